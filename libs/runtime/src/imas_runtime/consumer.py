@@ -1,0 +1,238 @@
+"""Long-running pull consumers: decode, handle, then ack, nak with backoff, or term.
+
+A handler returns normally to ack. It raises :class:`Retry` to be redelivered after a delay,
+:class:`Reject` when the message can never succeed (it goes to the dead-letter subject and is
+terminated), or anything else to be retried with backoff. After ``max_deliver`` attempts the
+message is dead-lettered instead of looping forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from opentelemetry.trace import SpanKind
+
+from imas_contracts import Event, new_event_id, utcnow
+from imas_contracts.deadletter import DeadLettered, deadletter_subject
+from imas_runtime.bus import Bus, encode
+from imas_runtime.logs import get_logger
+from imas_runtime.metrics import CONSUMED, HANDLE_SECONDS
+from imas_runtime.telemetry import span_from_headers
+
+log = get_logger(__name__)
+
+
+class Retry(Exception):
+    """Redeliver this message after ``delay`` seconds (e.g. a provider said Retry-After)."""
+
+    def __init__(self, delay: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry in {delay}s")
+        self.delay = delay
+
+
+class Reject(Exception):
+    """This message can never be processed: dead-letter it and stop redelivering."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a handler may want to know about the message besides the event itself."""
+
+    subject: str
+    stream_sequence: int
+    num_delivered: int
+    headers: dict[str, str]
+
+
+EventHandler = Callable[[Any, Delivery], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable pull consumer: named ``<service>--<STREAM>``, filtered to the events it handles."""
+
+    service: str
+    stream: str
+    event_types: tuple[type[Event], ...]
+    handler: EventHandler
+    max_deliver: int = 6
+    ack_wait: float = 30.0
+    backoff: tuple[float, ...] = (0.5, 2.0, 5.0, 15.0, 30.0)
+    batch: int = 64
+    extra_subjects: tuple[str, ...] = field(default=())
+
+    @property
+    def durable(self) -> str:
+        return f"{self.service}--{self.stream}"
+
+    @property
+    def subjects(self) -> list[str]:
+        return [*(t.type_name() for t in self.event_types), *self.extra_subjects]
+
+    def delay_for(self, attempt: int) -> float:
+        return self.backoff[min(attempt - 1, len(self.backoff) - 1)] if self.backoff else 1.0
+
+    def config(self) -> ConsumerConfig:
+        subjects = self.subjects
+        return ConsumerConfig(
+            durable_name=self.durable,
+            name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self.ack_wait,
+            # Our own loop dead-letters at max_deliver; the server's limit is a backstop.
+            max_deliver=self.max_deliver + 1,
+            filter_subject=subjects[0] if len(subjects) == 1 else None,
+            filter_subjects=subjects if len(subjects) > 1 else None,
+            max_ack_pending=10_000,
+        )
+
+
+class Consumer:
+    """Runs one :class:`ConsumerSpec` until stopped."""
+
+    def __init__(self, bus: Bus, spec: ConsumerSpec) -> None:
+        self.bus = bus
+        self.spec = spec
+        self._decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(
+            spec.event_types[0] if len(spec.event_types) == 1 else _union(spec.event_types)
+        )
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    async def provision(self) -> None:
+        """Create the durable consumer, or update it to the declared filter (idempotent)."""
+        js = self.bus.js
+        try:
+            await js.consumer_info(self.spec.stream, self.spec.durable)
+        except NotFoundError:
+            await js.add_consumer(self.spec.stream, self.spec.config())
+        else:
+            await js.add_consumer(self.spec.stream, self.spec.config())
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"consumer {self.spec.durable}")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=10)
+            except (TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+            self._task = None
+
+    async def _run(self) -> None:
+        sub = await self.bus.js.pull_subscribe_bind(
+            durable=self.spec.durable, stream=self.spec.stream
+        )
+        try:
+            while not self._stopping.is_set():
+                try:
+                    msgs = await sub.fetch(self.spec.batch, timeout=1.0)
+                except (TimeoutError, NatsTimeoutError):
+                    continue
+                except Exception as exc:
+                    if self._stopping.is_set():
+                        break
+                    log.warning("fetch failed", consumer=self.spec.durable, error=str(exc))
+                    await asyncio.sleep(0.5)
+                    continue
+                for msg in msgs:
+                    await self.process(msg)
+        finally:
+            # Unacked messages are redelivered to the next consumer after ack_wait.
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def process(self, msg: Msg) -> None:
+        """Handle one message and settle it (ack / nak / term). Never raises."""
+        meta = msg.metadata
+        delivery = Delivery(
+            subject=msg.subject,
+            stream_sequence=meta.sequence.stream,
+            num_delivered=meta.num_delivered,
+            headers=dict(msg.headers or {}),
+        )
+        started = time.perf_counter()
+        with span_from_headers(
+            self.bus.service, f"consume {msg.subject}", msg.headers, SpanKind.CONSUMER
+        ) as current:
+            outcome = await self._handle(msg, delivery)
+            current.set_attribute("imas.outcome", outcome)
+        CONSUMED.labels(self.spec.durable, outcome).inc()
+        HANDLE_SECONDS.labels(self.spec.durable).observe(time.perf_counter() - started)
+
+    async def _handle(self, msg: Msg, delivery: Delivery) -> str:
+        try:
+            event = self._decoder.decode(msg.data)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            await self._dead_letter(msg, delivery, f"undecodable: {exc}")
+            return "dead_lettered"
+        try:
+            await self.spec.handler(event, delivery)
+        except Reject as exc:
+            await self._dead_letter(msg, delivery, f"rejected: {exc}")
+            return "dead_lettered"
+        except Exception as exc:
+            if delivery.num_delivered >= self.spec.max_deliver:
+                await self._dead_letter(msg, delivery, f"gave up: {exc!r}")
+                return "dead_lettered"
+            delay = (
+                exc.delay if isinstance(exc, Retry) else self.spec.delay_for(delivery.num_delivered)
+            )
+            if not isinstance(exc, Retry):
+                log.warning(
+                    "handler failed, will retry",
+                    consumer=self.spec.durable,
+                    subject=msg.subject,
+                    attempt=delivery.num_delivered,
+                    error=repr(exc),
+                )
+            await msg.nak(delay=delay)
+            return "retried"
+        await msg.ack()
+        return "acked"
+
+    async def _dead_letter(self, msg: Msg, delivery: Delivery, reason: str) -> None:
+        log.error(
+            "message dead-lettered",
+            consumer=self.spec.durable,
+            subject=msg.subject,
+            reason=reason,
+        )
+        letter = DeadLettered(
+            event_id=new_event_id(),
+            occurred_at=utcnow(),
+            consumer=self.spec.durable,
+            stream=self.spec.stream,
+            subject=msg.subject,
+            stream_sequence=delivery.stream_sequence,
+            deliveries=delivery.num_delivered,
+            reason=reason,
+            payload=msg.data,
+            headers=delivery.headers,
+        )
+        # Dead-letter before terminating: if this publish fails the message is redelivered.
+        await self.bus.publish(letter, subject=deadletter_subject(self.spec.durable))
+        await msg.term()
+
+
+def _union(types: Sequence[type[Event]]) -> Any:
+    union: Any = types[0]
+    for t in types[1:]:
+        union = union | t
+    return union
+
+
+__all__ = ["Consumer", "ConsumerSpec", "Delivery", "Reject", "Retry", "encode"]

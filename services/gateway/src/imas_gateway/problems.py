@@ -1,0 +1,89 @@
+"""Every error of the public API as ``application/problem+json``, naming the offending fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+
+from imas_contracts import FieldError
+from imas_runtime.errors import ServiceError
+from imas_runtime.logs import get_logger
+
+log = get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_BY_CODE = {
+    "invalid": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "too_large": 413,
+    "rate_limited": 429,
+    "unavailable": 503,
+    "internal": 500,
+}
+
+TITLES = {
+    400: "Invalid request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class Unauthorized(ServiceError):
+    code = "unauthorized"
+
+
+class Forbidden(ServiceError):
+    code = "forbidden"
+
+
+def problem(
+    status: int, detail: str, errors: list[FieldError] | None = None, **headers: str
+) -> Response[Any]:
+    body = {
+        "type": f"https://imas.dev/problems/{status}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "errors": msgspec.to_builtins(errors or []),
+    }
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
+
+
+def service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
+    status = STATUS_BY_CODE.get(exc.code, 500)
+    extra: dict[str, str] = {}
+    if status == 401:
+        extra["WWW-Authenticate"] = 'Token realm="imas"'
+    if status == 503:
+        extra["Retry-After"] = "1"
+    return problem(status, exc.message, exc.errors, **extra)
+
+
+def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    return problem(exc.status_code, exc.detail or TITLES.get(exc.status_code, "Error"))
+
+
+def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error", path=request.url.path)
+    return problem(500, "internal error")
+
+
+HANDLERS: dict[type[Exception] | int, Any] = {
+    ServiceError: service_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}

@@ -1,0 +1,26 @@
+"""The one place the incidents service is wired."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+
+from imas_incidents.handlers import endpoints
+from imas_incidents.models import outbox
+from imas_incidents.settings import IncidentsSettings
+from imas_incidents.usecases import IncidentUseCases
+from imas_runtime.service import ServiceRuntime, service_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_runtime(settings: IncidentsSettings) -> ServiceRuntime:
+    runtime = ServiceRuntime(settings, migrations_dir=MIGRATIONS, outbox=outbox)
+    usecases = IncidentUseCases(runtime.engine, on_commit=runtime.wake_relay)
+    runtime.serve(*endpoints(usecases))
+    return runtime
+
+
+def create_app(settings: IncidentsSettings) -> Litestar:
+    return service_app(create_runtime(settings))

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from imas_contracts.incidents import GetIncident, OpenOrAttach, OpenOrAttachReply
+from imas_incidents.usecases import IncidentUseCases
+from imas_runtime.errors import Invalid, NotFound, RequestFailed
+from imas_runtime.service import ServiceRuntime
+
+pytestmark = pytest.mark.integration
+
+
+def alert(**overrides: object) -> OpenOrAttach:
+    fields: dict[str, object] = {
+        "title": "Redis Cluster Down",
+        "service_name": "redis-prod",
+        "severity": "SEV1_CRITICAL",
+    }
+    fields.update(overrides)
+    return OpenOrAttach(**fields)  # type: ignore[arg-type]
+
+
+async def test_first_alert_opens_a_triggered_incident(usecases: IncidentUseCases) -> None:
+    reply = await usecases.open_or_attach(alert())
+    assert reply.created
+    incident = reply.incident
+    assert incident.status == "TRIGGERED"
+    assert incident.service.name == "redis-prod"
+    assert incident.team is not None and incident.team.name == "SRE Core"
+    assert incident.short_id == incident.id.replace("-", "")[:8].upper()
+    assert incident.alert_count == 1
+
+
+async def test_duplicate_alert_attaches_to_open_incident(usecases: IncidentUseCases) -> None:
+    first = await usecases.open_or_attach(alert())
+    second = await usecases.open_or_attach(alert(title="Redis still down"))
+    assert not second.created
+    assert second.incident.id == first.incident.id
+    assert second.incident.alert_count == 2
+    view = await usecases.get(GetIncident(id=f"INC-{first.incident.short_id}"))
+    assert [e.type for e in view.timeline] == ["STATUS_CHANGE", "ALERT_RECEIVED"]
+
+
+async def test_other_dedup_key_opens_another_incident(usecases: IncidentUseCases) -> None:
+    first = await usecases.open_or_attach(alert(dedup_key="node-1"))
+    other = await usecases.open_or_attach(alert(dedup_key="node-2"))
+    assert other.created and other.incident.id != first.incident.id
+
+
+async def test_concurrent_identical_alerts_make_one_incident(usecases: IncidentUseCases) -> None:
+    replies: list[OpenOrAttachReply] = await asyncio.gather(
+        *(usecases.open_or_attach(alert(dedup_key="storm")) for _ in range(200))
+    )
+    assert sum(r.created for r in replies) == 1
+    assert len({r.incident.id for r in replies}) == 1
+    view = await usecases.get(GetIncident(id=replies[0].incident.id))
+    assert view.incident.alert_count == 200
+
+
+async def test_unknown_service_is_refused_naming_the_field(usecases: IncidentUseCases) -> None:
+    with pytest.raises(Invalid) as refused:
+        await usecases.open_or_attach(alert(service_name="nope"))
+    assert refused.value.errors[0].field == "service_name"
+
+
+async def test_unknown_incident_is_not_found(usecases: IncidentUseCases) -> None:
+    with pytest.raises(NotFound):
+        await usecases.get(GetIncident(id="INC-DEADBEEF"))
+
+
+async def test_open_or_attach_answers_over_request_reply(
+    incidents_runtime: ServiceRuntime, usecases: IncidentUseCases
+) -> None:
+    bus = incidents_runtime.bus
+    reply = await bus.request(alert(), OpenOrAttachReply)
+    assert reply.created and reply.incident.severity == "SEV1_CRITICAL"
+    with pytest.raises(RequestFailed) as refused:
+        await bus.request(alert(service_name="ghost"), OpenOrAttachReply)
+    assert refused.value.code == "invalid"
+    assert refused.value.errors[0].field == "service_name"

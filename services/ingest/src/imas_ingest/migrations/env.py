@@ -1,0 +1,4 @@
+from imas_ingest.models import metadata
+from imas_runtime.migrations import run_env
+
+run_env(metadata)
