@@ -7,8 +7,8 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-import pytest
 import httpx
+import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -92,4 +92,6 @@ async def mesh(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://imas")
         )
         spans.clear()
-        yield Mesh(client=client, token=token, incidents=incidents, ingest=ingest, notifier=notifier)
+        yield Mesh(
+            client=client, token=token, incidents=incidents, ingest=ingest, notifier=notifier
+        )

@@ -12,6 +12,7 @@ effect, so a redelivered or replayed event changes nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -147,6 +148,8 @@ class OutboxRelay:
     async def _run(self) -> None:
         rounds = 0
         while not self._stopping.is_set():
+            # Clear before looking: a wake-up that arrives while we look is not lost.
+            self._wake.clear()
             try:
                 relayed = await self.relay_once()
                 rounds += 1
@@ -155,13 +158,9 @@ class OutboxRelay:
             except Exception as exc:
                 log.warning("outbox relay failed, will retry", error=repr(exc))
                 relayed = 0
-                await asyncio.sleep(self.poll_interval)
             if relayed < self.batch:
-                self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
-                except TimeoutError:
-                    pass
 
     async def relay_once(self) -> int:
         """Publish up to ``batch`` pending events; return how many. Safe to run twice."""

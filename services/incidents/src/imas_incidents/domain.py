@@ -18,7 +18,7 @@ OPEN_STATUSES: tuple[str, ...] = ("TRIGGERED", "ACKNOWLEDGED")
 
 CRITICAL_SEVERITIES: tuple[str, ...] = ("SEV1_CRITICAL", "SEV2_HIGH")
 
-_SHORT_ID = re.compile(r"^(?:INC-)?([0-9A-Fa-f]{8})$")
+_SHORT_ID = re.compile(r"^(?:INC-)?([0-9A-F]{8})$", re.IGNORECASE)
 
 
 def short_id(incident_id: uuid.UUID) -> str:

@@ -1,0 +1,216 @@
+"""Consumers against real JetStream: ack, retry with backoff, reject, dead-letter."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import msgspec
+import pytest
+
+from imas_contracts import new_event_id, utcnow
+from imas_contracts.deadletter import DEADLETTER_STREAM, DeadLettered, deadletter_subject
+from imas_contracts.escalation import ESCALATION_STREAM, EscalationStopped
+from imas_runtime.bus import Bus
+from imas_runtime.consumer import Consumer, ConsumerSpec, Delivery, Reject, Retry
+from imas_runtime.testing import eventually
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def bus(nats_url: str) -> AsyncIterator[Bus]:
+    bus = Bus("test", nats_url)
+    await bus.connect()
+    await bus.provision([ESCALATION_STREAM, DEADLETTER_STREAM])
+    yield bus
+    await bus.close()
+
+
+def stopped(run_id: str | None = None) -> EscalationStopped:
+    return EscalationStopped(
+        event_id=new_event_id(),
+        occurred_at=utcnow(),
+        incident_id=str(uuid.uuid4()),
+        run_id=run_id or uuid.uuid4().hex,
+        reason="acknowledged",
+    )
+
+
+async def run_consumer(bus: Bus, handler: object, **options: object) -> Consumer:
+    spec = ConsumerSpec(
+        service=f"t{uuid.uuid4().hex[:8]}",
+        stream=ESCALATION_STREAM.name,
+        event_types=(EscalationStopped,),
+        handler=handler,  # type: ignore[arg-type]
+        **options,  # type: ignore[arg-type]
+    )
+    consumer = Consumer(bus, spec)
+    await consumer.provision()
+    consumer.start()
+    return consumer
+
+
+async def dead_letters(bus: Bus, consumer: Consumer) -> list[DeadLettered]:
+    subject = deadletter_subject(consumer.spec.durable)
+    sub = await bus.js.subscribe(subject, ordered_consumer=True)
+    letters = []
+    try:
+        while True:
+            msg = await sub.next_msg(timeout=0.5)
+            letters.append(msgspec.json.decode(msg.data, type=DeadLettered))
+    except Exception:
+        pass
+    finally:
+        await sub.unsubscribe()
+    return letters
+
+
+async def pending_of(bus: Bus, consumer: Consumer) -> tuple[int, int]:
+    info = await bus.js.consumer_info(consumer.spec.stream, consumer.spec.durable)
+    return info.num_pending or 0, info.num_ack_pending or 0
+
+
+async def test_handled_event_is_acked_once(bus: Bus) -> None:
+    seen: list[str] = []
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        seen.append(event.run_id)
+
+    consumer = await run_consumer(bus, handler)
+    run_id = uuid.uuid4().hex
+    await bus.publish(stopped(run_id))
+
+    async def acked() -> None:
+        assert run_id in seen
+        assert await pending_of(bus, consumer) == (0, 0)
+
+    await eventually(acked)
+    await consumer.stop()
+    assert seen.count(run_id) == 1
+
+
+async def test_failing_handler_is_retried_until_it_succeeds(bus: Bus) -> None:
+    attempts: list[int] = []
+    run_id = uuid.uuid4().hex
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        if event.run_id != run_id:
+            return
+        attempts.append(delivery.num_delivered)
+        if len(attempts) < 3:
+            raise ConnectionError("provider down")
+
+    consumer = await run_consumer(bus, handler, backoff=(0.1,))
+    await bus.publish(stopped(run_id))
+
+    async def succeeded() -> None:
+        assert attempts == [1, 2, 3]
+        assert await pending_of(bus, consumer) == (0, 0)
+
+    await eventually(succeeded)
+    await consumer.stop()
+    assert await dead_letters(bus, consumer) == []
+
+
+async def test_retry_honours_the_requested_delay(bus: Bus) -> None:
+    seen_at: list[float] = []
+    run_id = uuid.uuid4().hex
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        if event.run_id != run_id:
+            return
+        seen_at.append(time.monotonic())
+        if len(seen_at) == 1:
+            raise Retry(0.8, "provider said Retry-After")
+
+    consumer = await run_consumer(bus, handler)
+    await bus.publish(stopped(run_id))
+    await eventually(lambda: _assert_len(seen_at, 2), timeout=5)
+    await consumer.stop()
+    assert seen_at[1] - seen_at[0] >= 0.75
+
+
+def _assert_len(items: list[float], n: int) -> None:
+    assert len(items) == n
+
+
+async def test_rejected_event_is_dead_lettered_and_not_redelivered(bus: Bus) -> None:
+    calls: list[str] = []
+    run_id = uuid.uuid4().hex
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        if event.run_id == run_id:
+            calls.append(event.run_id)
+            raise Reject("references an unknown policy")
+
+    consumer = await run_consumer(bus, handler, backoff=(0.05,))
+    event = stopped(run_id)
+    await bus.publish(event)
+
+    async def dead_lettered() -> list[DeadLettered]:
+        letters = await dead_letters(bus, consumer)
+        assert len(letters) == 1
+        return letters
+
+    letters = await eventually(dead_lettered)
+    assert "unknown policy" in letters[0].reason
+    assert msgspec.json.decode(letters[0].payload, type=EscalationStopped) == event
+    assert await pending_of(bus, consumer) == (0, 0)
+    await consumer.stop()
+    assert calls == [run_id]
+
+
+async def test_poison_event_is_dead_lettered_after_max_deliver(bus: Bus) -> None:
+    calls: list[int] = []
+    run_id = uuid.uuid4().hex
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        if event.run_id == run_id:
+            calls.append(delivery.num_delivered)
+            raise RuntimeError("always fails")
+
+    consumer = await run_consumer(bus, handler, max_deliver=3, backoff=(0.05,))
+    await bus.publish(stopped(run_id))
+
+    letters = await eventually(lambda: _one_letter(bus, consumer), timeout=10)
+    assert letters[0].deliveries == 3
+    assert "always fails" in letters[0].reason
+    await consumer.stop()
+    assert calls == [1, 2, 3]
+
+
+async def _one_letter(bus: Bus, consumer: Consumer) -> list[DeadLettered]:
+    letters = await dead_letters(bus, consumer)
+    assert len(letters) == 1
+    return letters
+
+
+async def test_undecodable_message_is_dead_lettered(bus: Bus) -> None:
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        return None
+
+    consumer = await run_consumer(bus, handler)
+    await bus.js.publish(EscalationStopped.type_name(), b'{"type": "escalation.stopped.v1"}')
+    letters = await eventually(lambda: _one_letter(bus, consumer))
+    assert letters[0].reason.startswith("undecodable")
+    assert letters[0].payload == b'{"type": "escalation.stopped.v1"}'
+    assert await eventually(lambda: _settled(bus, consumer))
+    await consumer.stop()
+
+
+async def _settled(bus: Bus, consumer: Consumer) -> bool:
+    assert await pending_of(bus, consumer) == (0, 0)
+    return True
+
+
+async def test_same_event_id_published_twice_is_stored_once(bus: Bus) -> None:
+    event = stopped()
+    await bus.publish(event)
+    await bus.publish(event)
+    info = await bus.js.stream_info(ESCALATION_STREAM.name, subjects_filter=">")
+    before = info.state.messages
+    await bus.publish(event)
+    info = await bus.js.stream_info(ESCALATION_STREAM.name)
+    assert info.state.messages == before

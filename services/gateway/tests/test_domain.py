@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from imas_gateway.domain import hash_token, parse_incident_create, token_from_header
+from imas_runtime.errors import Invalid
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("header", "token"),
+    [
+        ("Token abc123", "abc123"),
+        ("Bearer abc123", "abc123"),
+        ("token   abc123 ", "abc123"),
+        ("Basic abc123", None),
+        ("Token", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_token_is_read_from_token_or_bearer_header(header: str | None, token: str | None) -> None:
+    assert token_from_header(header) == token
+
+
+def test_token_hash_is_stable_and_hides_the_token() -> None:
+    assert hash_token("secret") == hash_token("secret")
+    assert "secret" not in hash_token("secret")
+
+
+def test_brief_body_is_accepted() -> None:
+    body = (
+        b'{"title": "Redis Cluster Down", "service_name": "redis-prod",'
+        b' "severity": "SEV1_CRITICAL", "detected_at": "2026-02-05T18:30:00Z"}'
+    )
+    payload = parse_incident_create(body)
+    assert payload.title == "Redis Cluster Down"
+    assert payload.detected_at is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b'{"service_name": "x", "severity": "SEV1_CRITICAL"}', "title"),
+        (b'{"title": 3, "service_name": "x", "severity": "SEV1_CRITICAL"}', "title"),
+        (b'{"title": "t", "service_name": "x", "severity": "LOUD"}', "severity"),
+        (b'{"title": "t", "service_name": "", "severity": "SEV2_HIGH"}', "service_name"),
+        (b'{"title": "t", "service_name": "x", "severity": "SEV2_HIGH", "tags": "a"}', "tags"),
+        (b"[1, 2]", "body"),
+        (b"not json", "body"),
+    ],
+)
+def test_bad_body_names_the_field(body: bytes, field: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        parse_incident_create(body)
+    assert [e.field for e in refused.value.errors] == [field]
+
+
+def test_several_problems_are_reported_together() -> None:
+    with pytest.raises(Invalid) as refused:
+        parse_incident_create(b'{"title": " ", "service_name": " ", "severity": "SEV2_HIGH"}')
+    assert [e.field for e in refused.value.errors] == ["title", "service_name"]
