@@ -53,7 +53,11 @@ async def load_demo(
     loop = asyncio.get_running_loop()
     until = loop.time() + deadline
     bus = Bus("cli", nats_url)
-    await bus.connect(connect_timeout=deadline)
+    try:
+        # The client retries an unreachable server forever: bound the whole connection attempt.
+        await asyncio.wait_for(bus.connect(connect_timeout=deadline), deadline)
+    except (TimeoutError, OSError) as exc:
+        raise TimeoutError(f"NATS at {nats_url} did not answer within {deadline:.0f}s") from exc
     try:
         last_error = "no answer"
         while True:

@@ -69,23 +69,28 @@ class Bus:
         async def on_error(exc: Exception) -> None:
             log.warning("nats error", error=str(exc))
 
-        deadline = asyncio.get_running_loop().time() + connect_timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + connect_timeout
         while True:
             try:
-                self._nc = await nats.connect(
-                    self.url,
-                    name=f"imas-{self.service}",
-                    max_reconnect_attempts=-1,
-                    reconnect_time_wait=0.5,
-                    connect_timeout=2,
-                    disconnected_cb=on_disconnect,
-                    reconnected_cb=on_reconnect,
-                    error_cb=on_error,
+                # Without a bound, an unreachable first server would be retried forever.
+                self._nc = await asyncio.wait_for(
+                    nats.connect(
+                        self.url,
+                        name=f"imas-{self.service}",
+                        max_reconnect_attempts=-1,
+                        reconnect_time_wait=0.5,
+                        connect_timeout=2,
+                        disconnected_cb=on_disconnect,
+                        reconnected_cb=on_reconnect,
+                        error_cb=on_error,
+                    ),
+                    timeout=max(deadline - loop.time(), 0.1),
                 )
                 break
             except Exception as exc:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise
+                if loop.time() > deadline:
+                    raise ConnectionError(f"no NATS server answers at {self.url}") from exc
                 log.info("waiting for nats", url=self.url, error=str(exc))
                 await asyncio.sleep(0.5)
         self._js = self._nc.jetstream(timeout=10)

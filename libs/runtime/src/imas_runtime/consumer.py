@@ -66,7 +66,8 @@ class ConsumerSpec:
     event_types: tuple[type[Event], ...]
     handler: EventHandler
     max_deliver: int = 6
-    ack_wait: float = 30.0
+    # A message fetched by a process that then died is redelivered after this long.
+    ack_wait: float = 10.0
     backoff: tuple[float, ...] = (0.5, 2.0, 5.0, 15.0, 30.0)
     batch: int = 64
     extra_subjects: tuple[str, ...] = field(default=())

@@ -41,16 +41,22 @@ class NotifierUseCases:
         self.public_url = public_url
         self.max_attempts = max_attempts
         self._on_commit = on_commit
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def on_triggered(self, event: IncidentTriggered, _: Delivery) -> None:
         """Page the people of a new incident. Safe to run twice: the inbox and the idempotency
-        keys make a redelivered event record and send nothing new. Acks after recording."""
+        keys make a redelivered event record and send nothing new. Acks once recorded."""
         pages = domain.pages_for_triggered(event.incident, self.public_url)
         async with self.engine.begin() as conn:
             if not await claim(conn, inbox, CONSUMER, event.event_id):
                 return
             ids = await store.add_pages(conn, event.incident.id, pages)
-        await asyncio.gather(*(self.deliver(i) for i in ids))
+        # Send after the ack path: a slow provider never holds up the stream, and a crash
+        # before sending leaves the pages pending for the retry loop.
+        for delivery_id in ids:
+            task = asyncio.create_task(self.deliver(delivery_id))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
 
     async def deliver(self, delivery_id: uuid.UUID) -> None:
         """Send one pending page; record the outcome and its event in the same transaction."""

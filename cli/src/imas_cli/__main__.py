@@ -1,0 +1,127 @@
+"""The `imas` command.
+
+imas run  [--state-dir .imas] [--port 8000]   the whole mesh on this machine
+imas demo [--nats-url URL]                    load the demo catalog (idempotent)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from imas_cli.launcher import (
+    DEFAULT_STATE_DIR,
+    NATS_URL_ENV,
+    SUPERVISED_ENV,
+    default_port,
+    read_recorded_nats_url,
+)
+
+DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imas", description="IMAS: incident management, run locally."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="start NATS, PostgreSQL, Redis and the six services; Ctrl-C stops everything",
+        description=(
+            "Start the whole mesh. NATS, PostgreSQL and Redis are embedded (data under the "
+            "state directory) unless IMAS_NATS_URL, IMAS_DATABASE_URL or IMAS_REDIS_URL name "
+            "servers to use."
+        ),
+    )
+    run.add_argument(
+        "--state-dir",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help="where embedded servers keep their data and the admin token (default: .imas)",
+    )
+    run.add_argument(
+        "--port",
+        type=int,
+        default=default_port(os.environ),
+        help="gateway port; the other services use port+101..port+105 (default: $IMAS_PORT "
+        "or 8000)",
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        help="load the demo teams, services and impact scopes (safe to repeat)",
+    )
+    demo.add_argument(
+        "--nats-url",
+        default=None,
+        help="NATS server (default: $IMAS_NATS_URL, else the one a running `imas run` uses, "
+        f"else {DEFAULT_NATS_URL})",
+    )
+    demo.add_argument(
+        "--state-dir",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help="state directory of a running `imas run` (default: .imas)",
+    )
+    return parser
+
+
+def _quiet_logs() -> None:
+    from imas_runtime.logs import configure_logging
+
+    configure_logging("cli", level="error")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from imas_cli.supervisor import Supervisor, relay
+
+    if os.environ.get(SUPERVISED_ENV) != "1":
+        return relay(["run", "--state-dir", str(args.state_dir), "--port", str(args.port)])
+    _quiet_logs()
+    return Supervisor(args.state_dir, args.port).run()
+
+
+def demo_nats_url(args: argparse.Namespace) -> str:
+    if args.nats_url:
+        return str(args.nats_url)
+    from_env = os.environ.get(NATS_URL_ENV, "").strip()
+    if from_env:
+        return from_env
+    return read_recorded_nats_url(args.state_dir) or DEFAULT_NATS_URL
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from imas_cli.demo import load_demo
+
+    _quiet_logs()
+    url = demo_nats_url(args)
+    print(f"loading the demo catalog through {url}")
+    try:
+        applied = asyncio.run(load_demo(url))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        print(f"demo catalog not loaded: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"demo catalog loaded ({applied.teams} teams, {applied.services} services, "
+        f"{applied.scopes} impact scopes)"
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "run":
+        return cmd_run(args)
+    return cmd_demo(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
