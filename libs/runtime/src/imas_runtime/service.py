@@ -88,9 +88,14 @@ class ServiceRuntime:
         if self.relay is not None:
             self.relay.wake()
 
-    async def start(self) -> None:
+    async def migrate(self) -> None:
+        """Create the service's database if needed and bring it to the newest revision."""
         await ensure_database(self.settings.database_url, self.database)
         await upgrade_async(self.migrations_dir, self.database_url)
+        await self.engine.dispose()
+
+    async def start(self) -> None:
+        await self.migrate()
         await self.bus.connect()
         await self.bus.provision(self.streams, replicas=self.settings.stream_replicas)
         for hook in self._on_start:
@@ -177,10 +182,25 @@ S = TypeVar("S", bound=RuntimeSettings)
 
 
 def main(create_app: Callable[[S], Litestar], load: Callable[[], S]) -> None:
-    """The body of every ``python -m imas_<service>``: read settings, log, trace, serve."""
+    """The body of every ``python -m imas_<service> [serve|migrate]``.
+
+    ``serve`` (the default) reads settings, sets up logs and traces and serves until SIGTERM.
+    ``migrate`` creates and migrates the service's database, then exits (a deploy's migration
+    job); serving migrates too, so it is never required.
+    """
+    import sys
+
+    command = sys.argv[1] if len(sys.argv) > 1 else "serve"
     settings = load()
     prepare_process(settings)
-    run(create_app(settings), settings)
+    app = create_app(settings)
+    if command == "migrate":
+        runtime: ServiceRuntime = app.state.runtime
+        asyncio.run(runtime.migrate())
+    elif command == "serve":
+        run(app, settings)
+    else:
+        raise SystemExit(f"usage: python -m imas_{settings.service} [serve|migrate]")
 
 
 def run(app: Litestar, settings: RuntimeSettings) -> None:
