@@ -14,7 +14,7 @@ from imas_cli.demo import DEMO_CATALOG
 from imas_contracts.incidents import CatalogApplied
 from imas_runtime.bus import Bus
 from imas_runtime.db import with_database
-from tests.e2e.processes import ServiceProcess
+from imas_runtime.processes import ServiceProcess
 
 MESH = ("incidents", "ingest", "notifier", "gateway")
 

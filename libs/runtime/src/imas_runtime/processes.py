@@ -1,4 +1,4 @@
-"""Service processes for end-to-end tests: started as ``python -m imas_<service>``."""
+"""Service processes for end-to-end tests and benchmarks: ``python -m imas_<service>``."""
 
 from __future__ import annotations
 
@@ -80,6 +80,19 @@ class ServiceProcess:
                 self.proc.wait()
                 raise AssertionError(f"{self.service} ignored SIGTERM:\n{self.tail()}") from None
         return self.proc.returncode
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the process now (from /proc), 0 when it is not running."""
+        if self.proc is None or self.proc.poll() is not None:
+            return 0
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
 
     def tail(self, lines: int = 40) -> str:
         try:
