@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from imas_runtime.metrics import CONSUMED, HANDLE_SECONDS
 from imas_runtime.telemetry import span_from_headers
 
 log = get_logger(__name__)
+
+PULL_EXPIRES_SECONDS = 5.0
 
 
 class Retry(Exception):
@@ -110,6 +113,7 @@ class Consumer:
         )
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._idle = 0
 
     async def provision(self) -> None:
         """Create the durable consumer, or update it to the declared filter (idempotent)."""
@@ -134,23 +138,56 @@ class Consumer:
             self._task = None
 
     async def _run(self) -> None:
-        sub = await self.bus.js.pull_subscribe_bind(
-            durable=self.spec.durable, stream=self.spec.stream
-        )
+        """Keep pull requests outstanding and handle each message the moment it arrives.
+
+        A plain ``fetch`` waits to fill its batch, which would add up to its timeout to every
+        message's latency; instead we ask for ``batch`` messages, handle them as they stream in,
+        and ask again when half are used, so the server always has somewhere to send.
+        """
+        nc = self.bus.nc
+        inbox = nc.new_inbox()
+        sub = await nc.subscribe(inbox)
+        pull_subject = f"$JS.API.CONSUMER.MSG.NEXT.{self.spec.stream}.{self.spec.durable}"
+        batch = self.spec.batch
+        expires = PULL_EXPIRES_SECONDS
+        request = json.dumps({"batch": batch, "expires": int(expires * 1e9)}).encode()
+        credits = 0  # messages the server may still send us for our outstanding requests
         try:
             while not self._stopping.is_set():
+                if credits <= batch // 2:
+                    try:
+                        await nc.publish(pull_subject, request, reply=inbox)
+                        credits += batch
+                    except Exception as exc:
+                        log.warning(
+                            "pull request failed", consumer=self.spec.durable, error=str(exc)
+                        )
+                        await asyncio.sleep(0.5)
+                        continue
                 try:
-                    msgs = await sub.fetch(self.spec.batch, timeout=1.0)
+                    msg = await sub.next_msg(timeout=min(expires, 1.0))
                 except (TimeoutError, NatsTimeoutError):
+                    self._idle += 1
+                    if self._idle * 1.0 >= expires:
+                        credits, self._idle = 0, 0  # every request has expired by now
                     continue
                 except Exception as exc:
                     if self._stopping.is_set():
                         break
-                    log.warning("fetch failed", consumer=self.spec.durable, error=str(exc))
+                    log.warning("pull failed", consumer=self.spec.durable, error=str(exc))
+                    credits = 0
                     await asyncio.sleep(0.5)
                     continue
-                for msg in msgs:
-                    await self.process(msg)
+                self._idle = 0
+                status = (msg.headers or {}).get("Status")
+                if status is not None:
+                    # 408: a request expired; 409: it was cut short (leader change, limits).
+                    if status in ("408", "409"):
+                        left = (msg.headers or {}).get("Nats-Pending-Messages")
+                        credits = max(credits - (int(left) if left else batch), 0)
+                    continue
+                credits -= 1
+                await self.process(msg)
         finally:
             # Unacked messages are redelivered to the next consumer after ack_wait.
             with contextlib.suppress(Exception):
