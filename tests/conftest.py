@@ -46,6 +46,7 @@ class Mesh:
     incidents: ServiceRuntime
     ingest: ServiceRuntime
     notifier: ServiceRuntime
+    nats_url: str
 
     @property
     def auth(self) -> dict[str, str]:
@@ -54,7 +55,7 @@ class Mesh:
 
 @pytest.fixture
 async def mesh(
-    nats_url: str,
+    fresh_nats_url: str,
     postgres_url: str,
     redis_url: str,
     fresh_database: Callable[[str], Awaitable[str]],
@@ -62,6 +63,8 @@ async def mesh(
 ) -> AsyncIterator[Mesh]:
     """Gateway, ingest, incidents and notifier on real NATS, PostgreSQL and Redis, with the
     demo catalog loaded and an admin token."""
+    # A NATS of its own: consumers created here replay their streams from the start.
+    nats_url = fresh_nats_url
     common = {"nats_url": nats_url, "database_url": postgres_url, "redis_url": redis_url}
     incidents = create_incidents(
         IncidentsSettings(service="incidents", database=await fresh_database("inc"), **common)
@@ -93,5 +96,10 @@ async def mesh(
         )
         spans.clear()
         yield Mesh(
-            client=client, token=token, incidents=incidents, ingest=ingest, notifier=notifier
+            client=client,
+            token=token,
+            incidents=incidents,
+            ingest=ingest,
+            notifier=notifier,
+            nats_url=nats_url,
         )

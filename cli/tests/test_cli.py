@@ -131,7 +131,7 @@ def test_demo_catalog() -> None:
     services = {s.name: s.team for s in DEMO_CATALOG.services}
     assert services["redis-prod"] == "SRE Core"
     assert services["checkout-api"] == "Backend Payment"
-    assert set(services) == {"redis-prod", "checkout-api", "postgres-prod", "api-gateway"}
+    assert set(services) == {"redis-prod", "checkout-api", "postgres-prod", "api-gateway", "triage"}
     teams = {t.name: t for t in DEMO_CATALOG.teams}
     assert set(teams) == {"SRE Core", "Backend Payment", "Platform"}
     assert teams["SRE Core"].slack_channel == "#sre-core"

@@ -36,12 +36,13 @@ class ProcessMesh:
 
 @pytest.fixture
 async def process_mesh(
-    nats_url: str,
+    fresh_nats_url: str,
     postgres_url: str,
     redis_url: str,
     fresh_database: Callable[[str], Awaitable[str]],
     tmp_path: Path,
 ) -> AsyncIterator[ProcessMesh]:
+    nats_url = fresh_nats_url
     token = secrets.token_urlsafe(32)
     databases = {svc: await fresh_database(svc[:3]) for svc in MESH}
     processes = {

@@ -2,6 +2,7 @@
 
 imas run  [--state-dir .imas] [--port 8000]   the whole mesh on this machine
 imas demo [--nats-url URL]                    load the demo catalog (idempotent)
+imas apply -f FILE [--dry-run] [--nats-url URL]  apply a catalog file (idempotent)
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+import msgspec
 
 from imas_cli.launcher import (
     DEFAULT_STATE_DIR,
@@ -57,19 +60,37 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="load the demo teams, services and impact scopes (safe to repeat)",
     )
-    demo.add_argument(
+    _server_options(demo)
+
+    apply = commands.add_parser(
+        "apply",
+        help="apply a YAML catalog (teams, services, scopes, people, tag rules); safe to repeat",
+        description=(
+            "Create or update what FILE describes, matching entries by name (people by email). "
+            "The file is checked whole first: any problem refuses it, with line numbers."
+        ),
+    )
+    apply.add_argument("-f", "--file", type=Path, required=True, help="the YAML catalog")
+    apply.add_argument(
+        "--dry-run", action="store_true", help="print what would change; change nothing"
+    )
+    _server_options(apply)
+    return parser
+
+
+def _server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--nats-url",
         default=None,
         help="NATS server (default: $IMAS_NATS_URL, else the one a running `imas run` uses, "
         f"else {DEFAULT_NATS_URL})",
     )
-    demo.add_argument(
+    parser.add_argument(
         "--state-dir",
         type=Path,
         default=DEFAULT_STATE_DIR,
         help="state directory of a running `imas run` (default: .imas)",
     )
-    return parser
 
 
 def _quiet_logs() -> None:
@@ -116,10 +137,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_apply(args: argparse.Namespace) -> int:
+    from imas_cli.apply import CatalogFileError, describe_changes, load_catalog
+    from imas_cli.demo import send_catalog
+
+    try:
+        catalog = load_catalog(args.file)
+    except CatalogFileError as exc:
+        print(f"{args.file}: refused, nothing applied", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.dry_run:
+        catalog = msgspec.structs.replace(catalog, dry_run=True)
+    _quiet_logs()
+    try:
+        applied = asyncio.run(send_catalog(demo_nats_url(args), catalog, deadline=30.0))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        print(f"{args.file}: not applied: {exc}", file=sys.stderr)
+        return 1
+    for line in describe_changes(applied):
+        print(line)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         return cmd_run(args)
+    if args.command == "apply":
+        return cmd_apply(args)
     return cmd_demo(args)
 
 

@@ -27,6 +27,8 @@ DEMO_CATALOG = ApplyCatalog(
             name="postgres-prod", team="SRE Core", description="Production PostgreSQL cluster"
         ),
         ServiceSpec(name="api-gateway", team="Platform", description="Public API gateway"),
+        # Alerts naming a service the catalog does not know land here (INGEST_TRIAGE_SERVICE).
+        ServiceSpec(name="triage", team="SRE Core", description="Alerts to sort out"),
     ],
     scopes=[
         ScopeSpec(name="Security", mandatory_emails=["ciso@example.com", "security@example.com"]),
@@ -43,6 +45,13 @@ async def load_demo(
     *,
     deadline: float = 60.0,
     catalog: ApplyCatalog = DEMO_CATALOG,
+) -> CatalogApplied:
+    """Apply the demo catalog (see :func:`send_catalog`)."""
+    return await send_catalog(nats_url, catalog, deadline=deadline)
+
+
+async def send_catalog(
+    nats_url: str, catalog: ApplyCatalog, *, deadline: float = 60.0
 ) -> CatalogApplied:
     """Apply ``catalog`` through the incidents service, retrying until it answers.
 
@@ -64,7 +73,7 @@ async def load_demo(
             remaining = until - loop.time()
             if remaining <= 0:
                 raise TimeoutError(
-                    f"the incidents service did not accept the demo catalog within "
+                    f"the incidents service did not accept the catalog within "
                     f"{deadline:.0f}s ({last_error})"
                 )
             try:

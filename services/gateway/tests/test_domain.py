@@ -61,3 +61,29 @@ def test_several_problems_are_reported_together() -> None:
     with pytest.raises(Invalid) as refused:
         parse_incident_create(b'{"title": " ", "service_name": " ", "severity": "SEV2_HIGH"}')
     assert [e.field for e in refused.value.errors] == ["title", "service_name"]
+
+
+def test_pagination_links_keep_the_filters() -> None:
+    from imas_gateway.api_params import page_links
+
+    url = "http://imas/api/v1/incidents/?status=TRIGGERED&page=2&page_size=10"
+    following, preceding = page_links(url, 2, 10, 35)
+    assert following == "http://imas/api/v1/incidents/?status=TRIGGERED&page_size=10&page=3"
+    assert preceding == "http://imas/api/v1/incidents/?status=TRIGGERED&page_size=10&page=1"
+    assert page_links(url, 4, 10, 35)[0] is None
+
+
+def test_metrics_window_is_a_length_or_from_and_to() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from imas_gateway.api_params import metrics_window
+
+    now = datetime(2026, 3, 9, tzinfo=UTC)
+    assert metrics_window({"window": "7d"}, now) == (now - timedelta(days=7), now)
+    assert metrics_window({}, now) == (now - timedelta(days=30), now)
+    assert metrics_window({"from": "2026-03-01", "to": "2026-03-02"}, now) == (
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2026, 3, 2, tzinfo=UTC),
+    )
+    with pytest.raises(Invalid):
+        metrics_window({"window": "0d"}, now)

@@ -8,6 +8,7 @@ from imas_contracts.incidents import ApplyCatalog, ScopeSpec, ServiceSpec, TeamS
 from imas_incidents.app import create_runtime
 from imas_incidents.settings import IncidentsSettings
 from imas_incidents.usecases import IncidentUseCases
+from imas_incidents.usecases_catalog import CatalogUseCases
 from imas_runtime.service import ServiceRuntime
 
 CATALOG = ApplyCatalog(
@@ -43,5 +44,5 @@ async def incidents_runtime(
 @pytest.fixture
 async def usecases(incidents_runtime: ServiceRuntime) -> IncidentUseCases:
     usecases = IncidentUseCases(incidents_runtime.engine, incidents_runtime.wake_relay)
-    await usecases.apply_catalog(CATALOG)
+    await CatalogUseCases(incidents_runtime.engine).apply(CATALOG)
     return usecases

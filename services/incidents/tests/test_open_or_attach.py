@@ -51,12 +51,12 @@ async def test_other_dedup_key_opens_another_incident(usecases: IncidentUseCases
 
 async def test_concurrent_identical_alerts_make_one_incident(usecases: IncidentUseCases) -> None:
     replies: list[OpenOrAttachReply] = await asyncio.gather(
-        *(usecases.open_or_attach(alert(dedup_key="storm")) for _ in range(200))
+        *(usecases.open_or_attach(alert(dedup_key="storm")) for _ in range(1000))
     )
     assert sum(r.created for r in replies) == 1
     assert len({r.incident.id for r in replies}) == 1
     view = await usecases.get(GetIncident(id=replies[0].incident.id))
-    assert view.incident.alert_count == 200
+    assert view.incident.alert_count == 1000
 
 
 async def test_unknown_service_is_refused_naming_the_field(usecases: IncidentUseCases) -> None:

@@ -37,7 +37,12 @@ EVENTS: tuple[type[Event], ...] = (
     deadletter.DeadLettered,
 )
 
-REQUESTS: tuple[type[Request], ...] = (*incidents.REQUESTS, *ingest.REQUESTS)
+REQUESTS: tuple[type[Request], ...] = (
+    *incidents.REQUESTS,
+    *ingest.REQUESTS,
+    *escalation.REQUESTS,
+    *warroom.REQUESTS,
+)
 
 REPLIES: tuple[type[Message], ...] = (
     *(r.reply_type for r in REQUESTS),

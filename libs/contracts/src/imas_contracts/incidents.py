@@ -7,20 +7,16 @@ from typing import ClassVar, Literal
 
 import msgspec
 
+from imas_contracts import catalog, kpis
 from imas_contracts._base import Event, Message, Request, StreamSpec
+from imas_contracts.catalog import CatalogChange, PersonSpec, TagRuleSpec
+from imas_contracts.catalog import Ref as Ref
 
 Severity = Literal["SEV1_CRITICAL", "SEV2_HIGH", "SEV3_MEDIUM", "SEV4_LOW"]
 Status = Literal["TRIGGERED", "ACKNOWLEDGED", "MITIGATED", "RESOLVED"]
 Source = Literal["api", "ui", "chat", "alert", "system"]
 SEVERITIES: tuple[str, ...] = ("SEV1_CRITICAL", "SEV2_HIGH", "SEV3_MEDIUM", "SEV4_LOW")
 STATUSES: tuple[str, ...] = ("TRIGGERED", "ACKNOWLEDGED", "MITIGATED", "RESOLVED")
-
-
-class Ref(msgspec.Struct, frozen=True, kw_only=True):
-    """A catalog entity by id and name (a service, a team, an impact scope, a person)."""
-
-    id: str
-    name: str
 
 
 class IncidentSnapshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -174,6 +170,8 @@ class OpenOrAttach(Request, frozen=True, kw_only=True, tag="incidents.open_or_at
     actor: str | None = None
     tags: list[str] = []
     impacted_scopes: list[str] = []
+    # How many identical alerts this one call stands for (ingest coalesces alert storms).
+    occurrences: int = 1
 
 
 class GetIncident(Request, frozen=True, kw_only=True, tag="incidents.get.v1"):
@@ -182,6 +180,7 @@ class GetIncident(Request, frozen=True, kw_only=True, tag="incidents.get.v1"):
     reply_type: ClassVar[type[Message]] = IncidentView
 
     id: str
+    timeline_order: Literal["asc", "desc"] = "asc"
 
 
 class CatalogApplied(Message, frozen=True, kw_only=True, tag="incidents.catalog_applied.v1"):
@@ -190,18 +189,32 @@ class CatalogApplied(Message, frozen=True, kw_only=True, tag="incidents.catalog_
     teams: int
     services: int
     scopes: int
+    people: int = 0
+    tag_rules: int = 0
+    changes: list[CatalogChange] = []
+    dry_run: bool = False
 
 
 class TeamSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A team; ``slack_channel`` is its chat channel (any platform), ``slug`` derived if empty."""
+
     name: str
     slack_channel: str | None = None
     email: str | None = None
+    slug: str = ""
 
 
 class ServiceSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A service; ``team`` names its owner team; ``criticality_tier`` 1 is the most critical."""
+
     name: str
     team: str | None = None
     description: str = ""
+    criticality_tier: int = 3
+    runbook_url: str | None = None
+    repository_url: str | None = None
+    monitoring_url: str | None = None
+    active: bool = True
 
 
 class ScopeSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -210,13 +223,161 @@ class ScopeSpec(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ApplyCatalog(Request, frozen=True, kw_only=True, tag="incidents.catalog.apply.v1"):
-    """Create or update teams, services and impact scopes by name (idempotent)."""
+    """Create or update teams, services, impact scopes (by name), people (by email) and tag
+    rules (by tag) as one transaction (idempotent: applying twice changes nothing the second
+    time). With ``dry_run`` nothing is written; the reply's ``changes`` say what would change."""
 
     reply_type: ClassVar[type[Message]] = CatalogApplied
 
     teams: list[TeamSpec] = []
     services: list[ServiceSpec] = []
     scopes: list[ScopeSpec] = []
+    people: list[PersonSpec] = []
+    tag_rules: list[TagRuleSpec] = []
+    dry_run: bool = False
+
+
+class IncidentSeverityChanged(
+    Event, frozen=True, kw_only=True, tag="incidents.severity_changed.v1"
+):
+    """The severity of an incident changed (also reported in ``incidents.updated``)."""
+
+    incident: IncidentSnapshot
+    previous: Severity
+    actor: str | None = None
+    source: Source = "api"
+
+
+# -- lifecycle, edits, lists and comments -------------------------------------------------------
+
+Action = Literal["acknowledge", "mitigate", "resolve", "reopen"]
+
+
+class TransitionIncident(Request, frozen=True, kw_only=True, tag="incidents.transition.v1"):
+    """Move an incident through its lifecycle.
+
+    acknowledge: TRIGGERED → ACKNOWLEDGED; mitigate: TRIGGERED/ACKNOWLEDGED → MITIGATED;
+    resolve: any open state → RESOLVED; reopen: RESOLVED → TRIGGERED. Anything else answers
+    ``conflict`` and changes nothing. Answers the incident with its timeline.
+    """
+
+    reply_type: ClassVar[type[Message]] = IncidentView
+
+    id: str
+    action: Action
+    note: str = ""
+    actor: str | None = None
+    source: Source = "api"
+
+
+class UpdateIncident(Request, frozen=True, kw_only=True, tag="incidents.update.v1"):
+    """Edit an incident; ``None`` leaves a field as it is, ``lead=""`` unassigns the lead.
+
+    ``impacted_scopes`` replaces the list (scope names); tags are added and removed. Each change
+    is a timeline event; answers the incident with its timeline.
+    """
+
+    reply_type: ClassVar[type[Message]] = IncidentView
+
+    id: str
+    title: str | None = None
+    description: str | None = None
+    severity: Severity | None = None
+    lead: str | None = None
+    impacted_scopes: list[str] | None = None
+    add_tags: list[str] = []
+    remove_tags: list[str] = []
+    actor: str | None = None
+    source: Source = "api"
+
+
+class IncidentPage(Message, frozen=True, kw_only=True, tag="incidents.page.v1"):
+    """One page of incidents and how many match in all."""
+
+    count: int
+    results: list[IncidentSnapshot] = []
+
+
+class ListIncidents(Request, frozen=True, kw_only=True, tag="incidents.list.v1"):
+    """Incidents matching every given filter, ``ordering`` by a field (``-`` for descending).
+
+    ``service`` and ``team`` are names; ``q`` searches title and description.
+    """
+
+    reply_type: ClassVar[type[Message]] = IncidentPage
+
+    status: list[Status] = []
+    severity: list[Severity] = []
+    service: str = ""
+    team: str = ""
+    tag: str = ""
+    q: str = ""
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    ordering: str = "-created_at"
+    offset: int = 0
+    limit: int = 50
+
+
+class Comment(msgspec.Struct, frozen=True, kw_only=True):
+    """A comment on an incident; only its author edits or deletes it, anyone pins it."""
+
+    id: str
+    incident_id: str
+    author: str
+    body: str
+    pinned: bool = False
+    created_at: datetime
+    edited_at: datetime | None = None
+
+
+class CommentView(Message, frozen=True, kw_only=True, tag="incidents.comment.v1"):
+    comment: Comment
+
+
+class CommentList(Message, frozen=True, kw_only=True, tag="incidents.comment_list.v1"):
+    """Comments of an incident, pinned first, then oldest first."""
+
+    results: list[Comment] = []
+
+
+class AddComment(Request, frozen=True, kw_only=True, tag="incidents.comments.add.v1"):
+    """Comment on an incident (a NOTE in its timeline)."""
+
+    reply_type: ClassVar[type[Message]] = CommentView
+
+    id: str
+    body: str
+    actor: str
+    source: Source = "api"
+
+
+class EditComment(Request, frozen=True, kw_only=True, tag="incidents.comments.edit.v1"):
+    """Change a comment's body (its author only) and/or pin or unpin it (anyone)."""
+
+    reply_type: ClassVar[type[Message]] = CommentView
+
+    id: str
+    comment_id: str
+    body: str | None = None
+    pinned: bool | None = None
+    actor: str
+
+
+class DeleteComment(Request, frozen=True, kw_only=True, tag="incidents.comments.delete.v1"):
+    """Delete a comment (its author only); its timeline NOTE says it was deleted."""
+
+    reply_type: ClassVar[type[Message]] = CommentView
+
+    id: str
+    comment_id: str
+    actor: str
+
+
+class ListComments(Request, frozen=True, kw_only=True, tag="incidents.comments.list.v1"):
+    reply_type: ClassVar[type[Message]] = CommentList
+
+    id: str
 
 
 EVENTS: tuple[type[Event], ...] = (
@@ -227,9 +388,23 @@ EVENTS: tuple[type[Event], ...] = (
     IncidentResolved,
     IncidentReopened,
     IncidentUpdated,
+    IncidentSeverityChanged,
 )
 CATALOG_EVENTS: tuple[type[Event], ...] = (CatalogChanged,)
-REQUESTS: tuple[type[Request], ...] = (OpenOrAttach, GetIncident, ApplyCatalog)
+REQUESTS: tuple[type[Request], ...] = (
+    OpenOrAttach,
+    GetIncident,
+    ApplyCatalog,
+    TransitionIncident,
+    UpdateIncident,
+    ListIncidents,
+    AddComment,
+    EditComment,
+    DeleteComment,
+    ListComments,
+    *catalog.REQUESTS,
+    *kpis.REQUESTS,
+)
 
 INCIDENTS_STREAM = StreamSpec(
     name="INCIDENTS",

@@ -18,12 +18,16 @@ class NotificationRequested(Event, frozen=True, kw_only=True, tag="notifications
 
     incident_id: str
     idempotency_key: str
-    reason: Literal["triggered", "escalation", "reminder", "follow_up", "test"] = "escalation"
+    reason: Literal["triggered", "escalation", "reminder", "follow_up", "test", "handoff"] = (
+        "escalation"
+    )
     step: int | None = None
     person_ids: list[str] = []
     team_ids: list[str] = []
     channels: list[Channel] = []
     message: str = ""
+    # Who the page is for, by name, as the provider should address it (``Alice Martin``).
+    recipient_name: str = ""
 
 
 class NotificationSent(Event, frozen=True, kw_only=True, tag="notifications.sent.v1"):

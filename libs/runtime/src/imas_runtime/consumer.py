@@ -114,6 +114,7 @@ class Consumer:
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._idle = 0
+        self._waiting = False
 
     async def provision(self) -> None:
         """Create the durable consumer, or update it to the declared filter (idempotent)."""
@@ -129,8 +130,11 @@ class Consumer:
         self._task = asyncio.create_task(self._run(), name=f"consumer {self.spec.durable}")
 
     async def stop(self) -> None:
+        """Stop taking messages; a message being handled is finished first."""
         self._stopping.set()
         if self._task is not None:
+            if self._waiting:
+                self._task.cancel()  # idle: nothing to finish
             try:
                 await asyncio.wait_for(self._task, timeout=10)
             except (TimeoutError, asyncio.CancelledError):
@@ -165,6 +169,7 @@ class Consumer:
                         await asyncio.sleep(0.5)
                         continue
                 try:
+                    self._waiting = True
                     msg = await sub.next_msg(timeout=min(expires, 1.0))
                 except (TimeoutError, NatsTimeoutError):
                     self._idle += 1
@@ -178,6 +183,8 @@ class Consumer:
                     credits = 0
                     await asyncio.sleep(0.5)
                     continue
+                finally:
+                    self._waiting = False
                 self._idle = 0
                 status = (msg.headers or {}).get("Status")
                 if status is not None:

@@ -123,8 +123,7 @@ class ServiceRuntime:
             for task in pending:
                 task.cancel()
             self._loop_tasks.clear()
-        for consumer in self._consumers:
-            await consumer.stop()
+        await asyncio.gather(*(consumer.stop() for consumer in self._consumers))
         self._consumers.clear()
         if self._rpc is not None:
             await self._rpc.stop()

@@ -1,6 +1,8 @@
 """Pytest plugin: the real servers IMAS runs on, and waiting with a deadline.
 
-- ``nats_url``: the pinned nats-server, JetStream on, a free port and a temp store (session).
+- ``nats_url``: the pinned nats-server, JetStream on, a free port and a temp store, one per
+  test module, so streams filled by one module never flood the consumers of another.
+- ``fresh_nats_url``: a server of its own for one test (a whole mesh that replays streams).
 - ``postgres_url``: ``IMAS_TEST_DATABASE_URL`` when set, else an embedded PostgreSQL (session).
 - ``redis_url``: ``IMAS_TEST_REDIS_URL`` when set, else an embedded Redis (session).
 - ``fresh_database``: a factory of new, empty databases on that server, dropped afterwards.
@@ -51,16 +53,23 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedNats]:
     server = EmbeddedNats(tmp_path_factory.mktemp("nats")).start()
     yield server
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def nats_url(nats_server: EmbeddedNats) -> str:
     return nats_server.url
+
+
+@pytest.fixture
+def fresh_nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = EmbeddedNats(tmp_path_factory.mktemp("nats")).start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,12 @@ from imas_runtime.settings import RuntimeSettings, load_settings
 
 class EscalationSettings(RuntimeSettings, kw_only=True):
     port: int = 8104
+    # Longest wait between two looks for timers committed by other replicas (seconds).
+    poll_interval: float = 0.25
+    # Timers fired per transaction.
+    batch: int = 500
+    # No scheduler tick for this long: /readyz fails and an internal alert goes out.
+    stall_after: float = 5.0
 
 
 def from_env() -> EscalationSettings:

@@ -7,11 +7,14 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 
+from imas_gateway.catalog_routes import CATALOG_ROUTES
 from imas_gateway.models import outbox
 from imas_gateway.problems import HANDLERS
 from imas_gateway.routes import IncidentController
 from imas_gateway.settings import GatewaySettings
 from imas_gateway.usecases import Authenticator, IncidentApi
+from imas_gateway.warroom_routes import WARROOM_ROUTES
+from imas_gateway.webhooks import WEBHOOK_ROUTES
 from imas_runtime.service import ServiceRuntime, service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -30,6 +33,9 @@ def create_app(settings: GatewaySettings) -> Litestar:
     app = service_app(
         runtime,
         IncidentController,
+        *CATALOG_ROUTES,
+        *WEBHOOK_ROUTES,
+        *WARROOM_ROUTES,
         exception_handlers=HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post, route
 from litestar.di import NamedDependency, Provide
 from litestar.params import Parameter
 
+from imas_contracts.incidents import (
+    AddComment,
+    CommentList,
+    CommentView,
+    DeleteComment,
+    EditComment,
+    GetIncident,
+    IncidentPage,
+    ListComments,
+    TransitionIncident,
+    UpdateIncident,
+)
+from imas_gateway import api_params as params
 from imas_gateway.domain import (
     Principal,
     incident_detail_json,
@@ -16,7 +30,12 @@ from imas_gateway.domain import (
     token_from_header,
 )
 from imas_gateway.problems import Unauthorized
+from imas_gateway.upstream import WRITER_ROLES, Upstream, require_role, upstream
 from imas_gateway.usecases import Authenticator, IncidentApi
+from imas_runtime.errors import NotFound
+
+Ref = Parameter(description="UUID, short id or INC-<short id>")
+TRANSITION_ACTIONS = ("acknowledge", "mitigate", "resolve", "reopen")
 
 
 async def authenticate(request: Request[Any, Any, Any]) -> Principal:
@@ -44,7 +63,27 @@ class IncidentController(Controller):
     dependencies = {
         "principal": Provide(authenticate),
         "api": Provide(incident_api, sync_to_thread=False),
+        "mesh": Provide(upstream, sync_to_thread=False),
     }
+
+    @get("/", summary="Incidents, filtered and paginated")
+    async def list_incidents(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+    ) -> dict[str, object]:
+        """Filters: status, severity (repeated or comma separated), service, team, tag, q,
+        created_after, created_before; ordering (e.g. -created_at); page, page_size."""
+        query = params.list_query(request.query_params, _multi(request))
+        page = await mesh.ask(query, IncidentPage)
+        return params.paginated(
+            str(request.url),
+            query.offset // query.limit + 1,
+            query.limit,
+            page.count,
+            [incident_json(i) for i in page.results],
+        )
 
     @post("/", status_code=201, summary="Create an incident, or attach to the open one")
     async def create(
@@ -67,10 +106,161 @@ class IncidentController(Controller):
     async def detail(
         self,
         principal: NamedDependency[Principal],
-        api: NamedDependency[IncidentApi],
-        ref: str = Parameter(description="UUID, short id or INC-<short id>"),
+        mesh: NamedDependency[Upstream],
+        ref: str = Ref,
+        timeline_order: str = Parameter(default="asc", pattern="^(asc|desc)$"),
     ) -> dict[str, object]:
-        return incident_detail_json(await api.get(ref))
+        """``?timeline_order=desc`` lists the timeline newest first."""
+        query = GetIncident(id=ref, timeline_order=timeline_order)  # type: ignore[arg-type]
+        return incident_detail_json(await mesh.incident(query))
+
+    @patch("/{ref:str}/", summary="Edit title, description, severity, lead or scopes")
+    async def edit(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        ref: str = Ref,
+    ) -> dict[str, object]:
+        """Each change becomes a timeline event; ``"lead": null`` unassigns the lead."""
+        require_role(principal, WRITER_ROLES, "editing an incident")
+        body = params.parse_patch(await request.body())
+        lead = None if body.lead is msgspec.UNSET else (body.lead or "")
+        command = UpdateIncident(
+            id=ref,
+            title=body.title,
+            description=body.description,
+            severity=body.severity,  # type: ignore[arg-type]
+            lead=lead,
+            impacted_scopes=body.impacted_scopes,
+            actor=principal.name,
+            source="api",
+        )
+        return incident_detail_json(await mesh.incident(command))
+
+    @route(
+        "/{ref:str}/{action:str}/",
+        http_method=["PATCH", "POST"],
+        status_code=200,
+        summary="Acknowledge, mitigate, resolve or reopen",
+    )
+    async def transition(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        action: str = Parameter(description="acknowledge, mitigate, resolve or reopen"),
+        ref: str = Ref,
+    ) -> dict[str, object]:
+        """acknowledge: TRIGGERED → ACKNOWLEDGED; mitigate: TRIGGERED/ACKNOWLEDGED → MITIGATED;
+        resolve: any open state → RESOLVED; reopen: RESOLVED → TRIGGERED. Any other move is a
+        409 (reopen too while another incident is open for the same service and dedup key).
+        Body (optional): ``{"note": "..."}``."""
+        if action not in TRANSITION_ACTIONS:
+            raise NotFound(f"no such action '{action}' (use {', '.join(TRANSITION_ACTIONS)})")
+        require_role(principal, WRITER_ROLES, "changing an incident's status")
+        body = params.decode_body(await request.body(), params.TransitionBody)
+        command = TransitionIncident(
+            id=ref,
+            action=action,  # type: ignore[arg-type]
+            note=body.note,
+            actor=principal.name,
+            source="api",
+        )
+        return incident_detail_json(await mesh.incident(command))
+
+    @get("/{ref:str}/timeline/", summary="An incident's timeline")
+    async def timeline(
+        self,
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        ref: str = Ref,
+        order: str = Parameter(default="asc", pattern="^(asc|desc)$"),
+    ) -> list[object]:
+        """Oldest first, or newest first with ``?order=desc``."""
+        view = await mesh.incident(GetIncident(id=ref, timeline_order=order))  # type: ignore[arg-type]
+        return msgspec.to_builtins(view.timeline)  # type: ignore[no-any-return]
+
+    @get("/{ref:str}/comments/", summary="Comments, pinned first")
+    async def comments(
+        self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], ref: str = Ref
+    ) -> list[object]:
+        found = await mesh.ask(ListComments(id=ref), CommentList)
+        return msgspec.to_builtins(found.results)  # type: ignore[no-any-return]
+
+    @post("/{ref:str}/comments/", status_code=201, summary="Comment on an incident")
+    async def add_comment(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        ref: str = Ref,
+    ) -> dict[str, object]:
+        """Body ``{"body": "..."}``; the comment is a NOTE in the timeline."""
+        require_role(principal, WRITER_ROLES, "commenting")
+        body = params.decode_body(await request.body(), params.CommentBody)
+        command = AddComment(id=ref, body=body.body or "", actor=principal.name)
+        return msgspec.to_builtins((await mesh.ask(command, CommentView)).comment)  # type: ignore[no-any-return]
+
+    @patch("/{ref:str}/comments/{comment_id:str}/", summary="Edit or pin a comment")
+    async def edit_comment(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        comment_id: str,
+        ref: str = Ref,
+    ) -> dict[str, object]:
+        """``{"body": ...}`` (your own comments only, else 403) and/or ``{"pinned": true}``."""
+        require_role(principal, WRITER_ROLES, "editing a comment")
+        body = params.decode_body(await request.body(), params.CommentBody)
+        command = EditComment(
+            id=ref, comment_id=comment_id, body=body.body, pinned=body.pinned, actor=principal.name
+        )
+        return msgspec.to_builtins((await mesh.ask(command, CommentView)).comment)  # type: ignore[no-any-return]
+
+    @delete("/{ref:str}/comments/{comment_id:str}/", summary="Delete your own comment")
+    async def delete_comment(
+        self,
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        comment_id: str,
+        ref: str = Ref,
+    ) -> None:
+        require_role(principal, WRITER_ROLES, "deleting a comment")
+        await mesh.ask(
+            DeleteComment(id=ref, comment_id=comment_id, actor=principal.name), CommentView
+        )
+
+    @post("/{ref:str}/tags/", status_code=200, summary="Add tags")
+    async def add_tags(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        ref: str = Ref,
+    ) -> dict[str, object]:
+        """Body ``{"tags": ["database", "customer-facing"]}``; answers the incident."""
+        require_role(principal, WRITER_ROLES, "tagging")
+        body = params.decode_body(await request.body(), params.TagsBody)
+        command = UpdateIncident(id=ref, add_tags=body.tags, actor=principal.name)
+        return incident_detail_json(await mesh.incident(command))
+
+    @delete("/{ref:str}/tags/{tag:str}/", status_code=200, summary="Remove a tag")
+    async def remove_tag(
+        self,
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        tag: str,
+        ref: str = Ref,
+    ) -> dict[str, object]:
+        require_role(principal, WRITER_ROLES, "tagging")
+        command = UpdateIncident(id=ref, remove_tags=[tag], actor=principal.name)
+        return incident_detail_json(await mesh.incident(command))
+
+
+def _multi(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
+    return {k: request.query_params.getall(k) for k in request.query_params}
 
 
 __all__ = ["IncidentController", "authenticate"]

@@ -6,10 +6,13 @@ from pathlib import Path
 
 from litestar import Litestar
 
-from imas_incidents.handlers import endpoints
+from imas_incidents.handlers import consumers, endpoints
 from imas_incidents.models import outbox
 from imas_incidents.settings import IncidentsSettings
 from imas_incidents.usecases import IncidentUseCases
+from imas_incidents.usecases_catalog import CatalogUseCases
+from imas_incidents.usecases_events import ForeignEventUseCases
+from imas_incidents.usecases_kpis import KpiUseCases
 from imas_runtime.service import ServiceRuntime, service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -17,8 +20,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_runtime(settings: IncidentsSettings) -> ServiceRuntime:
     runtime = ServiceRuntime(settings, migrations_dir=MIGRATIONS, outbox=outbox)
-    usecases = IncidentUseCases(runtime.engine, on_commit=runtime.wake_relay)
-    runtime.serve(*endpoints(usecases))
+    incidents = IncidentUseCases(runtime.engine, on_commit=runtime.wake_relay)
+    catalog = CatalogUseCases(runtime.engine, on_commit=runtime.wake_relay)
+    runtime.serve(*endpoints(incidents, catalog, KpiUseCases(runtime.engine)))
+    runtime.consume(*consumers(ForeignEventUseCases(runtime.engine, on_commit=runtime.wake_relay)))
     return runtime
 
 

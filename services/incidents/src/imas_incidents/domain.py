@@ -1,4 +1,6 @@
-"""Pure incident rules: identifiers, severities, KPIs. No I/O here."""
+"""Pure incident rules: identifiers, lifecycle, edits, tags, comments, catalog checks, KPIs.
+
+No I/O here."""
 
 from __future__ import annotations
 
@@ -10,8 +12,15 @@ from datetime import datetime
 import msgspec
 
 from imas_contracts import FieldError
-from imas_contracts.incidents import SEVERITIES, IncidentSnapshot
-from imas_runtime.errors import Invalid
+from imas_contracts.incidents import SEVERITIES, IncidentSnapshot, Ref
+from imas_runtime.errors import Conflict, Invalid, ServiceError
+
+
+class Forbidden(ServiceError):
+    """Allowed to someone else (e.g. editing another person's comment); 403 at the API."""
+
+    code = "forbidden"
+
 
 OPEN_STATUSES: tuple[str, ...] = ("TRIGGERED", "ACKNOWLEDGED")
 """An alert attaches to an incident in one of these states; otherwise it opens a new one."""
@@ -85,3 +94,227 @@ def attached_message(alert_source: str, alert_count: int) -> str:
 
 def created_message(alert_source: str) -> str:
     return f"Incident created from {alert_source}"
+
+
+# -- lifecycle -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    """An allowed move: from which states, to which one, and the timestamp it sets once."""
+
+    allowed_from: tuple[str, ...]
+    to: str
+    stamps: str | None
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "acknowledge": Transition(("TRIGGERED",), "ACKNOWLEDGED", "acknowledged_at"),
+    "mitigate": Transition(("TRIGGERED", "ACKNOWLEDGED"), "MITIGATED", "mitigated_at"),
+    "resolve": Transition(("TRIGGERED", "ACKNOWLEDGED", "MITIGATED"), "RESOLVED", "resolved_at"),
+    "reopen": Transition(("RESOLVED",), "TRIGGERED", None),
+}
+
+_PAST = {
+    "acknowledge": "acknowledged",
+    "mitigate": "mitigated",
+    "resolve": "resolved",
+    "reopen": "reopened",
+}
+
+
+def plan_transition(
+    action: str, incident: IncidentSnapshot, now: datetime
+) -> tuple[str, dict[str, datetime]]:
+    """The new status and the timestamps to set, or ``Conflict`` naming why it is refused.
+
+    Timestamps already set are never overwritten (a reopened incident keeps its first
+    acknowledgement and resolution times).
+    """
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Invalid.field("action", f"must be one of {', '.join(TRANSITIONS)}")
+    if incident.status not in transition.allowed_from:
+        raise Conflict(
+            f"cannot {action} incident INC-{incident.short_id}: it is {incident.status}"
+            f" ({action} is allowed from {', '.join(transition.allowed_from)})",
+            [FieldError(field="status", message=f"is {incident.status}")],
+        )
+    stamps: dict[str, datetime] = {}
+    if transition.stamps and getattr(incident, transition.stamps) is None:
+        stamps[transition.stamps] = now
+    return transition.to, stamps
+
+
+def transition_message(action: str, previous: str, status: str, note: str) -> str:
+    text = f"Incident {_PAST[action]} ({previous} → {status})"
+    return f"{text}: {note.strip()}" if note.strip() else text
+
+
+def reopen_conflict(incident: IncidentSnapshot, open_short_id: str) -> Conflict:
+    """Reopening while another incident is open for the same key would make two open ones."""
+    return Conflict(
+        f"cannot reopen incident INC-{incident.short_id}: incident INC-{open_short_id} is open"
+        f" for the same service and dedup key; work on that one or resolve it first",
+        [FieldError(field="status", message=f"INC-{open_short_id} is open for the same key")],
+    )
+
+
+# -- edits -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit: the column it sets, its new value, and the timeline line that records it."""
+
+    field: str
+    value: object
+    event_type: str
+    message: str
+
+
+def plan_update(
+    incident: IncidentSnapshot,
+    *,
+    title: str | None,
+    description: str | None,
+    severity: str | None,
+    lead: str | None,
+    scopes: list[Ref] | None,
+    add_tags: list[str],
+    remove_tags: list[str],
+) -> list[Change]:
+    """The changes an edit makes (none for values equal to the current ones)."""
+    changes: list[Change] = []
+    if title is not None:
+        if not title.strip():
+            raise Invalid.field("title", "must not be empty")
+        if len(title) > 500:
+            raise Invalid.field("title", "must be at most 500 characters")
+        if title.strip() != incident.title:
+            changes.append(
+                Change("title", title.strip(), "TITLE_CHANGED", f"Title changed to '{title}'")
+            )
+    if description is not None and description != incident.description:
+        changes.append(
+            Change("description", description, "DESCRIPTION_CHANGED", "Description edited")
+        )
+    if severity is not None and severity != incident.severity:
+        if severity not in SEVERITIES:
+            raise Invalid.field("severity", f"must be one of {', '.join(SEVERITIES)}")
+        changes.append(
+            Change(
+                "severity",
+                severity,
+                "SEVERITY_CHANGE",
+                f"Severity changed from {incident.severity} to {severity}",
+            )
+        )
+    if lead is not None and (lead.strip() or None) != incident.lead:
+        new_lead = lead.strip() or None
+        message = f"Lead assigned to {new_lead}" if new_lead else "Lead unassigned"
+        changes.append(Change("lead", new_lead, "LEAD_ASSIGNED", message))
+    if scopes is not None:
+        before = {s.name for s in incident.impacted_scopes}
+        after = {s.name for s in scopes}
+        if before != after:
+            value = [{"id": s.id, "name": s.name} for s in sorted(scopes, key=lambda s: s.name)]
+            for name in sorted(after - before):
+                changes.append(
+                    Change("impacted_scopes", value, "SCOPE_ADDED", f"Scope {name} added")
+                )
+            for name in sorted(before - after):
+                changes.append(
+                    Change("impacted_scopes", value, "SCOPE_REMOVED", f"Scope {name} removed")
+                )
+    tags = merged_tags(incident.tags, add_tags, remove_tags)
+    if tags != sorted(incident.tags):
+        for tag in sorted(set(tags) - set(incident.tags)):
+            changes.append(Change("tags", tags, "TAG_ADDED", f"Tag {tag} added"))
+        for tag in sorted(set(incident.tags) - set(tags)):
+            changes.append(Change("tags", tags, "TAG_REMOVED", f"Tag {tag} removed"))
+    return changes
+
+
+_TAG = re.compile(r"^[\w][\w.:/-]{0,62}$")
+
+
+def clean_tag(tag: str, field: str = "tags") -> str:
+    tag = tag.strip().lower()
+    if not _TAG.match(tag):
+        raise Invalid.field(
+            field, f"'{tag}' is not a tag (letters, digits, . _ : / -; at most 63 characters)"
+        )
+    return tag
+
+
+def merged_tags(current: list[str], add: list[str], remove: list[str]) -> list[str]:
+    gone = {clean_tag(t, "remove_tags") for t in remove}
+    return sorted((set(current) | {clean_tag(t, "add_tags") for t in add}) - gone)
+
+
+def auto_tags(title: str, rules: list[tuple[str, str]]) -> list[str]:
+    """Tags whose rule (``(tag, regex)``) matches the title, case-insensitively."""
+    return sorted({tag for tag, pattern in rules if re.search(pattern, title, re.IGNORECASE)})
+
+
+def check_pattern(pattern: str, field: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise Invalid.field(field, f"not a valid regular expression: {exc}") from None
+
+
+# -- comments ----------------------------------------------------------------------------------
+
+
+def check_comment_body(body: str) -> str:
+    if not body.strip():
+        raise Invalid.field("body", "must not be empty")
+    if len(body) > 10_000:
+        raise Invalid.field("body", "must be at most 10000 characters")
+    return body.strip()
+
+
+def check_author(author: str, actor: str, verb: str) -> None:
+    if author != actor:
+        raise Forbidden.field("comment", f"only its author ({author}) can {verb} a comment")
+
+
+def note_message(body: str) -> str:
+    return body if len(body) <= 500 else body[:497] + "..."
+
+
+# -- catalog -----------------------------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """``Backend Payment`` → ``backend-payment``."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "team"
+
+
+def check_tier(tier: int, field: str = "criticality_tier") -> None:
+    if not 1 <= tier <= 4:
+        raise Invalid.field(field, "must be between 1 (most critical) and 4")
+
+
+def diff_fields(current: dict[str, object], wanted: dict[str, object]) -> list[str]:
+    """Names of the fields whose wanted value differs from the current one."""
+    return sorted(k for k, v in wanted.items() if current.get(k) != v)
+
+
+# -- KPIs --------------------------------------------------------------------------------------
+
+
+def percent_change(previous: float | None, current: float | None) -> float | None:
+    """Change from ``previous`` to ``current`` in percent; None when it has no meaning."""
+    if previous is None or current is None or previous == 0:
+        return None
+    return round((current - previous) / previous * 100.0, 2)
+
+
+def check_window(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise Invalid.field("to", "must be after the start of the window")
+    if (end - start).days > 3660:
+        raise Invalid.field("window", "must be at most ten years long")

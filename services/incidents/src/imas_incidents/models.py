@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -25,8 +28,10 @@ teams = Table(
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("name", Text, nullable=False, unique=True),
+    # The team's chat channel, whatever the platform (the column predates other platforms).
     Column("slack_channel", Text),
     Column("email", Text),
+    Column("slug", Text, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
@@ -37,6 +42,33 @@ services = Table(
     Column("name", Text, nullable=False, unique=True),
     Column("description", Text, nullable=False, server_default=""),
     Column("team_id", UUID(as_uuid=True), ForeignKey("teams.id", ondelete="SET NULL")),
+    Column("criticality_tier", Integer, nullable=False, server_default="3"),
+    Column("runbook_url", Text),
+    Column("repository_url", Text),
+    Column("monitoring_url", Text),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("email", Text, nullable=False, unique=True),
+    Column("phone", Text),
+    Column("chat_user_ids", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("time_zone", Text, nullable=False, server_default="UTC"),
+    Column("contact_methods", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+tag_rules = Table(
+    "tag_rules",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("tag", Text, nullable=False, unique=True),
+    Column("pattern", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
@@ -84,6 +116,12 @@ incidents = Table(
         postgresql_where=text("status IN ('TRIGGERED', 'ACKNOWLEDGED')"),
     ),
     Index("incidents_created_at", "created_at"),
+    # Lists and KPIs filter by one of these, then by a creation window.
+    Index("incidents_service_created", "service_name", "created_at"),
+    Index("incidents_team_created", "team_name", "created_at"),
+    Index("incidents_severity_created", "severity", "created_at"),
+    Index("incidents_status_created", "status", "created_at"),
+    Index("incidents_tags", "tags", postgresql_using="gin"),
 )
 
 timeline = Table(
@@ -101,7 +139,30 @@ timeline = Table(
     Column("actor", Text),
     Column("source", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # What the entry is about when that can change later (the comment of a NOTE).
+    Column("ref_id", Text),
+    # Several lines written at the same instant (one edit) keep the order they were written in.
+    Column("seq", BigInteger, Identity(), nullable=False),
     Index("timeline_by_incident", "incident_id", "created_at"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column(
+        "incident_id",
+        UUID(as_uuid=True),
+        ForeignKey("incidents.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("author", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("pinned", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("edited_at", DateTime(timezone=True)),
+    Column("deleted_at", DateTime(timezone=True)),
+    Index("comments_by_incident", "incident_id", "created_at"),
 )
 
 outbox = outbox_table(metadata)

@@ -7,20 +7,27 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import literal_column, select, text
+from sqlalchemy import Select, func, literal_column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imas_contracts.incidents import (
+    Comment,
     IncidentSnapshot,
+    ListIncidents,
     Ref,
-    ScopeSpec,
-    ServiceSpec,
-    TeamSpec,
     TimelineEntry,
 )
 from imas_incidents.domain import OPEN_STATUSES, IncidentRef, with_kpis
-from imas_incidents.models import incidents, scopes, services, teams, timeline
+from imas_incidents.models import (
+    comments,
+    incidents,
+    scopes,
+    services,
+    tag_rules,
+    teams,
+    timeline,
+)
 
 Record = Any  # a result row; columns are read by name
 
@@ -93,7 +100,7 @@ async def open_or_attach(
             index_elements=[incidents.c.service_id, incidents.c.dedup_key],
             index_where=OPEN_PREDICATE,
             set_={
-                "alert_count": incidents.c.alert_count + 1,
+                "alert_count": incidents.c.alert_count + values.get("alert_count", 1),
                 "updated_at": values["created_at"],
             },
         )
@@ -112,6 +119,7 @@ async def add_timeline(
     source: str,
     actor: str | None = None,
     at: datetime | None = None,
+    ref_id: str | None = None,
 ) -> None:
     values: dict[str, Any] = {
         "id": uuid.uuid4(),
@@ -120,13 +128,17 @@ async def add_timeline(
         "message": message,
         "source": source,
         "actor": actor,
+        "ref_id": ref_id,
     }
     if at is not None:
         values["created_at"] = at
     await conn.execute(timeline.insert().values(**values))
 
 
-async def get_incident(conn: AsyncConnection, ref: IncidentRef) -> IncidentSnapshot | None:
+async def get_incident(
+    conn: AsyncConnection, ref: IncidentRef, *, for_update: bool = False
+) -> IncidentSnapshot | None:
+    """The incident named by ``ref``; ``for_update`` locks its row until the transaction ends."""
     query = select(incidents)
     if ref.uuid is not None:
         query = query.where(incidents.c.id == ref.uuid)
@@ -137,15 +149,22 @@ async def get_incident(conn: AsyncConnection, ref: IncidentRef) -> IncidentSnaps
             .order_by(incidents.c.created_at.desc())
             .limit(1)
         )
+    if for_update:
+        query = query.with_for_update()
     row = (await conn.execute(query)).first()
     return snapshot(row) if row is not None else None
 
 
-async def list_timeline(conn: AsyncConnection, incident_id: str) -> list[TimelineEntry]:
+async def list_timeline(
+    conn: AsyncConnection, incident_id: str, *, newest_first: bool = False
+) -> list[TimelineEntry]:
+    order = (
+        (timeline.c.created_at.desc(), timeline.c.seq.desc())
+        if newest_first
+        else (timeline.c.created_at, timeline.c.seq)
+    )
     query = (
-        select(timeline)
-        .where(timeline.c.incident_id == uuid.UUID(incident_id))
-        .order_by(timeline.c.created_at, timeline.c.id)
+        select(timeline).where(timeline.c.incident_id == uuid.UUID(incident_id)).order_by(*order)
     )
     return [
         TimelineEntry(
@@ -160,47 +179,160 @@ async def list_timeline(conn: AsyncConnection, incident_id: str) -> list[Timelin
     ]
 
 
-async def upsert_team(conn: AsyncConnection, spec: TeamSpec) -> uuid.UUID:
+async def update_incident(
+    conn: AsyncConnection, incident_id: str, values: dict[str, Any]
+) -> IncidentSnapshot:
     statement = (
-        insert(teams)
-        .values(id=uuid.uuid4(), name=spec.name, slack_channel=spec.slack_channel, email=spec.email)
-        .on_conflict_do_update(
-            index_elements=[teams.c.name],
-            set_={"slack_channel": spec.slack_channel, "email": spec.email},
-        )
-        .returning(teams.c.id)
+        update(incidents)
+        .where(incidents.c.id == uuid.UUID(incident_id))
+        .values(**values, updated_at=func.now())
+        .returning(*incidents.c)
     )
-    return (await conn.execute(statement)).scalar_one()  # type: ignore[no-any-return]
+    return snapshot((await conn.execute(statement)).one())
 
 
-async def team_id_by_name(conn: AsyncConnection, name: str) -> uuid.UUID | None:
-    query = select(teams.c.id).where(teams.c.name == name)
+async def open_incident_for_key(
+    conn: AsyncConnection, service_id: str, dedup_key: str
+) -> str | None:
+    """The short id of the open incident for (service, dedup key), if any."""
+    query = select(incidents.c.short_id).where(
+        incidents.c.service_id == uuid.UUID(service_id),
+        incidents.c.dedup_key == dedup_key,
+        OPEN_PREDICATE,
+    )
     return (await conn.execute(query)).scalar_one_or_none()
 
 
-async def upsert_service(
-    conn: AsyncConnection, spec: ServiceSpec, team_id: uuid.UUID | None
-) -> uuid.UUID:
-    statement = (
-        insert(services)
-        .values(id=uuid.uuid4(), name=spec.name, description=spec.description, team_id=team_id)
-        .on_conflict_do_update(
-            index_elements=[services.c.name],
-            set_={"description": spec.description, "team_id": team_id},
-        )
-        .returning(services.c.id)
-    )
-    return (await conn.execute(statement)).scalar_one()  # type: ignore[no-any-return]
+async def incident_exists(conn: AsyncConnection, incident_id: str) -> bool:
+    try:
+        key = uuid.UUID(incident_id)
+    except ValueError:
+        return False
+    query = select(incidents.c.id).where(incidents.c.id == key)
+    return (await conn.execute(query)).first() is not None
 
 
-async def upsert_scope(conn: AsyncConnection, spec: ScopeSpec) -> uuid.UUID:
-    statement = (
-        insert(scopes)
-        .values(id=uuid.uuid4(), name=spec.name, mandatory_emails=list(spec.mandatory_emails))
-        .on_conflict_do_update(
-            index_elements=[scopes.c.name],
-            set_={"mandatory_emails": list(spec.mandatory_emails)},
-        )
-        .returning(scopes.c.id)
+_ORDERING = {
+    "created_at": incidents.c.created_at,
+    "detected_at": incidents.c.detected_at,
+    "severity": incidents.c.severity,
+    "status": incidents.c.status,
+    "alert_count": incidents.c.alert_count,
+    "title": incidents.c.title,
+}
+ORDERING_FIELDS: tuple[str, ...] = tuple(_ORDERING)
+
+
+def _filtered(query: Select[Any], q: ListIncidents) -> Select[Any]:
+    if q.status:
+        query = query.where(incidents.c.status.in_(list(q.status)))
+    if q.severity:
+        query = query.where(incidents.c.severity.in_(list(q.severity)))
+    if q.service:
+        query = query.where(incidents.c.service_name == q.service)
+    if q.team:
+        query = query.where(incidents.c.team_name == q.team)
+    if q.tag:
+        query = query.where(incidents.c.tags.contains([q.tag.lower()]))
+    if q.q:
+        like = "%" + q.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(incidents.c.title.ilike(like), incidents.c.description.ilike(like)))
+    if q.created_from is not None:
+        query = query.where(incidents.c.created_at >= q.created_from)
+    if q.created_to is not None:
+        query = query.where(incidents.c.created_at < q.created_to)
+    return query
+
+
+async def list_incidents(
+    conn: AsyncConnection, q: ListIncidents
+) -> tuple[int, list[IncidentSnapshot]]:
+    """One page of matching incidents and the number matching in all."""
+    count = (
+        await conn.execute(_filtered(select(func.count()).select_from(incidents), q))
+    ).scalar_one()
+    field = q.ordering.lstrip("-")
+    column = _ORDERING[field]
+    order = column.desc() if q.ordering.startswith("-") else column.asc()
+    query = _filtered(select(incidents), q).order_by(order, incidents.c.id).offset(q.offset)
+    rows = (await conn.execute(query.limit(q.limit))).all()
+    return int(count), [snapshot(r) for r in rows]
+
+
+async def tag_rule_pairs(conn: AsyncConnection) -> list[tuple[str, str]]:
+    rows = (await conn.execute(select(tag_rules.c.tag, tag_rules.c.pattern))).all()
+    return [(r.tag, r.pattern) for r in rows]
+
+
+# -- comments ----------------------------------------------------------------------------------
+
+
+def _comment(row: Record) -> Comment:
+    return Comment(
+        id=str(row.id),
+        incident_id=str(row.incident_id),
+        author=row.author,
+        body=row.body,
+        pinned=row.pinned,
+        created_at=row.created_at,
+        edited_at=row.edited_at,
     )
-    return (await conn.execute(statement)).scalar_one()  # type: ignore[no-any-return]
+
+
+async def add_comment(
+    conn: AsyncConnection, incident_id: str, author: str, body: str, at: datetime
+) -> Comment:
+    statement = (
+        comments.insert()
+        .values(
+            id=uuid.uuid4(),
+            incident_id=uuid.UUID(incident_id),
+            author=author,
+            body=body,
+            created_at=at,
+        )
+        .returning(*comments.c)
+    )
+    return _comment((await conn.execute(statement)).one())
+
+
+async def get_comment(conn: AsyncConnection, incident_id: str, comment_id: str) -> Comment | None:
+    try:
+        key = uuid.UUID(comment_id)
+    except ValueError:
+        return None
+    query = (
+        select(comments)
+        .where(
+            comments.c.id == key,
+            comments.c.incident_id == uuid.UUID(incident_id),
+            comments.c.deleted_at.is_(None),
+        )
+        .with_for_update()
+    )
+    row = (await conn.execute(query)).first()
+    return _comment(row) if row is not None else None
+
+
+async def update_comment(conn: AsyncConnection, comment_id: str, values: dict[str, Any]) -> Comment:
+    statement = (
+        update(comments)
+        .where(comments.c.id == uuid.UUID(comment_id))
+        .values(**values)
+        .returning(*comments.c)
+    )
+    return _comment((await conn.execute(statement)).one())
+
+
+async def list_comments(conn: AsyncConnection, incident_id: str) -> list[Comment]:
+    query = (
+        select(comments)
+        .where(comments.c.incident_id == uuid.UUID(incident_id), comments.c.deleted_at.is_(None))
+        .order_by(comments.c.pinned.desc(), comments.c.created_at, comments.c.id)
+    )
+    return [_comment(r) for r in (await conn.execute(query)).all()]
+
+
+async def set_timeline_message(conn: AsyncConnection, ref_id: str, message: str) -> None:
+    """Rewrite the timeline line about ``ref_id`` (a comment edited or deleted)."""
+    await conn.execute(update(timeline).where(timeline.c.ref_id == ref_id).values(message=message))

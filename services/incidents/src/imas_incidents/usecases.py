@@ -6,35 +6,77 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imas_contracts import Event, new_event_id
 from imas_contracts.incidents import (
-    ApplyCatalog,
-    CatalogApplied,
-    CatalogChanged,
+    AddComment,
+    CommentList,
+    CommentView,
+    DeleteComment,
+    EditComment,
     GetIncident,
+    IncidentAcknowledged,
+    IncidentMitigated,
+    IncidentPage,
+    IncidentReopened,
+    IncidentResolved,
+    IncidentSeverityChanged,
+    IncidentSnapshot,
     IncidentTriggered,
+    IncidentUpdated,
     IncidentView,
+    ListComments,
+    ListIncidents,
     OpenOrAttach,
     OpenOrAttachReply,
+    Ref,
+    TransitionIncident,
+    UpdateIncident,
 )
 from imas_incidents import domain, store
 from imas_incidents.models import outbox
 from imas_runtime.errors import Invalid, NotFound
 from imas_runtime.outbox import outbox_rows
 
+_TRANSITION_EVENTS: dict[
+    str,
+    type[IncidentAcknowledged]
+    | type[IncidentMitigated]
+    | type[IncidentResolved]
+    | type[IncidentReopened],
+] = {
+    "acknowledge": IncidentAcknowledged,
+    "mitigate": IncidentMitigated,
+    "resolve": IncidentResolved,
+    "reopen": IncidentReopened,
+}
+
+
+async def emit(conn: AsyncConnection, events: Sequence[Event]) -> None:
+    """Write ``events`` to the outbox in the caller's transaction."""
+    if events:
+        await conn.execute(outbox.insert(), outbox_rows(events))
+
+
+async def locked(conn: AsyncConnection, ref: str) -> IncidentSnapshot:
+    """The incident named ``ref``, its row locked until commit; NotFound otherwise."""
+    incident = await store.get_incident(conn, domain.parse_ref(ref), for_update=True)
+    if incident is None:
+        raise NotFound(f"no incident {ref}")
+    return incident
+
 
 class IncidentUseCases:
-    """Open-or-attach, queries and catalog changes, each in one transaction."""
+    """Open-or-attach, lifecycle, edits, comments and queries, each in one transaction."""
 
     def __init__(self, engine: AsyncEngine, on_commit: Callable[[], None] = lambda: None) -> None:
         self.engine = engine
         self._on_commit = on_commit
 
     async def _emit(self, conn: AsyncConnection, events: Sequence[Event]) -> None:
-        if events:
-            await conn.execute(outbox.insert(), outbox_rows(events))
+        await emit(conn, events)
 
     async def open_or_attach(self, cmd: OpenOrAttach) -> OpenOrAttachReply:
         """Open a new incident or attach the alert to the open one for (service, dedup key).
@@ -55,6 +97,8 @@ class IncidentUseCases:
                     "impacted_scopes", f"unknown scope(s): {', '.join(sorted(unknown))}"
                 )
             incident_id = uuid.uuid4()
+            rules = await store.tag_rule_pairs(conn)
+            tags = {domain.clean_tag(t) for t in cmd.tags} | set(domain.auto_tags(cmd.title, rules))
             incident, created = await store.open_or_attach(
                 conn,
                 {
@@ -69,8 +113,9 @@ class IncidentUseCases:
                     "severity": cmd.severity,
                     "status": "TRIGGERED",
                     "dedup_key": cmd.dedup_key,
+                    "alert_count": max(cmd.occurrences, 1),
                     "impacted_scopes": [{"id": str(r.id), "name": r.name} for r in scope_rows],
-                    "tags": sorted(set(cmd.tags)),
+                    "tags": sorted(tags),
                     "detected_at": min(cmd.detected_at or now, now),
                     "created_at": now,
                 },
@@ -117,44 +162,217 @@ class IncidentUseCases:
             incident = await store.get_incident(conn, ref)
             if incident is None:
                 raise NotFound(f"no incident {query.id}")
-            entries = await store.list_timeline(conn, incident.id)
+            entries = await store.list_timeline(
+                conn, incident.id, newest_first=query.timeline_order == "desc"
+            )
         return IncidentView(incident=incident, timeline=entries)
 
-    async def apply_catalog(self, cmd: ApplyCatalog) -> CatalogApplied:
-        """Create or update teams, services and scopes by name. Safe to run twice."""
-        now = datetime.now(UTC)
-        changes: list[Event] = []
+    async def _view(self, conn: AsyncConnection, incident: IncidentSnapshot) -> IncidentView:
+        return IncidentView(
+            incident=incident, timeline=await store.list_timeline(conn, incident.id)
+        )
 
-        def changed(kind: str, id_: uuid.UUID, name: str, data: dict[str, object]) -> None:
-            changes.append(
-                CatalogChanged(
+    async def transition(self, cmd: TransitionIncident) -> IncidentView:
+        """Acknowledge, mitigate, resolve or reopen. A refused move raises ``Conflict`` and
+        changes nothing; an allowed one writes its timeline line and its event in the same
+        transaction. Not idempotent: acknowledging twice is refused the second time (409).
+
+        Reopening is refused (``Conflict`` naming it) while another incident is open for the
+        same service and dedup key, since two open incidents for one key are never allowed.
+        """
+        now = datetime.now(UTC)
+        async with self.engine.begin() as conn:
+            incident = await locked(conn, cmd.id)
+            status, stamps = domain.plan_transition(cmd.action, incident, now)
+            if cmd.action == "reopen":
+                other = await store.open_incident_for_key(
+                    conn, incident.service.id, incident.dedup_key
+                )
+                if other is not None:
+                    raise domain.reopen_conflict(incident, other)
+            try:
+                async with conn.begin_nested():
+                    updated = await store.update_incident(
+                        conn, incident.id, {"status": status, **stamps}
+                    )
+            except IntegrityError:
+                # Another alert opened one for the key between our check and our update.
+                other = await store.open_incident_for_key(
+                    conn, incident.service.id, incident.dedup_key
+                )
+                raise domain.reopen_conflict(incident, other or "?") from None
+            await store.add_timeline(
+                conn,
+                incident.id,
+                type="STATUS_CHANGE",
+                message=domain.transition_message(cmd.action, incident.status, status, cmd.note),
+                source=cmd.source,
+                actor=cmd.actor,
+                at=now,
+            )
+            event = _TRANSITION_EVENTS[cmd.action](
+                event_id=new_event_id(),
+                occurred_at=now,
+                incident=updated,
+                actor=cmd.actor,
+                source=cmd.source,
+                note=cmd.note,
+            )
+            await self._emit(conn, [event])
+            view = await self._view(conn, updated)
+        self._on_commit()
+        return view
+
+    async def update(self, cmd: UpdateIncident) -> IncidentView:
+        """Edit title, description, severity, lead, scopes and tags. Each change is a timeline
+        line; ``incidents.updated`` (and ``incidents.severity_changed`` when it did) go to the
+        outbox. Safe to run twice: the second run finds nothing to change and emits nothing."""
+        now = datetime.now(UTC)
+        async with self.engine.begin() as conn:
+            incident = await locked(conn, cmd.id)
+            scopes: list[Ref] | None = None
+            if cmd.impacted_scopes is not None:
+                rows = await store.find_scopes(conn, cmd.impacted_scopes)
+                unknown = set(cmd.impacted_scopes) - {r.name for r in rows}
+                if unknown:
+                    raise Invalid.field(
+                        "impacted_scopes", f"unknown scope(s): {', '.join(sorted(unknown))}"
+                    )
+                scopes = [Ref(id=str(r.id), name=r.name) for r in rows]
+            changes = domain.plan_update(
+                incident,
+                title=cmd.title,
+                description=cmd.description,
+                severity=cmd.severity,
+                lead=cmd.lead,
+                scopes=scopes,
+                add_tags=cmd.add_tags,
+                remove_tags=cmd.remove_tags,
+            )
+            if not changes:
+                return await self._view(conn, incident)
+            updated = await store.update_incident(
+                conn, incident.id, {c.field: c.value for c in changes}
+            )
+            for change in changes:
+                await store.add_timeline(
+                    conn,
+                    incident.id,
+                    type=change.event_type,
+                    message=change.message,
+                    source=cmd.source,
+                    actor=cmd.actor,
+                    at=now,
+                )
+            await self._emit(conn, self._update_events(incident, updated, changes, cmd, now))
+            view = await self._view(conn, updated)
+        self._on_commit()
+        return view
+
+    @staticmethod
+    def _update_events(
+        before: IncidentSnapshot,
+        after: IncidentSnapshot,
+        changes: list[domain.Change],
+        cmd: UpdateIncident,
+        now: datetime,
+    ) -> list[Event]:
+        fields = sorted({c.field for c in changes})
+        events: list[Event] = []
+        if "severity" in fields:
+            events.append(
+                IncidentSeverityChanged(
                     event_id=new_event_id(),
                     occurred_at=now,
-                    kind=kind,  # type: ignore[arg-type]
-                    action="upserted",
-                    id=str(id_),
-                    name=name,
-                    data=data,
+                    incident=after,
+                    previous=before.severity,
+                    actor=cmd.actor,
+                    source=cmd.source,
                 )
             )
-
-        async with self.engine.begin() as conn:
-            for team in cmd.teams:
-                team_id = await store.upsert_team(conn, team)
-                changed("team", team_id, team.name, {"slack_channel": team.slack_channel})
-            for service in cmd.services:
-                owner = None
-                if service.team:
-                    owner = await store.team_id_by_name(conn, service.team)
-                    if owner is None:
-                        raise Invalid.field("services.team", f"unknown team '{service.team}'")
-                service_id = await store.upsert_service(conn, service, owner)
-                changed("service", service_id, service.name, {"team": service.team})
-            for scope in cmd.scopes:
-                scope_id = await store.upsert_scope(conn, scope)
-                changed("scope", scope_id, scope.name, {"mandatory_emails": scope.mandatory_emails})
-            await self._emit(conn, changes)
-        self._on_commit()
-        return CatalogApplied(
-            teams=len(cmd.teams), services=len(cmd.services), scopes=len(cmd.scopes)
+        events.append(
+            IncidentUpdated(
+                event_id=new_event_id(),
+                occurred_at=now,
+                incident=after,
+                changed=fields,
+                actor=cmd.actor,
+                source=cmd.source,
+            )
         )
+        return events
+
+    async def list_incidents(self, query: ListIncidents) -> IncidentPage:
+        """Incidents matching the filters, one page at a time (read only)."""
+        if query.ordering.lstrip("-") not in store.ORDERING_FIELDS:
+            raise Invalid.field(
+                "ordering", f"must be one of {', '.join(store.ORDERING_FIELDS)} (- for descending)"
+            )
+        if not 1 <= query.limit <= 500:
+            raise Invalid.field("page_size", "must be between 1 and 500")
+        if query.offset < 0:
+            raise Invalid.field("page", "must be at least 1")
+        async with self.engine.connect() as conn:
+            count, results = await store.list_incidents(conn, query)
+        return IncidentPage(count=count, results=results)
+
+    # -- comments ------------------------------------------------------------------------------
+
+    async def add_comment(self, cmd: AddComment) -> CommentView:
+        """Add a comment and its NOTE timeline line. Not idempotent (each call adds one)."""
+        body = domain.check_comment_body(cmd.body)
+        now = datetime.now(UTC)
+        async with self.engine.begin() as conn:
+            incident = await locked(conn, cmd.id)
+            comment = await store.add_comment(conn, incident.id, cmd.actor, body, now)
+            await store.add_timeline(
+                conn,
+                incident.id,
+                type="NOTE",
+                message=domain.note_message(body),
+                source=cmd.source,
+                actor=cmd.actor,
+                at=now,
+                ref_id=comment.id,
+            )
+        return CommentView(comment=comment)
+
+    async def edit_comment(self, cmd: EditComment) -> CommentView:
+        """Change the body (its author only) and/or pin it (anyone). Safe to run twice."""
+        async with self.engine.begin() as conn:
+            incident = await locked(conn, cmd.id)
+            comment = await store.get_comment(conn, incident.id, cmd.comment_id)
+            if comment is None:
+                raise NotFound(f"no comment {cmd.comment_id} on INC-{incident.short_id}")
+            values: dict[str, object] = {}
+            if cmd.body is not None:
+                domain.check_author(comment.author, cmd.actor, "edit")
+                body = domain.check_comment_body(cmd.body)
+                if body != comment.body:
+                    values.update(body=body, edited_at=datetime.now(UTC))
+                    await store.set_timeline_message(conn, comment.id, domain.note_message(body))
+            if cmd.pinned is not None:
+                values["pinned"] = cmd.pinned
+            if values:
+                comment = await store.update_comment(conn, comment.id, values)
+        return CommentView(comment=comment)
+
+    async def delete_comment(self, cmd: DeleteComment) -> CommentView:
+        """Delete a comment (its author only); its NOTE then reads "(comment deleted)"."""
+        async with self.engine.begin() as conn:
+            incident = await locked(conn, cmd.id)
+            comment = await store.get_comment(conn, incident.id, cmd.comment_id)
+            if comment is None:
+                raise NotFound(f"no comment {cmd.comment_id} on INC-{incident.short_id}")
+            domain.check_author(comment.author, cmd.actor, "delete")
+            await store.update_comment(conn, comment.id, {"deleted_at": datetime.now(UTC)})
+            await store.set_timeline_message(conn, comment.id, "(comment deleted)")
+        return CommentView(comment=comment)
+
+    async def list_comments(self, query: ListComments) -> CommentList:
+        """Comments of an incident, pinned first (read only)."""
+        async with self.engine.connect() as conn:
+            incident = await store.get_incident(conn, domain.parse_ref(query.id))
+            if incident is None:
+                raise NotFound(f"no incident {query.id}")
+            return CommentList(results=await store.list_comments(conn, incident.id))

@@ -9,6 +9,16 @@ class IngestSettings(RuntimeSettings, kw_only=True):
     port: int = 8101
     # How long to wait for the incidents service to decide on an alert.
     incidents_timeout: float = 10.0
+    # Alerts for a service the catalog does not know go to this service (never dropped).
+    triage_service: str = "triage"
+    # Flap protection: more than this many status changes within flap_minutes holds an alert.
+    flap_changes: int = 6
+    flap_minutes: float = 10.0
+    # Namespace of ingest's keys in Redis; empty: ``imas:<database>``, so that several
+    # deployments (or test runs) can share one Redis.
+    redis_prefix: str = ""
+    # Raw payloads handled per batch (one transaction, one flush).
+    batch: int = 500
 
 
 def from_env() -> IngestSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from imas_contracts.incidents import IncidentSnapshot
-from imas_contracts.notifier import Channel
+from imas_contracts.notifier import Channel, NotificationRequested
 
 SEVERITY_LABELS = {
     "SEV1_CRITICAL": "SEV1",
@@ -60,6 +60,30 @@ def pages_for_triggered(incident: IncidentSnapshot, public_url: str) -> list[Pag
             message=page_text(incident, public_url),
         )
     ]
+
+
+def pages_for_request(request: NotificationRequested) -> list[Page]:
+    """One page per (target, channel) of an escalation's request, through the log provider
+    until real providers are configured. A request naming one target and one channel keeps
+    its own key; otherwise each page's key extends it with the target and channel."""
+    targets = [("person", p) for p in request.person_ids] + [("team", t) for t in request.team_ids]
+    single = len(targets) * len(request.channels) == 1
+    pages = []
+    for kind, target in targets:
+        address = f"{kind}:{target}"
+        recipient = f"{request.recipient_name} ({address})" if request.recipient_name else address
+        for channel in request.channels:
+            key = request.idempotency_key
+            pages.append(
+                Page(
+                    idempotency_key=key if single else f"{key}:{address}:{channel}",
+                    channel=channel,
+                    provider="log",
+                    recipient=recipient,
+                    message=request.message,
+                )
+            )
+    return pages
 
 
 def retry_delay(attempt: int) -> float:

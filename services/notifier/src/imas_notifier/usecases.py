@@ -10,17 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imas_contracts import new_event_id, utcnow
 from imas_contracts.incidents import IncidentTriggered
-from imas_contracts.notifier import NotificationFailed, NotificationSent
+from imas_contracts.notifier import NotificationFailed, NotificationRequested, NotificationSent
 from imas_notifier import domain, store
 from imas_notifier.models import inbox, outbox
 from imas_notifier.providers import Provider, ProviderError
-from imas_runtime.consumer import Delivery
+from imas_runtime.consumer import Delivery, Reject
 from imas_runtime.logs import get_logger
 from imas_runtime.outbox import claim, outbox_rows
 
 log = get_logger(__name__)
 
 CONSUMER = "notifier--INCIDENTS"
+REQUESTS_CONSUMER = "notifier--NOTIFICATIONS"
 
 
 class NotifierUseCases:
@@ -47,10 +48,27 @@ class NotifierUseCases:
         """Page the people of a new incident. Safe to run twice: the inbox and the idempotency
         keys make a redelivered event record and send nothing new. Acks once recorded."""
         pages = domain.pages_for_triggered(event.incident, self.public_url)
+        await self._record_and_send(CONSUMER, event.event_id, event.incident.id, pages)
+
+    async def on_requested(self, event: NotificationRequested, _: Delivery) -> None:
+        """Page the targets an escalation step (or a handoff, a reminder) asked for. Safe to
+        run twice: the inbox and the idempotency keys make a redelivered request record and
+        send nothing new. Acks once recorded; a request without a valid incident id is
+        dead-lettered."""
+        try:
+            uuid.UUID(event.incident_id)
+        except ValueError as exc:
+            raise Reject(f"incident_id is not a UUID: {event.incident_id!r}") from exc
+        pages = domain.pages_for_request(event)
+        await self._record_and_send(REQUESTS_CONSUMER, event.event_id, event.incident_id, pages)
+
+    async def _record_and_send(
+        self, consumer: str, event_id: str, incident_id: str, pages: list[domain.Page]
+    ) -> None:
         async with self.engine.begin() as conn:
-            if not await claim(conn, inbox, CONSUMER, event.event_id):
+            if not await claim(conn, inbox, consumer, event_id):
                 return
-            ids = await store.add_pages(conn, event.incident.id, pages)
+            ids = await store.add_pages(conn, incident_id, pages)
         # Send after the ack path: a slow provider never holds up the stream, and a crash
         # before sending leaves the pages pending for the retry loop.
         for delivery_id in ids:

@@ -1,0 +1,85 @@
+"""Helpers of the ingest benchmarks: an integration, HTTP senders, counting what landed."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from bench.common import BenchMesh
+from imas_runtime.db import make_engine
+
+
+async def create_integration(mesh: BenchMesh, kind: str, service: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=mesh.gateway, timeout=30) as client:
+        response = await client.post(
+            "/api/v1/integrations/",
+            json={"name": f"bench {kind}", "type": kind, "service": service},
+            headers=mesh.auth,
+        )
+        response.raise_for_status()
+        return response.json()  # type: ignore[no-any-return]
+
+
+async def post_all(
+    url: str, total: int, clients: int, body_for: Callable[[int], dict[str, Any]]
+) -> tuple[float, dict[int, int], float]:
+    """``total`` POSTs from ``clients`` concurrent connections; (elapsed, statuses, last end)."""
+    statuses: dict[int, int] = {}
+    counter = iter(range(total))
+    last = 0.0
+
+    async def worker() -> None:
+        nonlocal last
+        limits = httpx.Limits(max_connections=1)
+        async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+            for i in counter:
+                try:
+                    status = (await client.post(url, json=body_for(i))).status_code
+                except httpx.HTTPError:
+                    status = 0
+                statuses[status] = statuses.get(status, 0) + 1
+                last = time.perf_counter()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return time.perf_counter() - started, statuses, last
+
+
+async def wait_for_rows(
+    database_url: str, integration_id: str, expected: int, *, timeout: float = 300
+) -> float:
+    """Wait until ingest recorded ``expected`` alerts of the integration; return when."""
+    engine = make_engine(database_url)
+    deadline = time.perf_counter() + timeout
+    try:
+        while True:
+            async with engine.connect() as conn:
+                count = (
+                    await conn.execute(
+                        text("SELECT count(*) FROM alerts WHERE integration_id = CAST(:i AS uuid)"),
+                        {"i": integration_id},
+                    )
+                ).scalar_one()
+            if count >= expected or time.perf_counter() > deadline:
+                return time.perf_counter()
+            await asyncio.sleep(0.05)
+    finally:
+        await engine.dispose()
+
+
+async def incidents_for(database_url: str, dedup_key: str) -> list[tuple[str, int]]:
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT id::text, alert_count FROM incidents WHERE dedup_key = :k"),
+                {"k": dedup_key},
+            )
+            return [(r[0], int(r[1])) for r in rows]
+    finally:
+        await engine.dispose()

@@ -1,0 +1,52 @@
+"""An alert storm: 10,000 identical alerts from 50 concurrent clients through the webhook API.
+
+Expected: exactly one incident, its alert count reaching 10,000, drained within seconds of
+the last POST. uv run python -m bench.storm [alerts] [clients]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+import uuid
+
+from bench._ingest import create_integration, incidents_for, post_all, wait_for_rows
+from bench.common import print_table, running_mesh, write_results
+
+SERVICES = ("incidents", "ingest", "gateway")
+
+
+async def main(total: int, clients: int) -> None:
+    async with running_mesh(SERVICES) as mesh:
+        integration = await create_integration(mesh, "custom", "redis-prod")
+        token = integration["webhook_url"].split("token=")[1]
+        url = f"{mesh.gateway}/api/v1/webhooks/custom/?token={token}"
+        dedup = f"storm-{uuid.uuid4().hex[:8]}"
+        body = {"title": "Redis Cluster Down", "severity": "critical", "dedup_key": dedup}
+        started = time.perf_counter()
+        elapsed, statuses, last_post = await post_all(url, total, clients, lambda _: body)
+        recorded = await wait_for_rows(mesh.database_urls["ingest"], integration["id"], total)
+        found = await incidents_for(mesh.database_urls["incidents"], dedup)
+        while sum(c for _, c in found) < total and time.perf_counter() - recorded < 30:
+            await asyncio.sleep(0.05)
+            found = await incidents_for(mesh.database_urls["incidents"], dedup)
+    row = {
+        "alerts": total,
+        "clients": clients,
+        "post_s": round(elapsed, 2),
+        "accepted_per_s": round(total / elapsed),
+        "statuses": statuses,
+        "incidents_created": len(found),
+        "final_alert_count": sum(c for _, c in found),
+        "drain_after_last_post_s": round(max(0.0, recorded - last_post), 2),
+        "total_s": round(recorded - started, 2),
+    }
+    print_table("alert storm", [row])
+    write_results("storm", row)
+
+
+if __name__ == "__main__":
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    clients = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+    asyncio.run(main(total, clients))

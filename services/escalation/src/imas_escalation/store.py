@@ -1,0 +1,281 @@
+"""The only module of the escalation service that writes SQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from imas_contracts.escalation import PolicySpec, ScheduleSpec
+from imas_escalation.domain import Directory, Entity
+from imas_escalation.models import heartbeats, people, policies, runs, schedules, teams, timers
+
+Record = Any
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+# -- catalog projection -------------------------------------------------------------------------
+
+
+def entity_table(kind: str) -> Table:
+    return teams if kind == "team" else people
+
+
+async def upsert_entity(
+    conn: AsyncConnection, kind: str, id_: str, name: str, data: dict[str, object]
+) -> None:
+    table = entity_table(kind)
+    statement = insert(table).values(id=id_, name=name, data=data)
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.id], set_={"name": name, "data": data}
+        )
+    )
+
+
+async def delete_entity(conn: AsyncConnection, kind: str, id_: str) -> None:
+    table = entity_table(kind)
+    await conn.execute(delete(table).where(table.c.id == id_))
+
+
+async def load_directory(conn: AsyncConnection) -> Directory:
+    team_rows = (await conn.execute(select(teams))).all()
+    person_rows = (await conn.execute(select(people))).all()
+    return Directory(
+        teams={r.id: Entity(r.id, r.name, r.data or {}) for r in team_rows},
+        people={r.id: Entity(r.id, r.name, r.data or {}) for r in person_rows},
+    )
+
+
+# -- configuration ------------------------------------------------------------------------------
+
+
+async def put_config(conn: AsyncConnection, table: Table, spec: ScheduleSpec | PolicySpec) -> None:
+    values = {
+        "id": uuid.UUID(spec.id),
+        "team_id": spec.team_id,
+        "name": spec.name,
+        "spec": msgspec.to_builtins(spec),
+    }
+    await conn.execute(
+        insert(table)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=[table.c.id], set_={**values, "updated_at": func.now()}
+        )
+    )
+
+
+async def get_schedule(conn: AsyncConnection, id_: str) -> ScheduleSpec | None:
+    key = parse_uuid(id_)
+    if key is None:
+        return None
+    row = (await conn.execute(select(schedules.c.spec).where(schedules.c.id == key))).first()
+    return msgspec.convert(row.spec, ScheduleSpec) if row else None
+
+
+async def list_schedules(
+    conn: AsyncConnection, team_id: str | None = None, ids: Iterable[str] | None = None
+) -> list[ScheduleSpec]:
+    query = select(schedules.c.spec).order_by(schedules.c.team_id, schedules.c.name)
+    if team_id is not None:
+        query = query.where(schedules.c.team_id == team_id)
+    if ids is not None:
+        keys = [k for k in (parse_uuid(i) for i in ids) if k is not None]
+        query = query.where(schedules.c.id.in_(keys))
+    return [msgspec.convert(r.spec, ScheduleSpec) for r in (await conn.execute(query)).all()]
+
+
+async def get_policy(conn: AsyncConnection, id_: str) -> PolicySpec | None:
+    key = parse_uuid(id_)
+    if key is None:
+        return None
+    row = (await conn.execute(select(policies.c.spec).where(policies.c.id == key))).first()
+    return msgspec.convert(row.spec, PolicySpec) if row else None
+
+
+async def list_policies(conn: AsyncConnection, team_id: str | None = None) -> list[PolicySpec]:
+    query = select(policies.c.spec).order_by(policies.c.team_id, policies.c.name)
+    if team_id is not None:
+        query = query.where(policies.c.team_id == team_id)
+    return [msgspec.convert(r.spec, PolicySpec) for r in (await conn.execute(query)).all()]
+
+
+async def delete_config(conn: AsyncConnection, table: Table, id_: str) -> bool:
+    key = parse_uuid(id_)
+    if key is None:
+        return False
+    result = await conn.execute(delete(table).where(table.c.id == key).returning(table.c.id))
+    return result.first() is not None
+
+
+# -- runs ---------------------------------------------------------------------------------------
+
+
+async def create_run(conn: AsyncConnection, values: dict[str, Any]) -> bool:
+    """Record a run; False when the incident has one already."""
+    result = await conn.execute(
+        insert(runs).values(**values).on_conflict_do_nothing().returning(runs.c.id)
+    )
+    return result.first() is not None
+
+
+async def add_timers(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Add timers (``kind``, ``due_at`` and ``run_id`` or ``schedule_id``); a timer a run has
+    already is skipped."""
+    if rows:
+        defaults = {"run_id": None, "schedule_id": None, "step": 0, "repeat": 0}
+        await conn.execute(
+            insert(timers).on_conflict_do_nothing(), [{**defaults, **r} for r in rows]
+        )
+
+
+async def stop_run(
+    conn: AsyncConnection, incident_id: str, reason: str, at: datetime
+) -> Record | None:
+    """Stop the incident's active run. The row lock makes a firing transaction that already
+    checked the run finish first, and one that has not yet checked see it stopped."""
+    key = parse_uuid(incident_id)
+    if key is None:
+        return None
+    row = (
+        await conn.execute(
+            select(runs.c.id, runs.c.incident_id)
+            .where(runs.c.incident_id == key, runs.c.status == "active")
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        return None
+    await conn.execute(
+        update(runs)
+        .where(runs.c.id == row.id)
+        .values(status="stopped", stop_reason=reason, stopped_at=at)
+    )
+    return row
+
+
+async def lock_due(conn: AsyncConnection, now: datetime, limit: int) -> list[Record]:
+    """Pending timers due by ``now``, locked; those another replica holds are skipped."""
+    query = (
+        select(timers)
+        .where(timers.c.status == "pending", timers.c.due_at <= now)
+        .order_by(timers.c.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await conn.execute(query)).all())
+
+
+async def share_active_runs(conn: AsyncConnection, run_ids: Iterable[uuid.UUID]) -> dict[Any, Any]:
+    """The runs among ``run_ids`` that are still active, share-locked until commit.
+
+    Read under the lock: an acknowledgement committed before this statement is seen, and one
+    not yet committed waits for this transaction (its step fired before the ack).
+    """
+    ids = list(set(run_ids))
+    if not ids:
+        return {}
+    query = (
+        select(runs).where(runs.c.id.in_(ids), runs.c.status == "active").with_for_update(read=True)
+    )
+    return {r.id: r for r in (await conn.execute(query)).all()}
+
+
+async def mark_fired(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await conn.execute(
+            update(timers)
+            .where(timers.c.id == bindparam("timer_id"))
+            .values(
+                status=bindparam("status"),
+                fired_at=bindparam("fired_at"),
+                targets=bindparam("targets"),
+                names=bindparam("names"),
+                channels=bindparam("channels"),
+                result=bindparam("result"),
+            ),
+            list(rows),
+        )
+
+
+async def runs_with_pending_steps(conn: AsyncConnection, run_ids: Iterable[Any]) -> set[Any]:
+    ids = list(set(run_ids))
+    if not ids:
+        return set()
+    query = (
+        select(timers.c.run_id)
+        .where(timers.c.run_id.in_(ids), timers.c.kind == "step", timers.c.status == "pending")
+        .distinct()
+    )
+    return set((await conn.execute(query)).scalars())
+
+
+async def end_runs(
+    conn: AsyncConnection, run_ids: Iterable[Any], reason: str, at: datetime
+) -> None:
+    ids = list(run_ids)
+    if ids:
+        await conn.execute(
+            update(runs)
+            .where(runs.c.id.in_(ids), runs.c.status == "active")
+            .values(status=reason, stop_reason=reason, stopped_at=at)
+        )
+
+
+async def next_due(conn: AsyncConnection) -> datetime | None:
+    query = select(func.min(timers.c.due_at)).where(timers.c.status == "pending")
+    value: datetime | None = (await conn.execute(query)).scalar()
+    return value
+
+
+async def cancel_handoffs(conn: AsyncConnection, schedule_id: str) -> None:
+    await conn.execute(
+        update(timers)
+        .where(
+            timers.c.schedule_id == uuid.UUID(schedule_id),
+            timers.c.kind == "handoff",
+            timers.c.status == "pending",
+        )
+        .values(status="cancelled")
+    )
+
+
+async def run_for_incident(conn: AsyncConnection, incident_id: str) -> Record | None:
+    key = parse_uuid(incident_id)
+    if key is None:
+        return None
+    return (await conn.execute(select(runs).where(runs.c.incident_id == key))).first()
+
+
+async def timers_of_run(conn: AsyncConnection, run_id: Any) -> list[Record]:
+    query = select(timers).where(timers.c.run_id == run_id).order_by(timers.c.due_at, timers.c.id)
+    return list((await conn.execute(query)).all())
+
+
+# -- heartbeats ---------------------------------------------------------------------------------
+
+
+async def beat(conn: AsyncConnection, replica: str, at: datetime) -> None:
+    await conn.execute(
+        insert(heartbeats)
+        .values(replica=replica, ticked_at=at)
+        .on_conflict_do_update(index_elements=[heartbeats.c.replica], set_={"ticked_at": at})
+    )
+
+
+async def last_beat(conn: AsyncConnection) -> datetime | None:
+    value: datetime | None = (await conn.execute(select(func.max(heartbeats.c.ticked_at)))).scalar()
+    return value

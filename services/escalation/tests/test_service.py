@@ -1,0 +1,135 @@
+"""The escalation service on real NATS with the notifier: pages flow end to end, an overdue
+step fires after a restart, and an acknowledgement stops the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from imas_contracts.escalation import (
+    EscalationHistory,
+    GetHistory,
+    PolicySpec,
+    PolicyStep,
+    PolicyView,
+    PutPolicy,
+    PutSchedule,
+    ScheduleSpec,
+    ScheduleView,
+    StepTarget,
+)
+from imas_escalation.app import EscalationRuntime, create_runtime
+from imas_escalation.scheduler import ManualClock
+from imas_escalation.settings import EscalationSettings
+from imas_notifier.app import create_runtime as create_notifier
+from imas_notifier.settings import NotifierSettings
+from imas_runtime.errors import RequestFailed
+from imas_runtime.testing import eventually
+from services.escalation.tests.conftest import T0, TEAM, acknowledged, incident, triggered
+from services.escalation.tests.test_config import catalog
+
+pytestmark = pytest.mark.integration
+
+THREE_STEPS = PolicySpec(
+    team_id=TEAM.id,
+    name="Three steps",
+    steps=[
+        PolicyStep(delay_minutes=0, targets=[StepTarget(kind="team")], channels=["slack"]),
+        PolicyStep(
+            delay_minutes=5, targets=[StepTarget(kind="person", id="alice")], channels=["sms"]
+        ),
+        PolicyStep(delay_minutes=10, targets=[StepTarget(kind="manager")], channels=["email"]),
+    ],
+)
+
+
+async def test_pages_flow_survive_a_restart_and_stop_on_ack(
+    nats_url: str,
+    postgres_url: str,
+    redis_url: str,
+    fresh_database: Callable[[str], Awaitable[str]],
+) -> None:
+    common = {"nats_url": nats_url, "database_url": postgres_url, "redis_url": redis_url}
+    settings = EscalationSettings(
+        service="escalation", database=await fresh_database("esc"), poll_interval=0.02, **common
+    )
+    notifier = create_notifier(
+        NotifierSettings(
+            service="notifier", database=await fresh_database("ntf"), retry_interval=0.2, **common
+        )
+    )
+    clock = ManualClock(T0)
+    escalation: EscalationRuntime = create_runtime(settings, clock=clock)
+    await notifier.start()
+    await escalation.start()
+    try:
+        bus = escalation.bus
+        for event in (
+            catalog("team", TEAM.id, TEAM.name, manager_id="maud"),
+            catalog("person", "alice", "Alice", phone="+33600000001"),
+            catalog("person", "maud", "Maud", email="maud@example.com"),
+        ):
+            await bus.publish(event)
+        with pytest.raises(RequestFailed) as refused:
+            await bus.request(
+                PutSchedule(schedule=ScheduleSpec(team_id=TEAM.id, name="x", time_zone="Nowhere")),
+                ScheduleView,
+            )
+        assert refused.value.errors[0].field == "time_zone"
+        await bus.request(PutPolicy(policy=THREE_STEPS), PolicyView)
+
+        async def pages() -> list[tuple[str, str, str]]:
+            async with notifier.engine.connect() as conn:
+                rows = await conn.execute(
+                    text(
+                        "SELECT channel, recipient, status FROM deliveries "
+                        "WHERE idempotency_key LIKE 'esc:%' ORDER BY created_at"
+                    )
+                )
+                return [tuple(r) for r in rows]  # type: ignore[misc]
+
+        snapshot = incident(T0)
+        await bus.publish(triggered(snapshot))
+
+        async def team_paged_on_slack() -> None:
+            assert await pages() == [("slack", "SRE Core (team:team-1)", "sent")]
+
+        await eventually(team_paged_on_slack, timeout=15)
+
+        # The service stops before the 5-minute step, and comes back once it is overdue.
+        await escalation.stop()
+        clock.advance(timedelta(minutes=6))
+        escalation = create_runtime(settings, clock=clock)
+        await escalation.start()
+
+        async def alice_paged_by_sms() -> None:
+            assert (await pages())[1:] == [("sms", "Alice (person:alice)", "sent")]
+
+        await eventually(alice_paged_by_sms, timeout=15)
+
+        await escalation.bus.publish(acknowledged(snapshot))
+
+        async def stopped() -> EscalationHistory:
+            history = await escalation.bus.request(
+                GetHistory(incident_id=snapshot.id), EscalationHistory
+            )
+            assert history.stop_reason == "acknowledged"
+            return history
+
+        await eventually(stopped, timeout=15)
+        clock.advance(timedelta(minutes=10))
+        await escalation.scheduler.tick()
+        history = await stopped()
+        assert [(e.step, e.status) for e in history.entries] == [
+            (0, "fired"),
+            (1, "fired"),
+            (2, "cancelled"),
+        ]
+        assert history.entries[1].fired_at == T0 + timedelta(minutes=6)
+        assert len(await pages()) == 2  # the manager was never paged
+    finally:
+        await escalation.stop()
+        await notifier.stop()

@@ -1,0 +1,250 @@
+"""Integrations, alert rules, silences and alert outcomes over HTTP (API tokens; writes need
+the admin role, except silences, which any responder may set)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, post, put
+from litestar.di import NamedDependency, Provide
+
+from imas_contracts import alert_payloads
+from imas_contracts.ingest import (
+    AlertPage,
+    AlertRule,
+    AlertRuleList,
+    AlertRuleReply,
+    CreateIntegration,
+    CreateSilence,
+    DeleteAlertRule,
+    DeleteIntegration,
+    DeleteSilence,
+    IntegrationList,
+    IntegrationReply,
+    ListAlertRules,
+    ListAlerts,
+    ListIntegrations,
+    ListSilences,
+    SaveAlertRule,
+    Silence,
+    SilenceList,
+    SilenceReply,
+)
+from imas_gateway.domain import Principal
+from imas_gateway.problems import Forbidden
+from imas_gateway.routes import authenticate
+from imas_gateway.webhook_core import Webhooks, webhooks
+from imas_runtime.errors import Invalid
+
+# -- configuration and queries (API tokens) --------------------------------------------------
+
+
+def _admin(principal: Principal) -> None:
+    if principal.role != "admin":
+        raise Forbidden("this needs an admin token")
+
+
+def _dependencies() -> dict[str, Provide]:
+    return {
+        "principal": Provide(authenticate),
+        "hooks": Provide(webhooks, sync_to_thread=False),
+    }
+
+
+def _decode(body: bytes, type_: type[Any]) -> Any:
+    try:
+        return msgspec.json.decode(body, type=type_)
+    except msgspec.ValidationError as exc:
+        error = alert_payloads.field_error(exc)
+        raise Invalid.field(error.field, error.message) from None
+    except msgspec.DecodeError:
+        raise Invalid.field("body", "must be a JSON object") from None
+
+
+class IntegrationCreate(msgspec.Struct, kw_only=True):
+    name: str
+    type: str
+    service: str = ""
+
+
+def _integration_json(reply: IntegrationReply, base: str) -> dict[str, Any]:
+    data: dict[str, Any] = msgspec.to_builtins(reply.integration)
+    if reply.integration.secret is None:
+        data.pop("secret", None)
+    else:
+        secret = reply.integration.secret
+        if reply.integration.type == "pagerduty":
+            data["routing_key"] = secret
+            data["webhook_url"] = f"{base}/v2/enqueue"
+        elif reply.integration.type == "sentry":
+            data["webhook_url"] = (
+                f"{base}/api/v1/webhooks/sentry/?integration={reply.integration.id}"
+            )
+        else:
+            data["webhook_url"] = f"{base}{reply.integration.webhook_path}?token={secret}"
+    return data
+
+
+class IntegrationController(Controller):
+    path = "/api/v1/integrations"
+    tags = ["integrations"]
+    dependencies = _dependencies()
+
+    @post("/", status_code=201, summary="Create an integration (its secret is shown once)")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        hooks: NamedDependency[Webhooks],
+    ) -> dict[str, Any]:
+        _admin(principal)
+        body: IntegrationCreate = _decode(await request.body(), IntegrationCreate)
+        reply = await hooks.request(
+            CreateIntegration(name=body.name, kind=body.type, service=body.service),
+            IntegrationReply,
+        )
+        return _integration_json(reply, hooks.settings.public_url.rstrip("/"))
+
+    @get("/", summary="Integrations")
+    async def list_all(
+        self, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
+    ) -> dict[str, Any]:
+        reply: IntegrationList = await hooks.request(ListIntegrations(), IntegrationList)
+        results = [
+            _integration_json(IntegrationReply(integration=i), "") for i in reply.integrations
+        ]
+        return _listing(results)
+
+    @delete("/{id:str}/", status_code=204, summary="Delete an integration")
+    async def remove(
+        self, id: str, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
+    ) -> None:
+        _admin(principal)
+        await hooks.request(DeleteIntegration(id=id), IntegrationReply)
+
+
+async def _save_rule(
+    request: Request[Any, Any, Any], principal: Principal, hooks: Webhooks, rule_id: str
+) -> dict[str, Any]:
+    _admin(principal)
+    rule = msgspec.structs.replace(_decode(await request.body(), AlertRule), id=rule_id)
+    reply = await hooks.request(SaveAlertRule(rule=rule), AlertRuleReply)
+    return msgspec.to_builtins(reply.rule)  # type: ignore[no-any-return]
+
+
+def _listing(results: list[Any]) -> dict[str, Any]:
+    return {"count": len(results), "next": None, "previous": None, "results": results}
+
+
+class AlertRuleController(Controller):
+    path = "/api/v1/alert-rules"
+    tags = ["alert rules"]
+    dependencies = _dependencies()
+
+    @post("/", status_code=201, summary="Create an alert rule")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        hooks: NamedDependency[Webhooks],
+    ) -> dict[str, Any]:
+        return await _save_rule(request, principal, hooks, "")
+
+    @put("/{id:str}/", summary="Replace an alert rule")
+    async def replace(
+        self,
+        id: str,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        hooks: NamedDependency[Webhooks],
+    ) -> dict[str, Any]:
+        return await _save_rule(request, principal, hooks, id)
+
+    @get("/", summary="Alert rules, in evaluation order")
+    async def list_all(
+        self, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
+    ) -> dict[str, Any]:
+        reply: AlertRuleList = await hooks.request(ListAlertRules(), AlertRuleList)
+        results = msgspec.to_builtins(reply.rules)
+        return _listing(results)
+
+    @delete("/{id:str}/", status_code=204, summary="Delete an alert rule")
+    async def remove(
+        self, id: str, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
+    ) -> None:
+        _admin(principal)
+        await hooks.request(DeleteAlertRule(id=id), AlertRuleReply)
+
+
+class SilenceController(Controller):
+    path = "/api/v1/silences"
+    tags = ["silences"]
+    dependencies = _dependencies()
+
+    @post("/", status_code=201, summary="Create a silence (maintenance window)")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        hooks: NamedDependency[Webhooks],
+    ) -> dict[str, Any]:
+        silence: Silence = _decode(await request.body(), Silence)
+        silence = msgspec.structs.replace(silence, id="", created_by=principal.name)
+        reply = await hooks.request(CreateSilence(silence=silence), SilenceReply)
+        return msgspec.to_builtins(reply.silence)  # type: ignore[no-any-return]
+
+    @get("/", summary="Silences that have not ended (?include_expired=true for all)")
+    async def list_all(
+        self,
+        principal: NamedDependency[Principal],
+        hooks: NamedDependency[Webhooks],
+        include_expired: bool = False,
+    ) -> dict[str, Any]:
+        reply: SilenceList = await hooks.request(
+            ListSilences(include_expired=include_expired), SilenceList
+        )
+        results = msgspec.to_builtins(reply.silences)
+        return _listing(results)
+
+    @delete("/{id:str}/", status_code=204, summary="End a silence now")
+    async def remove(
+        self, id: str, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
+    ) -> None:
+        await hooks.request(DeleteSilence(id=id), SilenceReply)
+
+
+class AlertController(Controller):
+    path = "/api/v1/alerts"
+    tags = ["alerts"]
+    dependencies = _dependencies()
+
+    @get("/", summary="Alerts received and what became of each (?integration=&status=)")
+    async def list_all(
+        self,
+        principal: NamedDependency[Principal],
+        hooks: NamedDependency[Webhooks],
+        integration: str = "",
+        status: str = "",
+        fingerprint: str = "",
+        page: int = 1,
+        page_size: int = 50,
+    ) -> dict[str, Any]:
+        size = max(1, min(page_size, 500))
+        reply: AlertPage = await hooks.request(
+            ListAlerts(
+                integration=integration,
+                status=status,
+                fingerprint=fingerprint,
+                limit=size,
+                offset=(max(page, 1) - 1) * size,
+            ),
+            AlertPage,
+        )
+        more = page * size < reply.count
+        return {
+            "count": reply.count,
+            "next": f"?page={page + 1}&page_size={size}" if more else None,
+            "previous": f"?page={page - 1}&page_size={size}" if page > 1 else None,
+            "results": msgspec.to_builtins(reply.results),
+        }

@@ -1,0 +1,366 @@
+"""The incident document (LID), runbooks and chat platforms' callbacks over HTTP.
+
+The LID page and its Markdown download, runbook CRUD and guided execution need a token
+(writing needs the responder or admin role; the LID template and runbook definitions, admin).
+Slack and Discord callbacks carry no token: warroom checks their signatures.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar.di import NamedDependency, Provide
+
+from imas_contracts.incidents import SEVERITIES
+from imas_contracts.warroom import (
+    ActionItem,
+    AttachRunbook,
+    ChatReply,
+    DeleteRunbook,
+    DiscordRequest,
+    DocumentView,
+    EditDocument,
+    GetDocument,
+    GetProgress,
+    GetRunbook,
+    GetTemplate,
+    ImportRunbooks,
+    ListRunbooks,
+    MatchRunbook,
+    PutRunbook,
+    PutTemplate,
+    RunbookList,
+    RunbookProgress,
+    RunbookSpec,
+    RunbookView,
+    RunStep,
+    SlackRequest,
+    TemplateView,
+)
+from imas_gateway import api_params as params
+from imas_gateway.domain import Principal
+from imas_gateway.routes import authenticate
+from imas_gateway.upstream import WRITER_ROLES, Upstream, require_role, upstream
+from imas_runtime.errors import Invalid
+
+_DEPENDENCIES = {
+    "principal": Provide(authenticate),
+    "mesh": Provide(upstream, sync_to_thread=False),
+}
+ADMIN = ("admin",)
+
+
+class DocumentEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    root_cause: str | None = None
+    resolution: str | None = None
+    action_items: list[ActionItem] | None = None
+
+
+class TemplateBody(msgspec.Struct, kw_only=True):
+    body: str
+
+
+class AttachBody(msgspec.Struct, kw_only=True):
+    runbook_id: str
+
+
+class StepBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    action: Literal["start", "done", "skip"]
+    note: str = ""
+    confirm: bool = False
+
+
+def _json(message: msgspec.Struct) -> dict[str, Any]:
+    data: dict[str, Any] = msgspec.to_builtins(message)
+    data.pop("type", None)
+    return data
+
+
+class DocumentController(Controller):
+    """``/incidents/{id}/lid``: the LID as a page, and as a Markdown file."""
+
+    path = "/incidents"
+    tags = ["incident document"]
+    dependencies = _DEPENDENCIES
+
+    @get("/{ref:str}/lid", media_type="text/html", summary="The incident document (HTML)")
+    async def page(
+        self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], ref: str
+    ) -> Response[str]:
+        doc = await mesh.ask(GetDocument(incident=ref, html=True), DocumentView)
+        return Response(doc.html, media_type="text/html; charset=utf-8")
+
+    @get("/{ref:str}/lid.md", summary="The incident document (Markdown download)")
+    async def markdown(
+        self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], ref: str
+    ) -> Response[str]:
+        doc = await mesh.ask(GetDocument(incident=ref), DocumentView)
+        return Response(
+            doc.markdown,
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="INC-{doc.short_id}.md"'},
+        )
+
+
+class IncidentDocumentController(Controller):
+    """The LID as JSON, its editable sections, and the incident's runbook progress."""
+
+    path = "/api/v1/incidents"
+    tags = ["incident document", "runbooks"]
+    dependencies = _DEPENDENCIES
+
+    @get("/{ref:str}/lid/", summary="The incident document, rendered now")
+    async def document(
+        self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], ref: str
+    ) -> dict[str, Any]:
+        return _json(await mesh.ask(GetDocument(incident=ref), DocumentView))
+
+    @patch("/{ref:str}/lid/", summary="Edit root cause, resolution, action items")
+    async def edit(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        ref: str,
+    ) -> dict[str, Any]:
+        require_role(principal, WRITER_ROLES, "editing the incident document")
+        body = params.decode_body(await request.body(), DocumentEdit)
+        edit = EditDocument(incident=ref, actor=principal.name, **msgspec.structs.asdict(body))
+        return _json(await mesh.ask(edit, DocumentView))
+
+    @get("/{ref:str}/runbook/", summary="The incident's runbook and each step's state")
+    async def progress(
+        self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], ref: str
+    ) -> dict[str, Any]:
+        return _json(await mesh.ask(GetProgress(incident=ref), RunbookProgress))
+
+    @put("/{ref:str}/runbook/", summary="Use another runbook for the incident")
+    async def attach(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        ref: str,
+    ) -> dict[str, Any]:
+        require_role(principal, WRITER_ROLES, "choosing the runbook")
+        body = params.decode_body(await request.body(), AttachBody)
+        attach = AttachRunbook(incident=ref, runbook_id=body.runbook_id, actor=principal.name)
+        return _json(await mesh.ask(attach, RunbookProgress))
+
+    @post("/{ref:str}/runbook/steps/{step:int}/", status_code=200, summary="Run a step")
+    async def step(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        ref: str,
+        step: int,
+    ) -> dict[str, Any]:
+        """``{"action": "start" | "done" | "skip", "note": "...", "confirm": true}``."""
+        require_role(principal, WRITER_ROLES, "running runbook steps")
+        body = params.decode_body(await request.body(), StepBody)
+        run = RunStep(
+            incident=ref,
+            step=step,
+            action=body.action,
+            note=body.note,
+            confirm=body.confirm,
+            actor=principal.name,
+        )
+        return _json(await mesh.ask(run, RunbookProgress))
+
+
+class TemplateController(Controller):
+    path = "/api/v1/lid-template"
+    tags = ["incident document"]
+    dependencies = _DEPENDENCIES
+
+    @get("/", summary="The LID template (Markdown + Jinja)")
+    async def read(
+        self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream]
+    ) -> dict[str, Any]:
+        return _json(await mesh.ask(GetTemplate(), TemplateView))
+
+    @put("/", summary="Replace the LID template (admins); an empty body restores the default")
+    async def replace(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+    ) -> dict[str, Any]:
+        require_role(principal, ADMIN, "changing the LID template")
+        body = params.decode_body(await request.body(), TemplateBody)
+        return _json(
+            await mesh.ask(PutTemplate(body=body.body, actor=principal.name), TemplateView)
+        )
+
+
+def _runbook_body(body: bytes, runbook_id: str = "") -> RunbookSpec:
+    spec = params.decode_body(body, RunbookSpec)
+    return msgspec.structs.replace(spec, id=runbook_id, created_at=None, updated_at=None)
+
+
+class RunbookController(Controller):
+    """``/api/v1/runbooks/``: anyone reads, admins write."""
+
+    path = "/api/v1/runbooks"
+    tags = ["runbooks"]
+    dependencies = _DEPENDENCIES
+
+    @get("/", summary="Runbooks (``?service=`` narrows)")
+    async def list_runbooks(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+    ) -> dict[str, Any]:
+        page, size = params.page_params(request.query_params)
+        query = ListRunbooks(service=request.query_params.get("service", ""))
+        items = [
+            _json(RunbookView(runbook=r)) for r in (await mesh.ask(query, RunbookList)).runbooks
+        ]
+        window = [i["runbook"] for i in items[(page - 1) * size : page * size]]
+        return params.paginated(str(request.url), page, size, len(items), window)
+
+    @post("/", summary="Create a runbook")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+    ) -> dict[str, Any]:
+        require_role(principal, ADMIN, "writing runbooks")
+        spec = _runbook_body(await request.body())
+        return _json((await mesh.ask(PutRunbook(runbook=spec), RunbookView)).runbook)
+
+    @post("/import/", status_code=200, summary="Create or update runbooks from YAML")
+    async def import_yaml(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+    ) -> dict[str, Any]:
+        require_role(principal, ADMIN, "writing runbooks")
+        text = (await request.body()).decode("utf-8", errors="replace")
+        reply = await mesh.ask(ImportRunbooks(yaml=text), RunbookList)
+        runbooks = [_json(RunbookView(runbook=r))["runbook"] for r in reply.runbooks]
+        return {"count": len(runbooks), "results": runbooks}
+
+    @get("/match/", summary="Runbooks fitting an incident, best first")
+    async def match(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+    ) -> dict[str, Any]:
+        q = request.query_params
+        if not q.get("service"):
+            raise Invalid.field("service", "is required")
+        query = _match_query(q["service"], q.get("title", ""), q.get("severity") or None)
+        reply = await mesh.ask(query, RunbookList)
+        runbooks = [_json(RunbookView(runbook=r))["runbook"] for r in reply.runbooks]
+        return {"count": len(runbooks), "results": runbooks}
+
+    @get("/{runbook_id:str}/", summary="One runbook")
+    async def detail(
+        self,
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        runbook_id: str,
+    ) -> dict[str, Any]:
+        return _json((await mesh.ask(GetRunbook(id=runbook_id), RunbookView)).runbook)
+
+    @put("/{runbook_id:str}/", summary="Replace a runbook")
+    async def replace(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        runbook_id: str,
+    ) -> dict[str, Any]:
+        require_role(principal, ADMIN, "writing runbooks")
+        spec = _runbook_body(await request.body(), runbook_id)
+        return _json((await mesh.ask(PutRunbook(runbook=spec), RunbookView)).runbook)
+
+    @delete("/{runbook_id:str}/", status_code=204, summary="Delete a runbook")
+    async def remove(
+        self,
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        runbook_id: str,
+    ) -> None:
+        require_role(principal, ADMIN, "writing runbooks")
+        await mesh.ask(DeleteRunbook(id=runbook_id), RunbookView)
+
+
+def _match_query(service: str, title: str, severity: str | None) -> MatchRunbook:
+    try:
+        return msgspec.convert(
+            {"service": service, "title": title, "severity": severity}, MatchRunbook
+        )
+    except msgspec.ValidationError:
+        raise Invalid.field("severity", f"must be one of {', '.join(SEVERITIES)}") from None
+
+
+def _chat_response(reply: ChatReply) -> Response[bytes]:
+    return Response(reply.body.encode(), status_code=reply.status, media_type=reply.content_type)
+
+
+class ChatController(Controller):
+    """Where Slack and Discord call IMAS (slash commands, buttons, events, interactions)."""
+
+    path = "/api/v1/chat"
+    tags = ["chat"]
+    dependencies = {"mesh": Provide(upstream, sync_to_thread=False)}
+
+    async def _slack(
+        self, request: Request[Any, Any, Any], mesh: Upstream, kind: str
+    ) -> Response[bytes]:
+        body = (await request.body()).decode("utf-8", errors="replace")
+        slack = SlackRequest(
+            kind=kind,  # type: ignore[arg-type]
+            body=body,
+            timestamp=request.headers.get("x-slack-request-timestamp", ""),
+            signature=request.headers.get("x-slack-signature", ""),
+        )
+        return _chat_response(await mesh.ask(slack, ChatReply))
+
+    @post("/slack/commands", summary="Slack slash commands (/incident, /oncall)")
+    async def slack_commands(
+        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
+    ) -> Response[bytes]:
+        return await self._slack(request, mesh, "command")
+
+    @post("/slack/interactions", summary="Slack interactive buttons")
+    async def slack_interactions(
+        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
+    ) -> Response[bytes]:
+        return await self._slack(request, mesh, "interaction")
+
+    @post("/slack/events", summary="Slack Events API (url_verification)")
+    async def slack_events(
+        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
+    ) -> Response[bytes]:
+        return await self._slack(request, mesh, "event")
+
+    @post("/discord/interactions", summary="Discord interactions (Ed25519-signed)")
+    async def discord(
+        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
+    ) -> Response[bytes]:
+        interaction = DiscordRequest(
+            body=(await request.body()).decode("utf-8", errors="replace"),
+            timestamp=request.headers.get("x-signature-timestamp", ""),
+            signature=request.headers.get("x-signature-ed25519", ""),
+        )
+        return _chat_response(await mesh.ask(interaction, ChatReply))
+
+
+WARROOM_ROUTES = [
+    DocumentController,
+    IncidentDocumentController,
+    TemplateController,
+    RunbookController,
+    ChatController,
+]

@@ -1,0 +1,117 @@
+"""What the webhook routes share: credentials checks through ingest (cached briefly), rate
+limits per integration, and the durable hand-off of raw payloads to JetStream."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from litestar import Request
+
+from imas_contracts import new_event_id, utcnow
+from imas_contracts.ingest import (
+    AlertReceived,
+    AuthenticateWebhook,
+    IntegrationReply,
+    raw_alert_subject,
+)
+from imas_runtime.bus import Bus
+from imas_runtime.errors import RequestFailed, ServiceError
+from imas_runtime.service import ServiceRuntime
+from imas_runtime.settings import RuntimeSettings, load_settings
+
+MAX_WEBHOOK_BYTES = 512 * 1024
+PD_PATHS = ["/v2/enqueue", "/api/v1/webhooks/pagerduty/"]
+
+
+class WebhookSettings(RuntimeSettings, kw_only=True):
+    # Sustained events per second per integration before 429 (PagerDuty's own answer).
+    webhook_rate: float = 2000.0
+    webhook_burst: float = 4000.0
+    # How long an integration's credentials check is remembered.
+    webhook_auth_cache_seconds: float = 10.0
+    upstream_timeout: float = 15.0
+
+
+class TooLarge(ServiceError):
+    code = "too_large"
+
+
+class RateLimited(ServiceError):
+    code = "rate_limited"
+
+
+class Webhooks:
+    """Credentials checks (cached), rate limits and the durable hand-off to JetStream."""
+
+    def __init__(self, bus: Bus, settings: WebhookSettings) -> None:
+        self.bus = bus
+        self.settings = settings
+        self._auth: dict[str, tuple[float, IntegrationReply | RequestFailed]] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    async def request(self, message: Any, reply_type: type[Any]) -> Any:
+        return await self.bus.request(message, reply_type, timeout=self.settings.upstream_timeout)
+
+    async def authenticate(self, check: AuthenticateWebhook) -> IntegrationReply:
+        """Ask ingest; token verdicts are cached (signed bodies are checked every time)."""
+        cache_key = ""
+        if check.token:
+            cache_key = hashlib.sha256(f"{check.source}\x1f{check.token}".encode()).hexdigest()
+            cached = self._auth.get(cache_key)
+            if cached is not None and cached[0] > time.monotonic():
+                if isinstance(cached[1], RequestFailed):
+                    raise cached[1]
+                return cached[1]
+        try:
+            verdict: IntegrationReply | RequestFailed = await self.request(check, IntegrationReply)
+        except RequestFailed as exc:
+            if exc.code != "unauthorized":
+                raise
+            verdict = exc
+        if cache_key:
+            if len(self._auth) > 10_000:
+                self._auth.clear()
+            expires = time.monotonic() + self.settings.webhook_auth_cache_seconds
+            self._auth[cache_key] = (expires, verdict)
+        if isinstance(verdict, RequestFailed):
+            raise verdict
+        return verdict
+
+    def allow(self, integration_id: str) -> bool:
+        """A token bucket per integration."""
+        now = time.monotonic()
+        tokens, last = self._buckets.get(integration_id, (self.settings.webhook_burst, now))
+        tokens = min(
+            self.settings.webhook_burst, tokens + (now - last) * self.settings.webhook_rate
+        )
+        if tokens < 1:
+            self._buckets[integration_id] = (tokens, now)
+            return False
+        self._buckets[integration_id] = (tokens - 1, now)
+        return True
+
+    async def accept(
+        self, source: str, integration_id: str, body: bytes, dedup_key: str = ""
+    ) -> str:
+        """Write the raw payload to JetStream; return once it is stored."""
+        event = AlertReceived(
+            event_id=new_event_id(),
+            occurred_at=utcnow(),
+            source=source,
+            integration_id=integration_id,
+            payload=body,
+            dedup_key=dedup_key,
+        )
+        await self.bus.publish(event, subject=raw_alert_subject(source))
+        return event.event_id
+
+
+def webhooks(request: Request[Any, Any, Any]) -> Webhooks:
+    found: Webhooks | None = getattr(request.app.state, "webhooks", None)
+    if found is None:
+        runtime: ServiceRuntime = request.app.state.runtime
+        found = Webhooks(runtime.bus, load_settings(WebhookSettings, service="gateway"))
+        request.app.state.webhooks = found
+    return found

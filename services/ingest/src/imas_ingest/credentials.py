@@ -1,0 +1,82 @@
+"""Integration secrets: generated, hashed for look-up, encrypted at rest, HMAC checked (pure)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from cryptography.fernet import Fernet, InvalidToken
+
+# A signed request older (or newer) than this is refused: a replay is stale.
+MAX_SKEW_SECONDS = 300
+
+
+class BadCredentials(Exception):
+    """The webhook's credentials do not prove it comes from the integration."""
+
+
+def new_secret() -> str:
+    """32 hex characters, 128 random bits: the shape of a PagerDuty routing key."""
+    return secrets.token_hex(16)
+
+
+def lookup_hash(secret: str) -> str:
+    """Secrets carry 128 random bits, so a plain SHA-256 is a safe, fast look-up key."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def fernet(secret_key: str) -> Fernet:
+    """A Fernet key derived from ``IMAS_SECRET_KEY`` (any string, or a Fernet key itself)."""
+    try:
+        return Fernet(secret_key.encode())
+    except (ValueError, TypeError):
+        return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest()))
+
+
+def encrypt(box: Fernet, secret: str) -> bytes:
+    return box.encrypt(secret.encode())
+
+
+def decrypt(box: Fernet, token: bytes) -> str:
+    try:
+        return box.decrypt(token).decode()
+    except InvalidToken:
+        raise BadCredentials("the integration's key cannot be decrypted") from None
+
+
+def _fresh(timestamp: str, now: float) -> None:
+    try:
+        sent = float(timestamp)
+    except ValueError:
+        raise BadCredentials("the signature timestamp is missing or not a number") from None
+    if sent > 1e11:  # milliseconds
+        sent /= 1000
+    if abs(now - sent) > MAX_SKEW_SECONDS:
+        raise BadCredentials("the signature timestamp is stale")
+
+
+def verify_sentry(key: str, body: bytes, signature: str, timestamp: str, now: float) -> None:
+    """``Sentry-Hook-Signature``: hex HMAC-SHA256 of the body with the client secret;
+    ``Sentry-Hook-Timestamp`` must be within five minutes of ``now``."""
+    expected = hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+    if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
+        raise BadCredentials("the signature does not match the body")
+    _fresh(timestamp, now)
+
+
+def sign_custom(key: str, body: bytes, timestamp: int) -> str:
+    """The ``X-IMAS-Signature`` header value: ``t=<unix>,v1=<hex HMAC-SHA256 of "t.body">``."""
+    mac = hmac.new(key.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def verify_custom(key: str, body: bytes, header: str, now: float) -> None:
+    """The timestamp is signed with the body, so a replayed request cannot be refreshed."""
+    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
+    timestamp, given = parts.get("t", "").strip(), parts.get("v1", "").strip()
+    expected = hmac.new(key.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    if not given or not hmac.compare_digest(expected, given.lower()):
+        raise BadCredentials("the signature does not match the body")
+    _fresh(timestamp, now)

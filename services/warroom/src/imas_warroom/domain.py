@@ -1,0 +1,233 @@
+"""Pure warroom rules: room names, runbook matching and guided steps, timeline wording."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from imas_contracts.incidents import Action, IncidentSnapshot
+from imas_contracts.warroom import RunbookSpec, StepState
+from imas_runtime.errors import Conflict, Invalid
+
+SEVERITY_LABELS = {
+    "SEV1_CRITICAL": "SEV1 critical",
+    "SEV2_HIGH": "SEV2 high",
+    "SEV3_MEDIUM": "SEV3 medium",
+    "SEV4_LOW": "SEV4 low",
+}
+# Slack allows 80 characters in a channel name, Discord 100: keep to the smaller.
+MAX_CHANNEL = 80
+_UNSAFE = re.compile(r"[^a-z0-9_-]+")
+
+
+def channel_name(short_id: str, service: str, attempt: int = 0) -> str:
+    """``inc-{short_id}-{service}``: lower case, only letters, digits, ``-`` and ``_``.
+
+    ``attempt`` > 0 adds a suffix, for when the platform says the name is taken.
+    """
+    base = _UNSAFE.sub("-", f"inc-{short_id}-{service}".lower()).strip("-")
+    base = re.sub(r"-{2,}", "-", base)
+    suffix = f"-{attempt + 1}" if attempt else ""
+    return base[: MAX_CHANNEL - len(suffix)].rstrip("-") + suffix
+
+
+def wants_room(severity: str, severities: frozenset[str]) -> bool:
+    return severity in severities
+
+
+def document_title(incident: IncidentSnapshot) -> str:
+    return f"INC-{incident.short_id} - {incident.title}"
+
+
+def incident_link(public_url: str, incident: IncidentSnapshot) -> str:
+    return f"{public_url.rstrip('/')}/incidents/{incident.id}"
+
+
+def lid_link(public_url: str, incident_id: str) -> str:
+    return f"{public_url.rstrip('/')}/incidents/{incident_id}/lid"
+
+
+def runbook_link(public_url: str, incident_id: str) -> str:
+    return f"{public_url.rstrip('/')}/api/v1/incidents/{incident_id}/runbook/"
+
+
+# -- timeline ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line the LID's timeline will show."""
+
+    key: str
+    at: datetime
+    kind: str
+    message: str
+    actor: str | None = None
+
+
+def status_message(action: str, incident: IncidentSnapshot, note: str) -> str:
+    text = {
+        "triggered": f"Incident opened: {incident.title} ({SEVERITY_LABELS[incident.severity]})",
+        "acknowledged": "Acknowledged",
+        "mitigated": "Mitigated",
+        "resolved": "Resolved",
+        "reopened": "Reopened",
+    }[action]
+    return f"{text}: {note}" if note else text
+
+
+# -- runbooks ----------------------------------------------------------------------------------
+
+
+def validate_runbook(spec: RunbookSpec) -> None:
+    """Refuse a runbook that could never be used, naming the field."""
+    if not spec.name.strip():
+        raise Invalid.field("name", "must not be empty")
+    if spec.alert_pattern:
+        try:
+            re.compile(spec.alert_pattern)
+        except re.error as exc:
+            raise Invalid.field("alert_pattern", f"not a valid regular expression: {exc}") from None
+    if not spec.service and not spec.alert_pattern:
+        raise Invalid.field("service", "give a service or an alert_pattern, or both")
+    if not spec.steps:
+        raise Invalid.field("steps", "a runbook needs at least one step")
+    for i, step in enumerate(spec.steps):
+        if not step.title.strip():
+            raise Invalid.field(f"steps[{i}].title", "must not be empty")
+
+
+def _pattern_matches(pattern: str, title: str) -> bool:
+    return bool(pattern) and re.search(pattern, title, re.IGNORECASE) is not None
+
+
+def match_runbooks(
+    runbooks: Sequence[RunbookSpec], service: str, title: str, severity: str | None
+) -> list[RunbookSpec]:
+    """Runbooks for an incident, best first: the service's own (those whose pattern matches the
+    title first, then those without a pattern), then any runbook whose pattern matches."""
+    fits = [r for r in runbooks if not r.severities or severity is None or severity in r.severities]
+    own = [r for r in fits if r.service == service]
+    ranked = [r for r in own if _pattern_matches(r.alert_pattern, title)]
+    ranked += [r for r in own if not r.alert_pattern]
+    ranked += [r for r in fits if not r.service and _pattern_matches(r.alert_pattern, title)]
+    return ranked
+
+
+def apply_step(
+    runbook: RunbookSpec,
+    states: dict[int, StepState],
+    step: int,
+    action: str,
+    *,
+    actor: str | None,
+    note: str,
+    confirm: bool,
+    now: datetime,
+) -> StepState:
+    """The new state of ``step`` (1-based) after ``action``; refusals name the field."""
+    if not 1 <= step <= len(runbook.steps):
+        raise Invalid.field("step", f"must be between 1 and {len(runbook.steps)}")
+    spec = runbook.steps[step - 1]
+    current = states.get(step) or StepState(
+        index=step,
+        title=spec.title,
+        critical=spec.critical,
+        requires_confirmation=spec.requires_confirmation,
+    )
+    if current.status in ("done", "skipped"):
+        raise Conflict(f"step {step} is already {current.status}")
+    needs_confirmation = spec.critical or spec.requires_confirmation
+    if action == "start":
+        if current.status == "started":
+            raise Conflict(f"step {step} is already started")
+        status, started, finished = "started", now, None
+    elif action in ("done", "skip"):
+        if action == "done" and needs_confirmation and not confirm:
+            kind = "critical" if spec.critical else "marked 'requires confirmation'"
+            raise Invalid.field("confirm", f"step {step} is {kind}: confirm it is done")
+        status = "done" if action == "done" else "skipped"
+        started, finished = current.started_at or now, now
+    else:
+        raise Invalid.field("action", "must be one of start, done, skip")
+    return StepState(
+        index=step,
+        title=spec.title,
+        status=status,  # type: ignore[arg-type]
+        critical=spec.critical,
+        requires_confirmation=spec.requires_confirmation,
+        actor=actor,
+        note=note or current.note,
+        started_at=started,
+        finished_at=finished,
+    )
+
+
+def step_states(runbook: RunbookSpec, known: dict[int, StepState]) -> list[StepState]:
+    """Every step of ``runbook``, pending where nothing was done yet."""
+    return [
+        known.get(i)
+        or StepState(
+            index=i,
+            title=s.title,
+            critical=s.critical,
+            requires_confirmation=s.requires_confirmation,
+        )
+        for i, s in enumerate(runbook.steps, start=1)
+    ]
+
+
+def next_step(states: Sequence[StepState]) -> int | None:
+    return next((s.index for s in states if s.status in ("pending", "started")), None)
+
+
+def step_message(runbook: RunbookSpec, state: StepState, outcome: str) -> str:
+    verb = {"started": "started", "done": "done", "skipped": "skipped"}.get(outcome, outcome)
+    text = f"Runbook '{runbook.name}' step {state.index} ({state.title}) {verb}"
+    return f"{text}: {state.note}" if state.note and outcome != "started" else text
+
+
+# -- chat commands -----------------------------------------------------------------------------
+
+INCIDENT_VERBS = ("ack", "resolve", "mitigate", "status", "list", "help")
+_REF = re.compile(r"^(?:INC-)?[0-9a-f]{8}$|^[0-9a-f-]{36}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Command:
+    """``/incident <verb> [INC-id] [note]`` once parsed."""
+
+    verb: str
+    ref: str | None = None
+    note: str = ""
+
+
+def parse_incident_command(text: str) -> Command:
+    """Split ``ack``, ``resolve INC-1A2B3C4D fixed by failover``, ``status``... An unknown
+    verb is kept as is: the caller answers with the help."""
+    words = text.strip().split()
+    if not words:
+        return Command(verb="help")
+    verb = words[0].lower()
+    verb = {"acknowledge": "ack", "resolved": "resolve", "mitigated": "mitigate"}.get(verb, verb)
+    rest = words[1:]
+    ref = None
+    if rest and _REF.match(rest[0]):
+        ref = rest[0].upper() if rest[0].upper().startswith("INC-") else rest[0]
+        rest = rest[1:]
+    return Command(verb=verb, ref=ref, note=" ".join(rest))
+
+
+HELP = (
+    "*IMAS commands*\n"
+    "`/incident ack [INC-id]`: acknowledge (the incident of this war room by default)\n"
+    "`/incident mitigate [INC-id]`: mark mitigated\n"
+    "`/incident resolve [INC-id] <note>`: resolve, with a note\n"
+    "`/incident status [INC-id]`: status, severity, lead and links\n"
+    "`/incident list`: open incidents\n"
+    "`/oncall [team]`: who is on call"
+)
+
+ACTIONS: dict[str, Action] = {"ack": "acknowledge", "mitigate": "mitigate", "resolve": "resolve"}

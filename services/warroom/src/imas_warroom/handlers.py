@@ -1,0 +1,99 @@
+"""JetStream consumers and request/reply endpoints of the warroom service (thin: decode, call
+a use case, reply)."""
+
+from __future__ import annotations
+
+from imas_contracts.escalation import ESCALATION_STREAM, EscalationStarted, EscalationStepFired
+from imas_contracts.incidents import (
+    INCIDENTS_STREAM,
+    IncidentAcknowledged,
+    IncidentAlertAttached,
+    IncidentMitigated,
+    IncidentReopened,
+    IncidentResolved,
+    IncidentSeverityChanged,
+    IncidentTriggered,
+    IncidentUpdated,
+)
+from imas_contracts.notifier import NOTIFICATIONS_STREAM, NotificationFailed, NotificationSent
+from imas_contracts.warroom import (
+    AttachRunbook,
+    DeleteRunbook,
+    DiscordRequest,
+    EditDocument,
+    GetDocument,
+    GetProgress,
+    GetRunbook,
+    GetTemplate,
+    ImportRunbooks,
+    ListRunbooks,
+    MatchRunbook,
+    PutRunbook,
+    PutTemplate,
+    RunStep,
+    SlackRequest,
+)
+from imas_runtime.consumer import ConsumerSpec
+from imas_runtime.rpc import Endpoint
+from imas_warroom.chatops import ChatOps
+from imas_warroom.runbooks import RunbookUseCases
+from imas_warroom.usecases import DocumentUseCases
+
+
+def consumers(documents: DocumentUseCases) -> list[ConsumerSpec]:
+    """``warroom--INCIDENTS`` (the LID and the room), ``warroom--NOTIFICATIONS`` and
+    ``warroom--ESCALATION`` (timeline lines). Each acks once its effect is committed; a failure
+    is retried with backoff, then dead-lettered."""
+    return [
+        ConsumerSpec(
+            service="warroom",
+            stream=INCIDENTS_STREAM.name,
+            event_types=(
+                IncidentTriggered,
+                IncidentAlertAttached,
+                IncidentAcknowledged,
+                IncidentMitigated,
+                IncidentResolved,
+                IncidentReopened,
+                IncidentUpdated,
+                IncidentSeverityChanged,
+            ),
+            handler=documents.on_incident_event,
+        ),
+        ConsumerSpec(
+            service="warroom",
+            stream=NOTIFICATIONS_STREAM.name,
+            event_types=(NotificationSent, NotificationFailed),
+            handler=documents.on_notification,
+        ),
+        ConsumerSpec(
+            service="warroom",
+            stream=ESCALATION_STREAM.name,
+            event_types=(EscalationStarted, EscalationStepFired),
+            handler=documents.on_escalation,
+        ),
+    ]
+
+
+def endpoints(
+    documents: DocumentUseCases, runbooks: RunbookUseCases, chat: ChatOps
+) -> list[Endpoint]:
+    """Queries are read-only; edits and step actions answer the new state (a repeated step
+    action answers ``conflict``)."""
+    return [
+        Endpoint(GetDocument, documents.get_document),
+        Endpoint(EditDocument, documents.edit_document),
+        Endpoint(GetTemplate, documents.get_template),
+        Endpoint(PutTemplate, documents.put_template),
+        Endpoint(PutRunbook, runbooks.put),
+        Endpoint(GetRunbook, runbooks.get),
+        Endpoint(ListRunbooks, runbooks.list),
+        Endpoint(DeleteRunbook, runbooks.delete),
+        Endpoint(ImportRunbooks, runbooks.import_yaml),
+        Endpoint(MatchRunbook, runbooks.match),
+        Endpoint(GetProgress, runbooks.progress),
+        Endpoint(AttachRunbook, runbooks.attach),
+        Endpoint(RunStep, runbooks.run_step),
+        Endpoint(SlackRequest, chat.slack),
+        Endpoint(DiscordRequest, chat.discord),
+    ]

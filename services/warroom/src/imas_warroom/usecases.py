@@ -1,0 +1,377 @@
+"""Use cases of the LID: what each consumed event changes, and the document's queries/edits.
+
+Every consumed event is claimed in the inbox in the transaction of its effect, so replaying a
+stream changes nothing; events of other streams may arrive before the incident's own (the
+timeline is kept per incident, documents or not).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from imas_contracts import Event, new_event_id
+from imas_contracts.escalation import EscalationStarted, EscalationStepFired
+from imas_contracts.incidents import (
+    IncidentAcknowledged,
+    IncidentAlertAttached,
+    IncidentMitigated,
+    IncidentReopened,
+    IncidentResolved,
+    IncidentSeverityChanged,
+    IncidentSnapshot,
+    IncidentTriggered,
+    IncidentUpdated,
+)
+from imas_contracts.notifier import NotificationFailed, NotificationSent
+from imas_contracts.warroom import (
+    DocumentCreated,
+    DocumentView,
+    EditDocument,
+    GetDocument,
+    GetTemplate,
+    PutTemplate,
+    RunbookSpec,
+    StepState,
+    TemplateView,
+)
+from imas_runtime.consumer import Delivery
+from imas_runtime.errors import NotFound
+from imas_runtime.outbox import claim, outbox_rows
+from imas_warroom import domain, lid, store
+from imas_warroom.domain import SEVERITY_LABELS, Item
+from imas_warroom.models import inbox, outbox
+
+LID_TEMPLATE = "lid"
+Clock = Callable[[], datetime]
+Matcher = Callable[[AsyncConnection, IncidentSnapshot], Awaitable["RunbookSpec | None"]]
+
+LifecycleEvent = (
+    IncidentTriggered
+    | IncidentAcknowledged
+    | IncidentMitigated
+    | IncidentResolved
+    | IncidentReopened
+    | IncidentUpdated
+    | IncidentSeverityChanged
+)
+TRANSITIONS = {
+    IncidentAcknowledged: "acknowledged",
+    IncidentMitigated: "mitigated",
+    IncidentResolved: "resolved",
+    IncidentReopened: "reopened",
+}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DocumentUseCases:
+    """The LID of every incident, and the war room asked for SEV1/SEV2 (opened by the loop)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        public_url: str,
+        platform: str,
+        room_severities: frozenset[str],
+        archive_after: float,
+        on_commit: Callable[[], None] = lambda: None,
+        clock: Clock = _utcnow,
+    ) -> None:
+        self.engine = engine
+        self.public_url = public_url
+        self.platform = platform
+        self.room_severities = room_severities
+        self.archive_after = archive_after
+        self._on_commit = on_commit
+        self.clock = clock
+        # Set by the runbook use cases: matching at trigger time (service, title, severity).
+        self.match_runbook: Matcher | None = None
+
+    async def _emit(self, conn: AsyncConnection, events: Sequence[Event]) -> None:
+        if events:
+            await conn.execute(outbox.insert(), outbox_rows(events))
+
+    # -- consumed events -------------------------------------------------------------------
+
+    async def on_incident_event(
+        self, event: LifecycleEvent | IncidentAlertAttached, delivery: Delivery
+    ) -> None:
+        """Create or refresh the LID, record the timeline line, ask for / update / schedule the
+        archive of the war room. Safe to run twice (inbox); acks once committed."""
+        consumer = "warroom--INCIDENTS"
+        if isinstance(event, IncidentAlertAttached):
+            message = f"Alert received ({event.alert_count} in all)"
+            item = Item(
+                key=event.event_id, at=event.occurred_at, kind="ALERT_RECEIVED", message=message
+            )
+            await self._record(item, event.incident_id, consumer, post=False)
+            return
+        async with self.engine.begin() as conn:
+            if not await claim(conn, inbox, consumer, event.event_id):
+                return
+            incident = event.incident
+            doc = await self._upsert_document(conn, incident, event.occurred_at)
+            line = self._incident_item(event)
+            if line is not None:
+                await store.add_item(conn, incident.id, line)
+            await self._room_effects(conn, event, doc is not None)
+        self._on_commit()
+
+    async def _upsert_document(
+        self, conn: AsyncConnection, incident: IncidentSnapshot, at: datetime
+    ) -> store.Record | None:
+        """The LID, created at the first event seen; returns the row only when just created."""
+        title = domain.document_title(incident)
+        row = await store.find_document(conn, incident.id, for_update=True)
+        if row is None:
+            runbook = await self._match(conn, incident)
+            created = await store.insert_document(
+                conn, incident, title=title, at=at, runbook_id=runbook.id if runbook else None
+            )
+            if created is not None:
+                await self._emit(
+                    conn,
+                    [
+                        DocumentCreated(
+                            event_id=new_event_id(),
+                            occurred_at=self.clock(),
+                            incident_id=incident.id,
+                            document_id=str(created.id),
+                            title=title,
+                            link=domain.lid_link(self.public_url, incident.id),
+                            runbook_id=runbook.id if runbook else None,
+                            runbook_name=runbook.name if runbook else None,
+                            runbook_link=(
+                                domain.runbook_link(self.public_url, incident.id)
+                                if runbook
+                                else None
+                            ),
+                        )
+                    ],
+                )
+            return created
+        if at >= row.snapshot_at:
+            values = store.snapshot_values(incident, title, at)
+            history = list(row.severity_history)
+            if not history or history[-1]["severity"] != incident.severity:
+                history.append({"severity": incident.severity, "at": at.isoformat()})
+                values["severity_history"] = history
+            await store.update_document(conn, row.id, **values)
+        return None
+
+    async def _match(self, conn: AsyncConnection, incident: IncidentSnapshot) -> RunbookSpec | None:
+        if self.match_runbook is None:
+            return None
+        return await self.match_runbook(conn, incident)
+
+    def _incident_item(self, event: LifecycleEvent) -> Item | None:
+        at, key, incident = event.occurred_at, event.event_id, event.incident
+        match event:
+            case IncidentTriggered():
+                msg = domain.status_message("triggered", incident, "")
+                return Item(key=key, at=at, kind="STATUS_CHANGE", message=msg)
+            case IncidentUpdated(changed=changed, actor=actor):
+                parts = []
+                if "severity" in changed:
+                    parts.append(f"severity set to {SEVERITY_LABELS[incident.severity]}")
+                if "lead" in changed:
+                    parts.append(f"lead set to {incident.lead or 'nobody'}")
+                others = [c for c in changed if c not in ("severity", "lead")]
+                if others:
+                    parts.append(f"{', '.join(others)} changed")
+                if not parts:
+                    return None
+                message = "Updated: " + "; ".join(parts)
+                return Item(key=key, at=at, kind="UPDATE", message=message, actor=actor)
+            case IncidentSeverityChanged():
+                return None  # the same change is told by incidents.updated
+            case _:
+                action = TRANSITIONS[type(event)]
+                note = getattr(event, "note", "")
+                actor = getattr(event, "actor", None)
+                message = domain.status_message(action, incident, note)
+                return Item(key=key, at=at, kind="STATUS_CHANGE", message=message, actor=actor)
+
+    async def _room_effects(
+        self, conn: AsyncConnection, event: LifecycleEvent, created: bool
+    ) -> None:
+        incident = event.incident
+        room = await store.get_room(conn, incident.id)
+        if room is None:
+            if domain.wants_room(incident.severity, self.room_severities) and incident.status != (
+                "RESOLVED"
+            ):
+                await self._ask_room(conn, incident)
+            return
+        if room.status not in ("pending", "open"):
+            return
+        values: dict[str, object] = {"header_dirty": True}
+        action = TRANSITIONS.get(type(event))
+        if action is not None:
+            actor = getattr(event, "actor", None)
+            note = getattr(event, "note", "")
+            by = f" by {actor}" if actor else ""
+            await store.add_post(
+                conn,
+                incident.id,
+                f":bell: {action.capitalize()}{by}" + (f": {note}" if note else ""),
+            )
+        if isinstance(event, IncidentResolved):
+            values["archive_due_at"] = event.occurred_at + timedelta(seconds=self.archive_after)
+        elif isinstance(event, IncidentReopened):
+            values["archive_due_at"] = None
+        elif isinstance(event, IncidentUpdated) and "severity" in event.changed:
+            label = SEVERITY_LABELS[incident.severity]
+            await store.add_post(conn, incident.id, f":rotating_light: Severity is now {label}")
+        await store.update_room(conn, room.incident_id, **values)
+
+    async def _ask_room(self, conn: AsyncConnection, incident: IncidentSnapshot) -> None:
+        attempt = 0
+        name = domain.channel_name(incident.short_id, incident.service.name)
+        while await store.channel_name_taken(conn, name):
+            attempt += 1
+            name = domain.channel_name(incident.short_id, incident.service.name, attempt)
+        await store.add_room(conn, incident.id, self.platform, name, self.clock())
+
+    async def on_notification(
+        self, event: NotificationSent | NotificationFailed, _: Delivery
+    ) -> None:
+        """A page sent or failed, as a LID timeline line. Safe to run twice; acks once saved."""
+        if isinstance(event, NotificationSent):
+            message = f"Paged {event.recipient} via {event.channel}"
+            kind = "ALERT_SENT"
+        else:
+            message = f"Page to {event.recipient} via {event.channel} failed: {event.error}"
+            kind = "ALERT_FAILED"
+        item = Item(key=event.event_id, at=event.occurred_at, kind=kind, message=message)
+        await self._record(item, event.incident_id, "warroom--NOTIFICATIONS", post=False)
+
+    async def on_escalation(
+        self, event: EscalationStarted | EscalationStepFired, _: Delivery
+    ) -> None:
+        """An escalation started or a step fired, as a LID line (and a room milestone)."""
+        if isinstance(event, EscalationStarted):
+            message = f"Escalation policy '{event.policy_name}' started"
+            post = False
+        else:
+            who = ", ".join(event.names or event.targets) or "nobody"
+            label = "Reminder" if event.kind == "reminder" else f"Escalation step {event.step + 1}"
+            message = f"{label}: paged {who}" if event.result == "paged" else f"{label}: {who}"
+            post = True
+        item = Item(key=event.event_id, at=event.occurred_at, kind="ESCALATION", message=message)
+        await self._record(item, event.incident_id, "warroom--ESCALATION", post=post)
+
+    async def _record(self, item: Item, incident_id: str, consumer: str, *, post: bool) -> None:
+        async with self.engine.begin() as conn:
+            if not await claim(conn, inbox, consumer, item.key):
+                return
+            await store.add_item(conn, incident_id, item)
+            if post:
+                room = await store.get_room(conn, incident_id)
+                if room is not None and room.status in ("pending", "open"):
+                    await store.add_post(conn, incident_id, item.message)
+        self._on_commit()
+
+    # -- queries and edits -------------------------------------------------------------------
+
+    async def get_document(self, query: GetDocument) -> DocumentView:
+        """The LID rendered now (Markdown; HTML too when asked). NotFound for unknown incidents."""
+        async with self.engine.connect() as conn:
+            row = await store.find_document(conn, query.incident)
+            if row is None:
+                raise NotFound(f"no incident document for {query.incident}")
+            return await self._view(conn, row, html=query.html)
+
+    async def edit_document(self, cmd: EditDocument) -> DocumentView:
+        """Change root cause, resolution and/or action items. Safe to run twice."""
+        async with self.engine.begin() as conn:
+            row = await store.find_document(conn, cmd.incident, for_update=True)
+            if row is None:
+                raise NotFound(f"no incident document for {cmd.incident}")
+            values: dict[str, object] = {}
+            if cmd.root_cause is not None:
+                values["root_cause"] = cmd.root_cause
+            if cmd.resolution is not None:
+                values["resolution"] = cmd.resolution
+            if cmd.action_items is not None:
+                values["action_items"] = store.action_items_json(cmd.action_items)
+            if values:
+                row = await store.update_document(conn, row.id, **values)
+            return await self._view(conn, row, html=False)
+
+    async def _view(self, conn: AsyncConnection, row: store.Record, *, html: bool) -> DocumentView:
+        facts = await self.facts(conn, row)
+        template = await self._template(conn)
+        markdown = lid.render(template.body, facts)
+        return DocumentView(
+            document_id=str(row.id),
+            incident_id=str(row.incident_id),
+            short_id=row.short_id,
+            title=row.title,
+            markdown=markdown,
+            html=lid.to_html(markdown, row.title) if html else "",
+            root_cause=row.root_cause,
+            resolution=row.resolution,
+            action_items=store.action_items_of(row),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    async def facts(self, conn: AsyncConnection, row: store.Record) -> lid.Facts:
+        """Everything the LID of ``row`` shows, read in one go."""
+        incident = store.incident_of(row)
+        room = await store.get_room(conn, incident.id)
+        runbook = await store.get_runbook(conn, str(row.runbook_id)) if row.runbook_id else None
+        steps: list[StepState] = []
+        if runbook is not None:
+            known = await store.step_states(conn, row.incident_id, uuid.UUID(runbook.id))
+            steps = list(domain.step_states(runbook, known))
+        links: dict[str, str | None] = {
+            "incident": domain.incident_link(self.public_url, incident),
+            "lid": domain.lid_link(self.public_url, incident.id),
+            "runbook": domain.runbook_link(self.public_url, incident.id) if runbook else None,
+            "war_room": room.link if room is not None else None,
+        }
+        return lid.Facts(
+            incident=incident,
+            links=links,
+            timeline=await store.list_items(conn, row.incident_id),
+            severity_history=[
+                (h["severity"], datetime.fromisoformat(h["at"])) for h in row.severity_history
+            ],
+            runbook=runbook,
+            steps=steps,
+            root_cause=row.root_cause,
+            resolution=row.resolution,
+            action_items=store.action_items_of(row),
+        )
+
+    async def _template(self, conn: AsyncConnection) -> TemplateView:
+        row = await store.get_template(conn, LID_TEMPLATE)
+        if row is None:
+            return TemplateView(body=lid.DEFAULT_TEMPLATE)
+        return TemplateView(
+            body=row.body, default=False, updated_by=row.updated_by, updated_at=row.updated_at
+        )
+
+    async def get_template(self, _: GetTemplate) -> TemplateView:
+        """The LID template in use."""
+        async with self.engine.connect() as conn:
+            return await self._template(conn)
+
+    async def put_template(self, cmd: PutTemplate) -> TemplateView:
+        """Replace the LID template after checking it renders; empty restores the default."""
+        async with self.engine.begin() as conn:
+            if not cmd.body.strip():
+                await store.delete_template(conn, LID_TEMPLATE)
+                return TemplateView(body=lid.DEFAULT_TEMPLATE)
+            lid.check_template(cmd.body, lid.SAMPLE)
+            await store.put_template(conn, LID_TEMPLATE, cmd.body, cmd.actor)
+            return await self._template(conn)

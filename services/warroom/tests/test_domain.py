@@ -1,0 +1,149 @@
+"""Pure rules of the warroom: room names, runbook matching, guided steps, signatures, the LID."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from imas_contracts.catalog import Ref
+from imas_contracts.incidents import IncidentSnapshot
+from imas_contracts.warroom import RunbookSpec, RunbookStep
+from imas_runtime.errors import Conflict, Invalid
+from imas_warroom import domain, lid
+from imas_warroom.signatures import discord_refusal, slack_refusal, slack_signature
+
+pytestmark = pytest.mark.unit
+
+NOW = datetime(2026, 2, 5, 18, 30, tzinfo=UTC)
+
+
+def runbook(name: str, service: str = "", pattern: str = "", **kw: object) -> RunbookSpec:
+    return RunbookSpec(
+        name=name,
+        service=service,
+        alert_pattern=pattern,
+        steps=[
+            RunbookStep(title="Check nodes"),
+            RunbookStep(title="Fail over", critical=True),
+            RunbookStep(title="Tell support", requires_confirmation=True),
+        ],
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_channel_name_is_lower_case_and_chat_safe() -> None:
+    assert domain.channel_name("1A2B3C4D", "Redis Prod/EU") == "inc-1a2b3c4d-redis-prod-eu"
+    assert domain.channel_name("1A2B3C4D", "redis-prod", attempt=1) == "inc-1a2b3c4d-redis-prod-2"
+    assert len(domain.channel_name("1A2B3C4D", "x" * 200, attempt=3)) <= 80
+
+
+def test_runbook_of_the_service_matching_the_title_wins() -> None:
+    generic = runbook("generic redis", service="redis-prod")
+    precise = runbook("redis down", service="redis-prod", pattern=r"cluster\s+down")
+    by_title = runbook("any timeout", pattern="timeout")
+    other = runbook("checkout", service="checkout-api")
+    found = domain.match_runbooks(
+        [generic, precise, by_title, other], "redis-prod", "Redis Cluster Down", "SEV1_CRITICAL"
+    )
+    assert [r.name for r in found] == ["redis down", "generic redis"]
+    found = domain.match_runbooks(
+        [generic, by_title, other], "postgres-prod", "Connection timeout", "SEV2_HIGH"
+    )
+    assert [r.name for r in found] == ["any timeout"]
+
+
+def test_runbook_severity_filter_excludes_other_severities() -> None:
+    sev1_only = runbook("sev1", service="redis-prod", severities=["SEV1_CRITICAL"])
+    assert domain.match_runbooks([sev1_only], "redis-prod", "x", "SEV3_MEDIUM") == []
+
+
+def test_invalid_runbook_names_the_field() -> None:
+    with pytest.raises(Invalid) as bad:
+        domain.validate_runbook(runbook("x", service="redis-prod", pattern="("))
+    assert bad.value.errors[0].field == "alert_pattern"
+    with pytest.raises(Invalid) as none:
+        domain.validate_runbook(RunbookSpec(name="x", service="redis-prod"))
+    assert none.value.errors[0].field == "steps"
+
+
+def test_critical_step_needs_confirmation_and_done_twice_is_a_conflict() -> None:
+    book = runbook("r", service="s")
+    with pytest.raises(Invalid) as unconfirmed:
+        domain.apply_step(book, {}, 2, "done", actor="a", note="", confirm=False, now=NOW)
+    assert unconfirmed.value.errors[0].field == "confirm"
+    done = domain.apply_step(book, {}, 2, "done", actor="a", note="ok", confirm=True, now=NOW)
+    assert done.status == "done"
+    with pytest.raises(Conflict):
+        domain.apply_step(book, {2: done}, 2, "skip", actor="a", note="", confirm=False, now=NOW)
+    with pytest.raises(Invalid):
+        domain.apply_step(book, {}, 9, "start", actor="a", note="", confirm=False, now=NOW)
+    states = domain.step_states(book, {2: done})
+    assert domain.next_step(states) == 1
+
+
+def test_slash_command_text_is_parsed() -> None:
+    cmd = domain.parse_incident_command("resolve inc-1a2b3c4d failover done")
+    assert (cmd.verb, cmd.ref, cmd.note) == ("resolve", "INC-1A2B3C4D", "failover done")
+    assert domain.parse_incident_command("  ").verb == "help"
+    assert domain.parse_incident_command("ack").ref is None
+
+
+def test_slack_signature_checks_secret_and_replay_window() -> None:
+    body, ts = "command=%2Fincident&text=help", "1770000000"
+    good = slack_signature("s3cret", ts, body)
+    assert slack_refusal("s3cret", ts, good, body, now=1770000100, window=300) is None
+    assert slack_refusal("s3cret", ts, good, body + "x", now=1770000100, window=300)
+    assert slack_refusal("other", ts, good, body, now=1770000100, window=300)
+    assert "replay" in (slack_refusal("s3cret", ts, good, body, now=1770000301, window=300) or "")
+
+
+def test_discord_ed25519_signature_is_verified() -> None:
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    body, ts = '{"type":1}', "1770000000"
+    signature = key.sign((ts + body).encode()).hex()
+    assert discord_refusal(public, ts, signature, body, now=1770000001, window=300) is None
+    assert discord_refusal(public, ts, signature, '{"type":2}', now=1770000001, window=300)
+    assert discord_refusal(public, ts, "00" * 64, body, now=1770000001, window=300)
+
+
+def test_lid_renders_title_kpis_sections_and_escapes_html() -> None:
+    incident = IncidentSnapshot(
+        id="00000000-0000-0000-0000-000000000001",
+        short_id="00000000",
+        title="Redis <script>alert(1)</script> down",
+        service=Ref(id="s", name="redis-prod"),
+        severity="SEV1_CRITICAL",
+        status="RESOLVED",
+        detected_at=NOW,
+        created_at=NOW,
+        mtta_seconds=125.0,
+        mttr_seconds=3725.0,
+    )
+    facts = lid.Facts(
+        incident=incident,
+        links={"incident": "http://i", "lid": "http://l", "runbook": None, "war_room": None},
+        timeline=[domain.Item(key="k", at=NOW, kind="NOTE", message="a | b", actor="Alice")],
+        severity_history=[("SEV1_CRITICAL", NOW)],
+        root_cause="Disk full",
+    )
+    text = lid.render(lid.DEFAULT_TEMPLATE, facts)
+    assert text.startswith("# INC-00000000 - Redis")
+    assert "2m 05s" in text and "1h 02m" in text
+    assert "Disk full" in text and "Alice" in text and "a \\| b" in text
+    html = lid.to_html(text, "t")
+    assert "<script>" not in html and "<table>" in html
+
+
+def test_broken_template_is_refused_naming_body() -> None:
+    with pytest.raises(Invalid) as bad:
+        lid.check_template("{{ incident.nope.deeper }}", lid.SAMPLE)
+    assert bad.value.errors[0].field == "body"
+    with pytest.raises(Invalid):
+        lid.check_template("{% for %}", lid.SAMPLE)
+    with pytest.raises(Invalid):
+        # The sandbox refuses reaching into Python internals.
+        lid.check_template("{{ ''.__class__.__mro__[1].__subclasses__() }}", lid.SAMPLE)
