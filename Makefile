@@ -37,6 +37,7 @@ run: setup ## Start the whole mesh locally (Ctrl-C stops it)
 	$(UV_RUN) imas run $(RUN_ARGS)
 
 test: setup ## Run the tests (extra pytest arguments: PYTEST_ARGS=...)
+	@bash tests/browser/install_chromium.sh
 	@rc=0; $(UV_RUN) pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; fi; \
 	exit $$rc
@@ -59,9 +60,10 @@ bench: setup ## Run the benchmarks in bench/
 		for f in "$${files[@]}"; do echo "== $$f"; $(UV_RUN) python "$$f" || exit $$?; done; \
 	fi
 
-chaos: setup ## Run the chaos tests in tests/chaos
+chaos: setup ## Run the full reliability suite in tests/chaos (make test runs a bounded form)
 	@if [ -d tests/chaos ]; then \
-		$(UV_RUN) pytest tests/chaos $(PYTEST_ARGS); \
+		IMAS_CHAOS_SCALE=full $(UV_RUN) pytest tests/chaos -p no:cacheprovider \
+			-o timeout=600 -v --durations=0 $(PYTEST_ARGS); \
 	else \
 		echo "no chaos tests (tests/chaos does not exist)"; \
 	fi

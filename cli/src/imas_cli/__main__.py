@@ -3,6 +3,7 @@
 imas run  [--state-dir .imas] [--port 8000]   the whole mesh on this machine
 imas demo [--nats-url URL]                    load the demo catalog (idempotent)
 imas apply -f FILE [--dry-run] [--nats-url URL]  apply a catalog file (idempotent)
+imas token create|list|revoke                 API tokens, through the gateway
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import msgspec
 
+from imas_cli import tokens
 from imas_cli.launcher import (
     DEFAULT_STATE_DIR,
     NATS_URL_ENV,
@@ -75,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print what would change; change nothing"
     )
     _server_options(apply)
+    tokens.add_parser(commands)
     return parser
 
 
@@ -168,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_run(args)
     if args.command == "apply":
         return cmd_apply(args)
+    if args.command == "token":
+        return tokens.cmd_token(args)
     return cmd_demo(args)
 
 

@@ -21,6 +21,7 @@ SERVICES: tuple[str, ...] = ("gateway", "ingest", "incidents", "notifier", "esca
 DEFAULT_PORT = 8000
 DEFAULT_STATE_DIR = Path(".imas")
 TOKEN_FILE = "admin-token"
+PASSWORD_FILE = "admin-password"
 NATS_URL_FILE = "nats-url"
 # Set in the environment of the supervising process that `imas run` starts in its own session.
 SUPERVISED_ENV = "IMAS_RUN_SUPERVISED"
@@ -29,6 +30,7 @@ NATS_URL_ENV = "IMAS_NATS_URL"
 DATABASE_URL_ENV = "IMAS_DATABASE_URL"
 REDIS_URL_ENV = "IMAS_REDIS_URL"
 TOKEN_ENV = "IMAS_BOOTSTRAP_ADMIN_TOKEN"
+PASSWORD_ENV = "IMAS_BOOTSTRAP_ADMIN_PASSWORD"
 
 
 def default_port(env: Mapping[str, str]) -> int:
@@ -59,6 +61,8 @@ class MeshConfig:
     redis_url: str
     admin_token: str
     gateway_port: int = DEFAULT_PORT
+    # The dashboard password of the user `admin`.
+    admin_password: str = ""
     log_format: str = "console"
 
     @property
@@ -79,6 +83,7 @@ def service_env(service: str, config: MeshConfig, base: Mapping[str, str]) -> di
             DATABASE_URL_ENV: config.database_url,
             REDIS_URL_ENV: config.redis_url,
             TOKEN_ENV: config.admin_token,
+            PASSWORD_ENV: config.admin_password,
             "IMAS_LOG_FORMAT": config.log_format,
             "IMAS_PORT": str(config.gateway_port),
             port_variable(service): str(ports[service]),
@@ -95,10 +100,22 @@ def ensure_admin_token(state_dir: Path, env: Mapping[str, str]) -> tuple[str, Pa
     ``IMAS_BOOTSTRAP_ADMIN_TOKEN`` wins. Otherwise the token is generated once, written to
     ``<state_dir>/admin-token`` readable by the owner only, and reused on later runs.
     """
-    given = env.get(TOKEN_ENV, "").strip()
+    return ensure_secret(state_dir, env, TOKEN_ENV, TOKEN_FILE)
+
+
+def ensure_admin_password(state_dir: Path, env: Mapping[str, str]) -> tuple[str, Path | None]:
+    """The dashboard password of ``admin``: ``IMAS_BOOTSTRAP_ADMIN_PASSWORD`` or generated once
+    into ``<state_dir>/admin-password``, like the token."""
+    return ensure_secret(state_dir, env, PASSWORD_ENV, PASSWORD_FILE)
+
+
+def ensure_secret(
+    state_dir: Path, env: Mapping[str, str], variable: str, file_name: str
+) -> tuple[str, Path | None]:
+    given = env.get(variable, "").strip()
     if given:
         return given, None
-    path = state_dir / TOKEN_FILE
+    path = state_dir / file_name
     with contextlib.suppress(FileNotFoundError):
         existing = path.read_text().strip()
         if existing:

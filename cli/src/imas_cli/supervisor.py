@@ -33,6 +33,7 @@ from imas_cli.launcher import (
     MeshConfig,
     Stack,
     curl_example,
+    ensure_admin_password,
     ensure_admin_token,
     service_env,
     service_ports,
@@ -198,6 +199,7 @@ class Supervisor:
             self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             self.state_dir.chmod(0o700)
             token, token_file = ensure_admin_token(self.state_dir, self.env)
+            password, _ = ensure_admin_password(self.state_dir, self.env)
             self.out.say(f"state in {self.state_dir}")
             try:
                 stack.start(self.env)
@@ -215,6 +217,7 @@ class Supervisor:
                 database_url=stack.database_url,
                 redis_url=stack.redis_url,
                 admin_token=token,
+                admin_password=password,
                 gateway_port=self.port,
                 log_format=self.env.get("IMAS_LOG_FORMAT", "").strip() or "console",
             )
@@ -352,6 +355,7 @@ class Supervisor:
             f"  Dashboard and API: {config.public_url}",
             f"  API docs:          {config.public_url}/api/schema",
             f"  Admin token:       {config.admin_token}{where}",
+            f"  Dashboard login:   admin / {config.admin_password}",
             "",
             "  Open an incident:",
             f"    {curl_example(self.port, config.admin_token)}",

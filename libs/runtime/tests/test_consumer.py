@@ -214,3 +214,31 @@ async def test_same_event_id_published_twice_is_stored_once(bus: Bus) -> None:
     await bus.publish(event)
     info = await bus.js.stream_info(ESCALATION_STREAM.name)
     assert info.state.messages == before
+
+
+async def test_outage_of_a_dependency_is_retried_past_max_deliver_not_dead_lettered(
+    bus: Bus,
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    attempts: list[int] = []
+    run_id = uuid.uuid4().hex
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        if event.run_id != run_id:
+            return
+        attempts.append(delivery.num_delivered)
+        if len(attempts) <= 4:  # the database is down for four attempts
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    consumer = await run_consumer(bus, handler, max_deliver=2, backoff=(0.05,))
+    await bus.publish(stopped(run_id))
+
+    async def recovered() -> None:
+        assert attempts == [1, 2, 3, 4, 5]
+        assert await pending_of(bus, consumer) == (0, 0)
+
+    await eventually(recovered, timeout=10)
+    await consumer.stop()
+    letters = await dead_letters(bus, consumer)
+    assert [x for x in letters if run_id.encode() in x.payload] == []

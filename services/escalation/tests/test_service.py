@@ -94,10 +94,15 @@ async def test_pages_flow_survive_a_restart_and_stop_on_ack(
         snapshot = incident(T0)
         await bus.publish(triggered(snapshot))
 
-        async def team_paged_on_slack() -> None:
-            assert await pages() == [("slack", "SRE Core (team:team-1)", "sent")]
+        async def team_paged_once() -> None:
+            # Step 0 and the notifier's own page at trigger share one idempotency key: the
+            # team hears once, through whichever arrives first.
+            sent = await pages()
+            assert len(sent) == 1
+            assert "SRE Core" in sent[0][1]
+            assert sent[0][2] == "sent"
 
-        await eventually(team_paged_on_slack, timeout=15)
+        await eventually(team_paged_once, timeout=15)
 
         # The service stops before the 5-minute step, and comes back once it is overdue.
         await escalation.stop()

@@ -42,6 +42,7 @@ REQUESTS: tuple[type[Request], ...] = (
     *ingest.REQUESTS,
     *escalation.REQUESTS,
     *warroom.REQUESTS,
+    *notifier.REQUESTS,
 )
 
 REPLIES: tuple[type[Message], ...] = (

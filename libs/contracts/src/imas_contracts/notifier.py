@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import ClassVar, Literal
 
-from imas_contracts._base import Event, StreamSpec
+import msgspec
+
+from imas_contracts._base import Event, Message, Request, StreamSpec
 
 Channel = Literal["slack", "discord", "teams", "sms", "email", "ntfy", "webhook", "log"]
 
@@ -56,6 +59,114 @@ class NotificationFailed(Event, frozen=True, kw_only=True, tag="notifications.fa
 
 
 EVENTS: tuple[type[Event], ...] = (NotificationRequested, NotificationSent, NotificationFailed)
+
+ProviderKind = Literal[
+    "slack", "discord", "teams", "ovh", "twilio", "smtp", "ntfy", "webhook", "log"
+]
+DeliveryStatus = Literal["pending", "sending", "sent", "failed", "dead", "cancelled"]
+
+
+class ProviderSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A configured provider as the API shows it: ``secrets`` lists the names of the secrets
+    that are set, never their values."""
+
+    id: str
+    name: str
+    kind: ProviderKind
+    config: dict[str, object] = {}
+    secrets: list[str] = []
+    enabled: bool = True
+    updated_at: datetime | None = None
+
+
+class ProviderView(Message, frozen=True, kw_only=True, tag="notifier.provider.v1"):
+    provider: ProviderSpec
+
+
+class ProviderList(Message, frozen=True, kw_only=True, tag="notifier.provider_list.v1"):
+    providers: list[ProviderSpec] = []
+
+
+class PutProvider(Request, frozen=True, kw_only=True, tag="notifier.provider.put.v1"):
+    """Create (``id`` empty) or replace a provider. ``secrets`` are write-only: a secret left
+    out keeps its stored value; an empty string removes it. Names are unique."""
+
+    reply_type: ClassVar[type[Message]] = ProviderView
+    id: str = ""
+    name: str
+    kind: ProviderKind
+    config: dict[str, object] = {}
+    secrets: dict[str, str] = {}
+    enabled: bool = True
+
+
+class ListProviders(Request, frozen=True, kw_only=True, tag="notifier.provider.list.v1"):
+    reply_type: ClassVar[type[Message]] = ProviderList
+    id: str = ""
+
+
+class DeleteProvider(Request, frozen=True, kw_only=True, tag="notifier.provider.delete.v1"):
+    reply_type: ClassVar[type[Message]] = ProviderView
+    id: str
+
+
+class ProviderTestResult(Message, frozen=True, kw_only=True, tag="notifier.provider_test.v1"):
+    """What the provider answered to a test message (``ok`` false with the error)."""
+
+    ok: bool
+    detail: str = ""
+
+
+class SendProviderTest(Request, frozen=True, kw_only=True, tag="notifier.provider.test.v1"):
+    """Send a test message through a provider now, to ``recipient`` (an address the provider
+    understands: a channel, a phone number, an e-mail address; its default when empty)."""
+
+    reply_type: ClassVar[type[Message]] = ProviderTestResult
+    id: str
+    recipient: str = ""
+
+
+class DeliveryView(msgspec.Struct, frozen=True, kw_only=True):
+    """One page in the ledger."""
+
+    id: str
+    incident_id: str
+    idempotency_key: str
+    channel: str
+    provider: str
+    recipient: str
+    address: str = ""
+    status: DeliveryStatus
+    attempts: int = 0
+    last_error: str | None = None
+    provider_response: str | None = None
+    created_at: datetime
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+
+
+class DeliveryList(Message, frozen=True, kw_only=True, tag="notifier.delivery_list.v1"):
+    count: int
+    results: list[DeliveryView] = []
+
+
+class ListDeliveries(Request, frozen=True, kw_only=True, tag="notifier.deliveries.list.v1"):
+    """Pages, newest first; narrowed to one incident (UUID) and/or a status."""
+
+    reply_type: ClassVar[type[Message]] = DeliveryList
+    incident_id: str = ""
+    status: str = ""
+    limit: int = 100
+    offset: int = 0
+
+
+REQUESTS: tuple[type[Request], ...] = (
+    PutProvider,
+    ListProviders,
+    DeleteProvider,
+    SendProviderTest,
+    ListDeliveries,
+)
 
 NOTIFICATIONS_STREAM = StreamSpec(
     name="NOTIFICATIONS",

@@ -16,16 +16,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import msgspec
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from opentelemetry.trace import SpanKind
+from sqlalchemy import exc as sa_exc
 
 from imas_contracts import Event, new_event_id, utcnow
 from imas_contracts.deadletter import DeadLettered, deadletter_subject
 from imas_runtime.bus import Bus, encode
+from imas_runtime.errors import Unavailable
 from imas_runtime.logs import get_logger
 from imas_runtime.metrics import CONSUMED, HANDLE_SECONDS
 from imas_runtime.telemetry import span_from_headers
@@ -94,8 +97,9 @@ class ConsumerSpec:
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             ack_wait=self.ack_wait,
-            # Our own loop dead-letters at max_deliver; the server's limit is a backstop.
-            max_deliver=self.max_deliver + 1,
+            # Unlimited on the server: our loop dead-letters poison messages at max_deliver,
+            # and keeps retrying those that only wait for a dependency to come back.
+            max_deliver=-1,
             filter_subject=subjects[0] if len(subjects) == 1 else None,
             filter_subjects=subjects if len(subjects) > 1 else None,
             max_ack_pending=10_000,
@@ -230,6 +234,19 @@ class Consumer:
             await self._dead_letter(msg, delivery, f"rejected: {exc}")
             return "dead_lettered"
         except Exception as exc:
+            if is_transient(exc):
+                # The database, the bus or a service is away: not this message's fault, so it
+                # is retried (capped backoff) for as long as the outage lasts, never dead-lettered.
+                delay = self.spec.delay_for(delivery.num_delivered)
+                log.warning(
+                    "dependency unavailable, will retry",
+                    consumer=self.spec.durable,
+                    subject=msg.subject,
+                    attempt=delivery.num_delivered,
+                    error=repr(exc),
+                )
+                await msg.nak(delay=delay)
+                return "retried"
             if delivery.num_delivered >= self.spec.max_deliver:
                 await self._dead_letter(msg, delivery, f"gave up: {exc!r}")
                 return "dead_lettered"
@@ -273,6 +290,33 @@ class Consumer:
         await msg.term()
 
 
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` says a dependency is away (database, bus, another service) rather than
+    that the message itself is bad."""
+    if isinstance(exc, Retry | Reject):
+        return False
+    if isinstance(exc, Unavailable | ConnectionError | TimeoutError | OSError):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(
+            exc, sa_exc.OperationalError | sa_exc.InterfaceError
+        )
+    if isinstance(exc, sa_exc.TimeoutError | asyncpg.PostgresConnectionError):
+        return True
+    if isinstance(exc, asyncpg.InterfaceError):
+        return True
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and cause is not exc and _depth_ok(exc) and is_transient(cause)
+
+
+def _depth_ok(exc: BaseException, limit: int = 8) -> bool:
+    """Exception chains are short; a long (or cyclic) one is not worth walking."""
+    depth, current = 0, exc.__cause__ or exc.__context__
+    while current is not None and depth < limit:
+        depth, current = depth + 1, current.__cause__ or current.__context__
+    return depth < limit
+
+
 def _union(types: Sequence[type[Event]]) -> Any:
     union: Any = types[0]
     for t in types[1:]:
@@ -280,4 +324,4 @@ def _union(types: Sequence[type[Event]]) -> Any:
     return union
 
 
-__all__ = ["Consumer", "ConsumerSpec", "Delivery", "Reject", "Retry", "encode"]
+__all__ = ["Consumer", "ConsumerSpec", "Delivery", "Reject", "Retry", "encode", "is_transient"]

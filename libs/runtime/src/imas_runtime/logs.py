@@ -18,6 +18,23 @@ def _add_trace_ids(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+class _StderrLogger:
+    """Prints to whatever ``sys.stderr`` is at each call, and never raises: a log line must
+    not break the work it describes (e.g. when a test harness closed the stream it captured)."""
+
+    def msg(self, message: str) -> None:
+        try:
+            print(message, file=sys.stderr, flush=True)
+        except (ValueError, OSError):
+            pass
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = msg
+
+
+def _stderr_logger(*_: Any) -> _StderrLogger:
+    return _StderrLogger()
+
+
 def configure_logging(service: str, *, fmt: str = "console", level: str = "info") -> None:
     """Configure structlog and the standard library's logging for one service process."""
     numeric = logging.getLevelName(level.upper())
@@ -37,7 +54,7 @@ def configure_logging(service: str, *, fmt: str = "console", level: str = "info"
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)

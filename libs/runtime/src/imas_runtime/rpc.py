@@ -54,7 +54,7 @@ def _validation_reply(exc: msgspec.ValidationError) -> ErrorReply:
 class RpcServer:
     """The micro service of one IMAS service, with its endpoints."""
 
-    def __init__(self, bus: Bus, endpoints: Sequence[Endpoint], *, concurrency: int = 512) -> None:
+    def __init__(self, bus: Bus, endpoints: Sequence[Endpoint], *, concurrency: int = 64) -> None:
         self.bus = bus
         self.endpoints = list(endpoints)
         self._limit = asyncio.Semaphore(concurrency)

@@ -55,7 +55,7 @@ class ServiceRuntime:
         self.database = settings.database_name
         self.database_url = with_database(settings.database_url, self.database)
         self.bus = Bus(settings.service, settings.nats_url)
-        self.engine: AsyncEngine = make_engine(self.database_url)
+        self.engine: AsyncEngine = make_engine(self.database_url, pool_size=settings.db_pool_size)
         self.redis: aioredis.Redis = aioredis.from_url(settings.redis_url)
         self.relay = OutboxRelay(self.engine, outbox, self.bus) if outbox is not None else None
         self.endpoints: list[Endpoint] = []

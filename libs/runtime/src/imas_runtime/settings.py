@@ -26,6 +26,8 @@ class RuntimeSettings(msgspec.Struct, kw_only=True):
     port: int = 8000
     log_format: str = "console"
     log_level: str = "info"
+    # Connections each process keeps to its database (plus a few opened for bursts).
+    db_pool_size: int = 10
     # Replicas of each stream; 3 on a production NATS cluster.
     stream_replicas: int = 1
     # Base URL the public sees (links in pages and chat messages).

@@ -1,5 +1,5 @@
 """Integrations, alert rules, silences and alert outcomes over HTTP (API tokens; writes need
-the admin role, except silences, which any responder may set)."""
+the admin role for integrations, manager for alert rules; responders set silences)."""
 
 from __future__ import annotations
 
@@ -31,18 +31,12 @@ from imas_contracts.ingest import (
     SilenceList,
     SilenceReply,
 )
+from imas_gateway.auth import authenticate, role
 from imas_gateway.domain import Principal
-from imas_gateway.problems import Forbidden
-from imas_gateway.routes import authenticate
 from imas_gateway.webhook_core import Webhooks, webhooks
 from imas_runtime.errors import Invalid
 
 # -- configuration and queries (API tokens) --------------------------------------------------
-
-
-def _admin(principal: Principal) -> None:
-    if principal.role != "admin":
-        raise Forbidden("this needs an admin token")
 
 
 def _dependencies() -> dict[str, Provide]:
@@ -89,16 +83,21 @@ def _integration_json(reply: IntegrationReply, base: str) -> dict[str, Any]:
 class IntegrationController(Controller):
     path = "/api/v1/integrations"
     tags = ["integrations"]
+    opt = role("viewer")
     dependencies = _dependencies()
 
-    @post("/", status_code=201, summary="Create an integration (its secret is shown once)")
+    @post(
+        "/",
+        status_code=201,
+        summary="Create an integration (its secret is shown once)",
+        opt=role("admin"),
+    )
     async def create(
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         hooks: NamedDependency[Webhooks],
     ) -> dict[str, Any]:
-        _admin(principal)
         body: IntegrationCreate = _decode(await request.body(), IntegrationCreate)
         reply = await hooks.request(
             CreateIntegration(name=body.name, kind=body.type, service=body.service),
@@ -116,18 +115,16 @@ class IntegrationController(Controller):
         ]
         return _listing(results)
 
-    @delete("/{id:str}/", status_code=204, summary="Delete an integration")
+    @delete("/{id:str}/", status_code=204, summary="Delete an integration", opt=role("admin"))
     async def remove(
         self, id: str, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
     ) -> None:
-        _admin(principal)
         await hooks.request(DeleteIntegration(id=id), IntegrationReply)
 
 
 async def _save_rule(
     request: Request[Any, Any, Any], principal: Principal, hooks: Webhooks, rule_id: str
 ) -> dict[str, Any]:
-    _admin(principal)
     rule = msgspec.structs.replace(_decode(await request.body(), AlertRule), id=rule_id)
     reply = await hooks.request(SaveAlertRule(rule=rule), AlertRuleReply)
     return msgspec.to_builtins(reply.rule)  # type: ignore[no-any-return]
@@ -140,9 +137,10 @@ def _listing(results: list[Any]) -> dict[str, Any]:
 class AlertRuleController(Controller):
     path = "/api/v1/alert-rules"
     tags = ["alert rules"]
+    opt = role("viewer")
     dependencies = _dependencies()
 
-    @post("/", status_code=201, summary="Create an alert rule")
+    @post("/", status_code=201, summary="Create an alert rule", opt=role("manager"))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -151,7 +149,7 @@ class AlertRuleController(Controller):
     ) -> dict[str, Any]:
         return await _save_rule(request, principal, hooks, "")
 
-    @put("/{id:str}/", summary="Replace an alert rule")
+    @put("/{id:str}/", summary="Replace an alert rule", opt=role("manager"))
     async def replace(
         self,
         id: str,
@@ -169,20 +167,25 @@ class AlertRuleController(Controller):
         results = msgspec.to_builtins(reply.rules)
         return _listing(results)
 
-    @delete("/{id:str}/", status_code=204, summary="Delete an alert rule")
+    @delete("/{id:str}/", status_code=204, summary="Delete an alert rule", opt=role("manager"))
     async def remove(
         self, id: str, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
     ) -> None:
-        _admin(principal)
         await hooks.request(DeleteAlertRule(id=id), AlertRuleReply)
 
 
 class SilenceController(Controller):
     path = "/api/v1/silences"
     tags = ["silences"]
+    opt = role("viewer")
     dependencies = _dependencies()
 
-    @post("/", status_code=201, summary="Create a silence (maintenance window)")
+    @post(
+        "/",
+        status_code=201,
+        summary="Create a silence (maintenance window)",
+        opt=role("responder"),
+    )
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -207,7 +210,7 @@ class SilenceController(Controller):
         results = msgspec.to_builtins(reply.silences)
         return _listing(results)
 
-    @delete("/{id:str}/", status_code=204, summary="End a silence now")
+    @delete("/{id:str}/", status_code=204, summary="End a silence now", opt=role("responder"))
     async def remove(
         self, id: str, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
     ) -> None:
@@ -217,6 +220,7 @@ class SilenceController(Controller):
 class AlertController(Controller):
     path = "/api/v1/alerts"
     tags = ["alerts"]
+    opt = role("viewer")
     dependencies = _dependencies()
 
     @get("/", summary="Alerts received and what became of each (?integration=&status=)")

@@ -1,6 +1,6 @@
 """The catalog (teams, services, impact scopes, people) and the KPIs over HTTP.
 
-Anyone with a token reads; writing the catalog needs the admin role.
+Viewers read; writing the catalog needs the manager role.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ from imas_contracts.kpis import (
     KpiTrend,
 )
 from imas_gateway import api_params as params
+from imas_gateway.auth import authenticate, role
 from imas_gateway.domain import Principal
-from imas_gateway.routes import authenticate
-from imas_gateway.upstream import Upstream, require_role, upstream
+from imas_gateway.upstream import Upstream, upstream
 
+MANAGER = role("manager")
 _LIST_FIELD = {"team": "teams", "service": "services", "scope": "scopes", "person": "people"}
 _DEPENDENCIES = {
     "principal": Provide(authenticate),
@@ -51,6 +52,7 @@ class _CatalogController(Controller):
     """List, read, create, update (PATCH merges, PUT replaces) and delete one kind."""
 
     kind: ClassVar[str]
+    opt = role("viewer")
     dependencies = _DEPENDENCIES
 
     @get("/")
@@ -87,7 +89,7 @@ class _CatalogController(Controller):
         )
         return _items(await mesh.ask(command, CatalogEntries))[0]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, opt=MANAGER)
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -95,11 +97,10 @@ class _CatalogController(Controller):
         mesh: NamedDependency[Upstream],
     ) -> dict[str, Any]:
         """201 with the new entry; 409 when the name is taken."""
-        require_role(principal, ("admin",), f"creating a {self.kind}")
         fields = params.catalog_fields(self.kind, await request.body())
         return await self._save(mesh, principal, None, fields)
 
-    @patch("/{entry_id:str}/")
+    @patch("/{entry_id:str}/", opt=MANAGER)
     async def update(
         self,
         request: Request[Any, Any, Any],
@@ -108,12 +109,11 @@ class _CatalogController(Controller):
         entry_id: str,
     ) -> dict[str, Any]:
         """Changes only the fields given."""
-        require_role(principal, ("admin",), f"changing a {self.kind}")
         current = params.entry_fields(self.kind, await self._one(mesh, entry_id))
         fields = params.catalog_fields(self.kind, await request.body(), current)
         return await self._save(mesh, principal, entry_id, fields)
 
-    @put("/{entry_id:str}/")
+    @put("/{entry_id:str}/", opt=MANAGER)
     async def replace(
         self,
         request: Request[Any, Any, Any],
@@ -122,16 +122,14 @@ class _CatalogController(Controller):
         entry_id: str,
     ) -> dict[str, Any]:
         """Replaces every field (absent ones take their defaults)."""
-        require_role(principal, ("admin",), f"changing a {self.kind}")
         fields = params.catalog_fields(self.kind, await request.body())
         return await self._save(mesh, principal, entry_id, fields)
 
-    @delete("/{entry_id:str}/")
+    @delete("/{entry_id:str}/", opt=MANAGER)
     async def remove(
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], entry_id: str
     ) -> None:
         """204; 409 for a service that has incidents (set ``active`` to false instead)."""
-        require_role(principal, ("admin",), f"deleting a {self.kind}")
         command = DeleteCatalogEntry(kind=self.kind, id=entry_id, actor=principal.name)  # type: ignore[arg-type]
         await mesh.ask(command, CatalogEntries)
 
@@ -166,6 +164,7 @@ class MetricsController(Controller):
 
     path = "/api/v1/metrics"
     tags = ["metrics"]
+    opt = role("viewer")
     dependencies = _DEPENDENCIES
 
     @staticmethod

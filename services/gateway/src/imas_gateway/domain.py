@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import msgspec
 
@@ -13,16 +15,53 @@ from imas_contracts import FieldError
 from imas_contracts.incidents import SEVERITIES, IncidentSnapshot, IncidentView
 from imas_runtime.errors import Invalid
 
-ROLES = ("admin", "responder", "viewer", "integration")
+# People's roles, each one allowed everything the roles before it are allowed.
+PEOPLE_ROLES = ("viewer", "operator", "responder", "manager", "admin")
+# Machines posting alerts: webhooks and incident creation only.
+INTEGRATION = "integration"
+ROLES = (*PEOPLE_ROLES, INTEGRATION)
+# Routes anyone may call (their callers prove themselves another way: signatures, secrets).
+PUBLIC = "public"
+# Tokens for machines (and admins) get the high rate limit by default, people's the low one.
+SERVICE_ROLES = ("admin", INTEGRATION)
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's name and role."""
+    """Who is calling: an API token (``token_id``) or a dashboard session (``user_id``).
+
+    ``scopes`` (route tags) narrow what a token may reach; empty means every route its role
+    allows. ``rate_limit`` requests per ``rate_window`` seconds override the role's default.
+    """
 
     token_id: str
     name: str
     role: str
+    user_id: str | None = None
+    username: str = ""
+    scopes: tuple[str, ...] = ()
+    rate_limit: int | None = None
+    rate_window: int | None = None
+
+    @property
+    def limit_key(self) -> str:
+        return f"token:{self.token_id}" if self.token_id else f"user:{self.user_id or self.name}"
+
+
+def role_allows(role: str, required: str, *, integration: bool = False) -> bool:
+    """Whether ``role`` may call a route declared for ``required`` (and ``integration``)."""
+    if required == PUBLIC:
+        return True
+    if role == INTEGRATION:
+        return integration
+    if role not in PEOPLE_ROLES or required not in PEOPLE_ROLES:
+        return False
+    return PEOPLE_ROLES.index(role) >= PEOPLE_ROLES.index(required)
+
+
+def new_token() -> str:
+    """A fresh API token: 256 bits of randomness behind a recognisable ``imas_`` prefix."""
+    return "imas_" + secrets.token_urlsafe(32)
 
 
 def hash_token(token: str) -> str:
@@ -31,7 +70,8 @@ def hash_token(token: str) -> str:
 
 
 def token_prefix(token: str) -> str:
-    return token[:6]
+    """Enough of the token to tell tokens apart in lists and logs, never enough to use it."""
+    return token[:12]
 
 
 _AUTH = re.compile(r"^\s*(Token|Bearer)\s+(\S+)\s*$", re.IGNORECASE)
@@ -43,6 +83,75 @@ def token_from_header(value: str | None) -> str | None:
         return None
     match = _AUTH.match(value)
     return match.group(2) if match else None
+
+
+class TokenCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``POST /api/v1/tokens/``."""
+
+    name: str
+    role: str
+    expires_at: datetime | None = None
+    expires_in_days: int | None = None
+    scopes: list[str] = []
+    rate_limit: int | None = None
+    rate_window: float | None = None
+
+
+def check_token_create(spec: TokenCreate, now: datetime) -> TokenCreate:
+    """Every problem of a token request as an ``Invalid`` naming its field."""
+    errors: list[FieldError] = []
+    if not spec.name.strip() or len(spec.name) > 200:
+        errors.append(FieldError(field="name", message="must be 1 to 200 characters"))
+    if spec.role not in ROLES:
+        errors.append(FieldError(field="role", message=f"must be one of {', '.join(ROLES)}"))
+    if spec.expires_at is not None and (spec.expires_at.tzinfo is None or spec.expires_at <= now):
+        errors.append(FieldError(field="expires_at", message="must be a future time with zone"))
+    if spec.expires_in_days is not None and not 1 <= spec.expires_in_days <= 3650:
+        errors.append(FieldError(field="expires_in_days", message="must be between 1 and 3650"))
+    if any(not s.strip() for s in spec.scopes):
+        errors.append(FieldError(field="scopes", message="must not contain empty names"))
+    if spec.rate_limit is not None and not 1 <= spec.rate_limit <= 1_000_000:
+        errors.append(FieldError(field="rate_limit", message="must be between 1 and 1000000"))
+    if spec.rate_window is not None and not 0.1 <= spec.rate_window <= 86_400:
+        errors.append(FieldError(field="rate_window", message="must be 0.1 to 86400 seconds"))
+    if errors:
+        raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    return spec
+
+
+def token_principal(row: Any) -> Principal:
+    return Principal(
+        token_id=str(row.id),
+        name=row.name,
+        role=row.role,
+        user_id=str(row.user_id) if row.user_id else None,
+        scopes=tuple(row.scopes or ()),
+        rate_limit=row.rate_limit,
+        rate_window=row.rate_window,
+    )
+
+
+def token_json(row: Any) -> dict[str, Any]:
+    """A token as the API lists it: never its secret or its hash."""
+
+    def when(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": str(row.id),
+        "name": row.name,
+        "role": row.role,
+        "prefix": row.prefix,
+        "scopes": list(row.scopes or ()),
+        "rate_limit": row.rate_limit,
+        "rate_window": row.rate_window,
+        "created_by": row.created_by,
+        "user_id": str(row.user_id) if row.user_id else None,
+        "created_at": when(row.created_at),
+        "expires_at": when(row.expires_at),
+        "last_used_at": when(row.last_used_at),
+        "revoked_at": when(row.revoked_at),
+    }
 
 
 class IncidentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):

@@ -50,6 +50,16 @@ class Forbidden(ServiceError):
     code = "forbidden"
 
 
+class RateLimited(ServiceError):
+    """429, with the limit's ``Retry-After`` and ``X-RateLimit-*`` headers."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.headers = headers or {}
+
+
 def problem(
     status: int, detail: str, errors: list[FieldError] | None = None, **headers: str
 ) -> Response[Any]:
@@ -65,7 +75,7 @@ def problem(
 
 def service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
     status = STATUS_BY_CODE.get(exc.code, 500)
-    extra: dict[str, str] = {}
+    extra: dict[str, str] = dict(getattr(exc, "headers", None) or {})
     if status == 401:
         extra["WWW-Authenticate"] = 'Token realm="imas"'
     if status == 503:

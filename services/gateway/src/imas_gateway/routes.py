@@ -22,34 +22,20 @@ from imas_contracts.incidents import (
     UpdateIncident,
 )
 from imas_gateway import api_params as params
+from imas_gateway.auth import authenticate, role
 from imas_gateway.domain import (
     Principal,
     incident_detail_json,
     incident_json,
     parse_incident_create,
-    token_from_header,
 )
-from imas_gateway.problems import Unauthorized
-from imas_gateway.upstream import WRITER_ROLES, Upstream, require_role, upstream
-from imas_gateway.usecases import Authenticator, IncidentApi
+from imas_gateway.upstream import Upstream, upstream
+from imas_gateway.usecases import IncidentApi
 from imas_runtime.errors import NotFound
 
 Ref = Parameter(description="UUID, short id or INC-<short id>")
 TRANSITION_ACTIONS = ("acknowledge", "mitigate", "resolve", "reopen")
-
-
-async def authenticate(request: Request[Any, Any, Any]) -> Principal:
-    """The caller's principal from ``Authorization: Token <t>`` or ``Bearer <t>``; else 401."""
-    token = token_from_header(request.headers.get("authorization"))
-    if token is None:
-        raise Unauthorized.field(
-            "Authorization", "send 'Authorization: Token <token>' or 'Bearer <token>'"
-        )
-    authenticator: Authenticator = request.app.state.authenticator
-    principal = await authenticator.principal(token)
-    if principal is None:
-        raise Unauthorized.field("Authorization", "the token is unknown, revoked or expired")
-    return principal
+RESPONDER = role("responder")
 
 
 def incident_api(request: Request[Any, Any, Any]) -> IncidentApi:
@@ -60,6 +46,7 @@ def incident_api(request: Request[Any, Any, Any]) -> IncidentApi:
 class IncidentController(Controller):
     path = "/api/v1/incidents"
     tags = ["incidents"]
+    opt = role("viewer")
     dependencies = {
         "principal": Provide(authenticate),
         "api": Provide(incident_api, sync_to_thread=False),
@@ -85,7 +72,12 @@ class IncidentController(Controller):
             [incident_json(i) for i in page.results],
         )
 
-    @post("/", status_code=201, summary="Create an incident, or attach to the open one")
+    @post(
+        "/",
+        status_code=201,
+        summary="Create an incident, or attach to the open one",
+        opt=role("responder", integration=True),
+    )
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -114,7 +106,9 @@ class IncidentController(Controller):
         query = GetIncident(id=ref, timeline_order=timeline_order)  # type: ignore[arg-type]
         return incident_detail_json(await mesh.incident(query))
 
-    @patch("/{ref:str}/", summary="Edit title, description, severity, lead or scopes")
+    @patch(
+        "/{ref:str}/", summary="Edit title, description, severity, lead or scopes", opt=RESPONDER
+    )
     async def edit(
         self,
         request: Request[Any, Any, Any],
@@ -123,7 +117,6 @@ class IncidentController(Controller):
         ref: str = Ref,
     ) -> dict[str, object]:
         """Each change becomes a timeline event; ``"lead": null`` unassigns the lead."""
-        require_role(principal, WRITER_ROLES, "editing an incident")
         body = params.parse_patch(await request.body())
         lead = None if body.lead is msgspec.UNSET else (body.lead or "")
         command = UpdateIncident(
@@ -139,35 +132,44 @@ class IncidentController(Controller):
         return incident_detail_json(await mesh.incident(command))
 
     @route(
+        "/{ref:str}/acknowledge/",
+        http_method=["PATCH", "POST"],
+        status_code=200,
+        summary="Acknowledge: TRIGGERED → ACKNOWLEDGED",
+        opt=role("operator"),
+    )
+    async def acknowledge(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        ref: str = Ref,
+    ) -> dict[str, object]:
+        """Operators and above; 409 from any other state. Body (optional): ``{"note": ...}``."""
+        return await _transition(request, principal, mesh, ref, "acknowledge")
+
+    @route(
         "/{ref:str}/{action:str}/",
         http_method=["PATCH", "POST"],
         status_code=200,
-        summary="Acknowledge, mitigate, resolve or reopen",
+        summary="Mitigate, resolve or reopen",
+        opt=RESPONDER,
     )
     async def transition(
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
-        action: str = Parameter(description="acknowledge, mitigate, resolve or reopen"),
+        action: str = Parameter(description="mitigate, resolve or reopen"),
         ref: str = Ref,
     ) -> dict[str, object]:
-        """acknowledge: TRIGGERED → ACKNOWLEDGED; mitigate: TRIGGERED/ACKNOWLEDGED → MITIGATED;
-        resolve: any open state → RESOLVED; reopen: RESOLVED → TRIGGERED. Any other move is a
-        409 (reopen too while another incident is open for the same service and dedup key).
-        Body (optional): ``{"note": "..."}``."""
+        """mitigate: TRIGGERED/ACKNOWLEDGED → MITIGATED; resolve: any open state → RESOLVED;
+        reopen: RESOLVED → TRIGGERED. Any other move is a 409 (reopen too while another
+        incident is open for the same service and dedup key). Body (optional):
+        ``{"note": "..."}``."""
         if action not in TRANSITION_ACTIONS:
             raise NotFound(f"no such action '{action}' (use {', '.join(TRANSITION_ACTIONS)})")
-        require_role(principal, WRITER_ROLES, "changing an incident's status")
-        body = params.decode_body(await request.body(), params.TransitionBody)
-        command = TransitionIncident(
-            id=ref,
-            action=action,  # type: ignore[arg-type]
-            note=body.note,
-            actor=principal.name,
-            source="api",
-        )
-        return incident_detail_json(await mesh.incident(command))
+        return await _transition(request, principal, mesh, ref, action)
 
     @get("/{ref:str}/timeline/", summary="An incident's timeline")
     async def timeline(
@@ -188,7 +190,7 @@ class IncidentController(Controller):
         found = await mesh.ask(ListComments(id=ref), CommentList)
         return msgspec.to_builtins(found.results)  # type: ignore[no-any-return]
 
-    @post("/{ref:str}/comments/", status_code=201, summary="Comment on an incident")
+    @post("/{ref:str}/comments/", status_code=201, summary="Comment on an incident", opt=RESPONDER)
     async def add_comment(
         self,
         request: Request[Any, Any, Any],
@@ -197,12 +199,11 @@ class IncidentController(Controller):
         ref: str = Ref,
     ) -> dict[str, object]:
         """Body ``{"body": "..."}``; the comment is a NOTE in the timeline."""
-        require_role(principal, WRITER_ROLES, "commenting")
         body = params.decode_body(await request.body(), params.CommentBody)
         command = AddComment(id=ref, body=body.body or "", actor=principal.name)
         return msgspec.to_builtins((await mesh.ask(command, CommentView)).comment)  # type: ignore[no-any-return]
 
-    @patch("/{ref:str}/comments/{comment_id:str}/", summary="Edit or pin a comment")
+    @patch("/{ref:str}/comments/{comment_id:str}/", summary="Edit or pin a comment", opt=RESPONDER)
     async def edit_comment(
         self,
         request: Request[Any, Any, Any],
@@ -212,14 +213,15 @@ class IncidentController(Controller):
         ref: str = Ref,
     ) -> dict[str, object]:
         """``{"body": ...}`` (your own comments only, else 403) and/or ``{"pinned": true}``."""
-        require_role(principal, WRITER_ROLES, "editing a comment")
         body = params.decode_body(await request.body(), params.CommentBody)
         command = EditComment(
             id=ref, comment_id=comment_id, body=body.body, pinned=body.pinned, actor=principal.name
         )
         return msgspec.to_builtins((await mesh.ask(command, CommentView)).comment)  # type: ignore[no-any-return]
 
-    @delete("/{ref:str}/comments/{comment_id:str}/", summary="Delete your own comment")
+    @delete(
+        "/{ref:str}/comments/{comment_id:str}/", summary="Delete your own comment", opt=RESPONDER
+    )
     async def delete_comment(
         self,
         principal: NamedDependency[Principal],
@@ -227,12 +229,11 @@ class IncidentController(Controller):
         comment_id: str,
         ref: str = Ref,
     ) -> None:
-        require_role(principal, WRITER_ROLES, "deleting a comment")
         await mesh.ask(
             DeleteComment(id=ref, comment_id=comment_id, actor=principal.name), CommentView
         )
 
-    @post("/{ref:str}/tags/", status_code=200, summary="Add tags")
+    @post("/{ref:str}/tags/", status_code=200, summary="Add tags", opt=RESPONDER)
     async def add_tags(
         self,
         request: Request[Any, Any, Any],
@@ -241,12 +242,11 @@ class IncidentController(Controller):
         ref: str = Ref,
     ) -> dict[str, object]:
         """Body ``{"tags": ["database", "customer-facing"]}``; answers the incident."""
-        require_role(principal, WRITER_ROLES, "tagging")
         body = params.decode_body(await request.body(), params.TagsBody)
         command = UpdateIncident(id=ref, add_tags=body.tags, actor=principal.name)
         return incident_detail_json(await mesh.incident(command))
 
-    @delete("/{ref:str}/tags/{tag:str}/", status_code=200, summary="Remove a tag")
+    @delete("/{ref:str}/tags/{tag:str}/", status_code=200, summary="Remove a tag", opt=RESPONDER)
     async def remove_tag(
         self,
         principal: NamedDependency[Principal],
@@ -254,9 +254,22 @@ class IncidentController(Controller):
         tag: str,
         ref: str = Ref,
     ) -> dict[str, object]:
-        require_role(principal, WRITER_ROLES, "tagging")
         command = UpdateIncident(id=ref, remove_tags=[tag], actor=principal.name)
         return incident_detail_json(await mesh.incident(command))
+
+
+async def _transition(
+    request: Request[Any, Any, Any], principal: Principal, mesh: Upstream, ref: str, action: str
+) -> dict[str, object]:
+    body = params.decode_body(await request.body(), params.TransitionBody)
+    command = TransitionIncident(
+        id=ref,
+        action=action,  # type: ignore[arg-type]
+        note=body.note,
+        actor=principal.name,
+        source="api",
+    )
+    return incident_detail_json(await mesh.incident(command))
 
 
 def _multi(request: Request[Any, Any, Any]) -> dict[str, list[str]]:

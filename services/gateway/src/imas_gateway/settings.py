@@ -12,10 +12,26 @@ class GatewaySettings(RuntimeSettings, kw_only=True):
     port: int = 8000
     # When set, this exact value is a valid admin API token (scripts, CI, first start).
     bootstrap_admin_token: str = ""
+    # When set, the user `admin` exists with this password (the dashboard's first login).
+    bootstrap_admin_password: str = ""
+    # A dashboard session ends after this long without a request.
+    session_idle_seconds: int = 8 * 3600
     # How long an API call waits for the services behind it.
     upstream_timeout: float = 15.0
     # Largest request body accepted, in bytes (413 beyond).
     max_body_bytes: int = 1_000_000
+    # Rate limits per API token or session: people's roles, then admin and integration tokens
+    # (requests per window of seconds); a token's own limit overrides these.
+    people_rate_limit: int = 600
+    people_rate_window: float = 60.0
+    service_rate_limit: int = 2000
+    service_rate_window: float = 1.0
+    # Sustained events per second per integration before 429 (PagerDuty's own answer).
+    webhook_rate: float = 2000.0
+    webhook_burst: float = 4000.0
+    # How long an integration's credentials check and a token lookup are remembered.
+    webhook_auth_cache_seconds: float = 10.0
+    token_cache_seconds: float = 10.0
 
 
 def from_env() -> GatewaySettings:

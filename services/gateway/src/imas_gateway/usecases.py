@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imas_contracts.incidents import GetIncident, IncidentView
 from imas_contracts.ingest import SubmitAlert, SubmitAlertReply
 from imas_gateway import domain, store
-from imas_gateway.domain import IncidentCreate, Principal
+from imas_gateway.domain import IncidentCreate, Principal, TokenCreate
 from imas_runtime.bus import Bus
+from imas_runtime.errors import NotFound
 
 
 class Authenticator:
@@ -32,11 +36,15 @@ class Authenticator:
             row = await store.find_active_token(conn, token_hash)
             if row is not None:
                 await store.touch_token(conn, row.id)
-        principal = Principal(token_id=str(row.id), name=row.name, role=row.role) if row else None
+        principal = domain.token_principal(row) if row else None
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[token_hash] = (now + self.cache_seconds, principal)
         return principal
+
+    def forget(self, token_hash: str) -> None:
+        """Drop a cached answer (this process sees a revocation at once)."""
+        self._cache.pop(token_hash, None)
 
     async def ensure_bootstrap_token(self, token: str) -> None:
         """Make ``token`` a valid admin token (``IMAS_BOOTSTRAP_ADMIN_TOKEN``)."""
@@ -48,6 +56,88 @@ class Authenticator:
                 prefix=domain.token_prefix(token),
                 role="admin",
             )
+
+
+class Tokens:
+    """API tokens: created (the secret shown once), listed, revoked and regenerated; only
+    their SHA-256 is stored. Every method is one transaction."""
+
+    def __init__(self, engine: AsyncEngine, authenticator: Authenticator) -> None:
+        self.engine = engine
+        self.authenticator = authenticator
+
+    async def create(
+        self, spec: TokenCreate, *, created_by: str, user_id: str | None = None
+    ) -> dict[str, Any]:
+        """A new token; the answer is the only place its secret ever appears."""
+        secret = domain.new_token()
+        expires_at = spec.expires_at
+        if expires_at is None and spec.expires_in_days:
+            expires_at = datetime.now(UTC) + timedelta(days=spec.expires_in_days)
+        values = {
+            "name": spec.name.strip(),
+            "role": spec.role,
+            "token_hash": domain.hash_token(secret),
+            "prefix": domain.token_prefix(secret),
+            "expires_at": expires_at,
+            "scopes": list(spec.scopes),
+            "rate_limit": spec.rate_limit,
+            "rate_window": spec.rate_window,
+            "created_by": created_by,
+            "user_id": uuid.UUID(user_id) if user_id else None,
+        }
+        async with self.engine.begin() as conn:
+            row = await store.insert_token(conn, values)
+        return {**domain.token_json(row), "token": secret}
+
+    async def list(self, *, include_revoked: bool) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            rows = await store.list_tokens(conn, include_revoked=include_revoked)
+        return [domain.token_json(r) for r in rows]
+
+    async def revoke(self, token_id: str) -> dict[str, Any]:
+        """Revoke by id; revoking twice is harmless (the first time is kept)."""
+        try:
+            key = uuid.UUID(token_id)
+        except ValueError:
+            raise NotFound(f"no token {token_id}") from None
+        async with self.engine.begin() as conn:
+            row = await store.revoke_token(conn, key)
+        if row is None:
+            raise NotFound(f"no token {token_id}")
+        self.authenticator.forget(row.token_hash)
+        return domain.token_json(row)
+
+    async def active(self, secret: str) -> Any:
+        async with self.engine.connect() as conn:
+            return await store.find_active_token(conn, domain.hash_token(secret))
+
+    async def regenerate(self, token_id: str) -> dict[str, Any]:
+        """Revoke this token and issue a new one with the same name, role, scopes, limits and
+        lifetime, in one transaction."""
+        async with self.engine.begin() as conn:
+            old = await store.revoke_token(conn, uuid.UUID(token_id))
+            if old is None:
+                raise NotFound(f"no token {token_id}")
+            secret = domain.new_token()
+            lifetime = old.expires_at - old.created_at if old.expires_at else None
+            row = await store.insert_token(
+                conn,
+                {
+                    "name": old.name,
+                    "role": old.role,
+                    "token_hash": domain.hash_token(secret),
+                    "prefix": domain.token_prefix(secret),
+                    "expires_at": datetime.now(UTC) + lifetime if lifetime else None,
+                    "scopes": old.scopes,
+                    "rate_limit": old.rate_limit,
+                    "rate_window": old.rate_window,
+                    "created_by": old.created_by,
+                    "user_id": old.user_id,
+                },
+            )
+        self.authenticator.forget(old.token_hash)
+        return {**domain.token_json(row), "token": secret}
 
 
 class IncidentApi:

@@ -40,16 +40,17 @@ from imas_contracts.warroom import (
     TemplateView,
 )
 from imas_gateway import api_params as params
+from imas_gateway.auth import PUBLIC, authenticate, role
 from imas_gateway.domain import Principal
-from imas_gateway.routes import authenticate
-from imas_gateway.upstream import WRITER_ROLES, Upstream, require_role, upstream
+from imas_gateway.upstream import Upstream, upstream
 from imas_runtime.errors import Invalid
 
 _DEPENDENCIES = {
     "principal": Provide(authenticate),
     "mesh": Provide(upstream, sync_to_thread=False),
 }
-ADMIN = ("admin",)
+RESPONDER = role("responder")
+MANAGER = role("manager")
 
 
 class DocumentEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -83,6 +84,7 @@ class DocumentController(Controller):
 
     path = "/incidents"
     tags = ["incident document"]
+    opt = role("viewer")
     dependencies = _DEPENDENCIES
 
     @get("/{ref:str}/lid", media_type="text/html", summary="The incident document (HTML)")
@@ -109,6 +111,7 @@ class IncidentDocumentController(Controller):
 
     path = "/api/v1/incidents"
     tags = ["incident document", "runbooks"]
+    opt = role("viewer")
     dependencies = _DEPENDENCIES
 
     @get("/{ref:str}/lid/", summary="The incident document, rendered now")
@@ -117,7 +120,7 @@ class IncidentDocumentController(Controller):
     ) -> dict[str, Any]:
         return _json(await mesh.ask(GetDocument(incident=ref), DocumentView))
 
-    @patch("/{ref:str}/lid/", summary="Edit root cause, resolution, action items")
+    @patch("/{ref:str}/lid/", summary="Edit root cause, resolution, action items", opt=RESPONDER)
     async def edit(
         self,
         request: Request[Any, Any, Any],
@@ -125,7 +128,6 @@ class IncidentDocumentController(Controller):
         mesh: NamedDependency[Upstream],
         ref: str,
     ) -> dict[str, Any]:
-        require_role(principal, WRITER_ROLES, "editing the incident document")
         body = params.decode_body(await request.body(), DocumentEdit)
         edit = EditDocument(incident=ref, actor=principal.name, **msgspec.structs.asdict(body))
         return _json(await mesh.ask(edit, DocumentView))
@@ -136,7 +138,7 @@ class IncidentDocumentController(Controller):
     ) -> dict[str, Any]:
         return _json(await mesh.ask(GetProgress(incident=ref), RunbookProgress))
 
-    @put("/{ref:str}/runbook/", summary="Use another runbook for the incident")
+    @put("/{ref:str}/runbook/", summary="Use another runbook for the incident", opt=RESPONDER)
     async def attach(
         self,
         request: Request[Any, Any, Any],
@@ -144,12 +146,16 @@ class IncidentDocumentController(Controller):
         mesh: NamedDependency[Upstream],
         ref: str,
     ) -> dict[str, Any]:
-        require_role(principal, WRITER_ROLES, "choosing the runbook")
         body = params.decode_body(await request.body(), AttachBody)
         attach = AttachRunbook(incident=ref, runbook_id=body.runbook_id, actor=principal.name)
         return _json(await mesh.ask(attach, RunbookProgress))
 
-    @post("/{ref:str}/runbook/steps/{step:int}/", status_code=200, summary="Run a step")
+    @post(
+        "/{ref:str}/runbook/steps/{step:int}/",
+        status_code=200,
+        summary="Run a step",
+        opt=RESPONDER,
+    )
     async def step(
         self,
         request: Request[Any, Any, Any],
@@ -159,7 +165,6 @@ class IncidentDocumentController(Controller):
         step: int,
     ) -> dict[str, Any]:
         """``{"action": "start" | "done" | "skip", "note": "...", "confirm": true}``."""
-        require_role(principal, WRITER_ROLES, "running runbook steps")
         body = params.decode_body(await request.body(), StepBody)
         run = RunStep(
             incident=ref,
@@ -175,6 +180,7 @@ class IncidentDocumentController(Controller):
 class TemplateController(Controller):
     path = "/api/v1/lid-template"
     tags = ["incident document"]
+    opt = role("viewer")
     dependencies = _DEPENDENCIES
 
     @get("/", summary="The LID template (Markdown + Jinja)")
@@ -183,14 +189,17 @@ class TemplateController(Controller):
     ) -> dict[str, Any]:
         return _json(await mesh.ask(GetTemplate(), TemplateView))
 
-    @put("/", summary="Replace the LID template (admins); an empty body restores the default")
+    @put(
+        "/",
+        summary="Replace the LID template (managers); an empty body restores the default",
+        opt=MANAGER,
+    )
     async def replace(
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
     ) -> dict[str, Any]:
-        require_role(principal, ADMIN, "changing the LID template")
         body = params.decode_body(await request.body(), TemplateBody)
         return _json(
             await mesh.ask(PutTemplate(body=body.body, actor=principal.name), TemplateView)
@@ -207,6 +216,7 @@ class RunbookController(Controller):
 
     path = "/api/v1/runbooks"
     tags = ["runbooks"]
+    opt = role("viewer")
     dependencies = _DEPENDENCIES
 
     @get("/", summary="Runbooks (``?service=`` narrows)")
@@ -224,25 +234,28 @@ class RunbookController(Controller):
         window = [i["runbook"] for i in items[(page - 1) * size : page * size]]
         return params.paginated(str(request.url), page, size, len(items), window)
 
-    @post("/", summary="Create a runbook")
+    @post("/", summary="Create a runbook", opt=MANAGER)
     async def create(
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
     ) -> dict[str, Any]:
-        require_role(principal, ADMIN, "writing runbooks")
         spec = _runbook_body(await request.body())
         return _json((await mesh.ask(PutRunbook(runbook=spec), RunbookView)).runbook)
 
-    @post("/import/", status_code=200, summary="Create or update runbooks from YAML")
+    @post(
+        "/import/",
+        status_code=200,
+        summary="Create or update runbooks from YAML",
+        opt=MANAGER,
+    )
     async def import_yaml(
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
     ) -> dict[str, Any]:
-        require_role(principal, ADMIN, "writing runbooks")
         text = (await request.body()).decode("utf-8", errors="replace")
         reply = await mesh.ask(ImportRunbooks(yaml=text), RunbookList)
         runbooks = [_json(RunbookView(runbook=r))["runbook"] for r in reply.runbooks]
@@ -272,7 +285,7 @@ class RunbookController(Controller):
     ) -> dict[str, Any]:
         return _json((await mesh.ask(GetRunbook(id=runbook_id), RunbookView)).runbook)
 
-    @put("/{runbook_id:str}/", summary="Replace a runbook")
+    @put("/{runbook_id:str}/", summary="Replace a runbook", opt=MANAGER)
     async def replace(
         self,
         request: Request[Any, Any, Any],
@@ -280,18 +293,16 @@ class RunbookController(Controller):
         mesh: NamedDependency[Upstream],
         runbook_id: str,
     ) -> dict[str, Any]:
-        require_role(principal, ADMIN, "writing runbooks")
         spec = _runbook_body(await request.body(), runbook_id)
         return _json((await mesh.ask(PutRunbook(runbook=spec), RunbookView)).runbook)
 
-    @delete("/{runbook_id:str}/", status_code=204, summary="Delete a runbook")
+    @delete("/{runbook_id:str}/", status_code=204, summary="Delete a runbook", opt=MANAGER)
     async def remove(
         self,
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
         runbook_id: str,
     ) -> None:
-        require_role(principal, ADMIN, "writing runbooks")
         await mesh.ask(DeleteRunbook(id=runbook_id), RunbookView)
 
 
@@ -313,6 +324,8 @@ class ChatController(Controller):
 
     path = "/api/v1/chat"
     tags = ["chat"]
+    # Slack and Discord sign their calls; the warroom service checks the signatures.
+    opt = role(PUBLIC, audit=False)
     dependencies = {"mesh": Provide(upstream, sync_to_thread=False)}
 
     async def _slack(

@@ -16,40 +16,28 @@ from imas_contracts.ingest import (
     IntegrationReply,
     raw_alert_subject,
 )
+from imas_gateway.ratelimit import Limit, RateLimiter, Verdict
+from imas_gateway.settings import GatewaySettings
 from imas_runtime.bus import Bus
 from imas_runtime.errors import RequestFailed, ServiceError
-from imas_runtime.service import ServiceRuntime
-from imas_runtime.settings import RuntimeSettings, load_settings
 
 MAX_WEBHOOK_BYTES = 512 * 1024
 PD_PATHS = ["/v2/enqueue", "/api/v1/webhooks/pagerduty/"]
-
-
-class WebhookSettings(RuntimeSettings, kw_only=True):
-    # Sustained events per second per integration before 429 (PagerDuty's own answer).
-    webhook_rate: float = 2000.0
-    webhook_burst: float = 4000.0
-    # How long an integration's credentials check is remembered.
-    webhook_auth_cache_seconds: float = 10.0
-    upstream_timeout: float = 15.0
 
 
 class TooLarge(ServiceError):
     code = "too_large"
 
 
-class RateLimited(ServiceError):
-    code = "rate_limited"
-
-
 class Webhooks:
     """Credentials checks (cached), rate limits and the durable hand-off to JetStream."""
 
-    def __init__(self, bus: Bus, settings: WebhookSettings) -> None:
+    def __init__(self, bus: Bus, settings: GatewaySettings, limiter: RateLimiter) -> None:
         self.bus = bus
         self.settings = settings
+        self.limiter = limiter
+        self.limit = Limit(capacity=int(settings.webhook_burst), per_second=settings.webhook_rate)
         self._auth: dict[str, tuple[float, IntegrationReply | RequestFailed]] = {}
-        self._buckets: dict[str, tuple[float, float]] = {}
 
     async def request(self, message: Any, reply_type: type[Any]) -> Any:
         return await self.bus.request(message, reply_type, timeout=self.settings.upstream_timeout)
@@ -79,18 +67,9 @@ class Webhooks:
             raise verdict
         return verdict
 
-    def allow(self, integration_id: str) -> bool:
-        """A token bucket per integration."""
-        now = time.monotonic()
-        tokens, last = self._buckets.get(integration_id, (self.settings.webhook_burst, now))
-        tokens = min(
-            self.settings.webhook_burst, tokens + (now - last) * self.settings.webhook_rate
-        )
-        if tokens < 1:
-            self._buckets[integration_id] = (tokens, now)
-            return False
-        self._buckets[integration_id] = (tokens - 1, now)
-        return True
+    async def allow(self, integration_id: str) -> Verdict:
+        """Spend one event of the integration's bucket (shared by every gateway, in Redis)."""
+        return await self.limiter.hit(f"integration:{integration_id}", self.limit)
 
     async def accept(
         self, source: str, integration_id: str, body: bytes, dedup_key: str = ""
@@ -109,9 +88,5 @@ class Webhooks:
 
 
 def webhooks(request: Request[Any, Any, Any]) -> Webhooks:
-    found: Webhooks | None = getattr(request.app.state, "webhooks", None)
-    if found is None:
-        runtime: ServiceRuntime = request.app.state.runtime
-        found = Webhooks(runtime.bus, load_settings(WebhookSettings, service="gateway"))
-        request.app.state.webhooks = found
+    found: Webhooks = request.app.state.webhooks
     return found

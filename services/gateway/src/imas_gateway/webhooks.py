@@ -26,15 +26,20 @@ from imas_gateway.alert_config_routes import (
     IntegrationController,
     SilenceController,
 )
+from imas_gateway.auth import PUBLIC, role
+from imas_gateway.problems import RateLimited
 from imas_gateway.webhook_core import (
     MAX_WEBHOOK_BYTES,
     PD_PATHS,
-    RateLimited,
     TooLarge,
     Webhooks,
     webhooks,
 )
 from imas_runtime.errors import Invalid, ServiceError
+
+# Alert sources prove themselves with the integration's secret or signature; each alert is
+# recorded by ingest, so webhooks stay out of the audit log.
+WEBHOOK_OPT = role(PUBLIC, audit=False)
 
 
 async def _body(request: Request[Any, Any, Any]) -> bytes:
@@ -88,6 +93,7 @@ def _invalid(exc: alert_payloads.PayloadError) -> ServiceError:
     summary="Receive an alert webhook (alertmanager, grafana, datadog, sentry, custom)",
     tags=["webhooks"],
     dependencies={"hooks": Provide(webhooks, sync_to_thread=False)},
+    opt=WEBHOOK_OPT,
 )
 async def receive_webhook(
     request: Request[Any, Any, Any], source: str, hooks: NamedDependency[Webhooks]
@@ -102,8 +108,9 @@ async def receive_webhook(
         alert_payloads.decode(source, body)
     except alert_payloads.PayloadError as exc:
         raise _invalid(exc) from None
-    if not hooks.allow(integration.id):
-        raise RateLimited("too many events for this integration")
+    verdict = await hooks.allow(integration.id)
+    if not verdict.allowed:
+        raise RateLimited("too many events for this integration", verdict.headers())
     event_id = await hooks.accept(source, integration.id, body)
     return {"status": "accepted", "event_id": event_id, "integration": integration.id}
 
@@ -120,6 +127,7 @@ def _pd_invalid(message: str, errors: list[str], status: int = 400) -> Response[
     summary="PagerDuty Events API v2: trigger, acknowledge or resolve",
     tags=["webhooks"],
     dependencies={"hooks": Provide(webhooks, sync_to_thread=False)},
+    opt=WEBHOOK_OPT,
 )
 async def pagerduty_enqueue(
     request: Request[Any, Any, Any], hooks: NamedDependency[Webhooks]
@@ -141,10 +149,12 @@ async def pagerduty_enqueue(
     except alert_payloads.PayloadError as exc:
         return _pd_invalid("Event object is invalid", [f"{exc.field}: {exc.message}"])
     assert isinstance(event, alert_payloads.PagerDutyEvent)
-    if not hooks.allow(integration.id):
+    verdict = await hooks.allow(integration.id)
+    if not verdict.allowed:
         return Response(
             {"status": "throttle event", "message": "Requests for this service are throttled"},
             status_code=429,
+            headers=verdict.headers(),
         )
     dedup_key = event.dedup_key or new_event_id()
     await hooks.accept("pagerduty", integration.id, body, dedup_key=dedup_key)

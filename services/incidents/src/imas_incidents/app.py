@@ -6,6 +6,7 @@ from pathlib import Path
 
 from litestar import Litestar
 
+from imas_incidents.catalog_cache import CatalogCache
 from imas_incidents.handlers import consumers, endpoints
 from imas_incidents.models import outbox
 from imas_incidents.settings import IncidentsSettings
@@ -20,8 +21,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_runtime(settings: IncidentsSettings) -> ServiceRuntime:
     runtime = ServiceRuntime(settings, migrations_dir=MIGRATIONS, outbox=outbox)
-    incidents = IncidentUseCases(runtime.engine, on_commit=runtime.wake_relay)
-    catalog = CatalogUseCases(runtime.engine, on_commit=runtime.wake_relay)
+    cache = CatalogCache()
+
+    def catalog_committed() -> None:
+        cache.clear()
+        runtime.wake_relay()
+
+    incidents = IncidentUseCases(runtime.engine, on_commit=runtime.wake_relay, catalog=cache)
+    catalog = CatalogUseCases(runtime.engine, on_commit=catalog_committed)
     runtime.serve(*endpoints(incidents, catalog, KpiUseCases(runtime.engine)))
     runtime.consume(*consumers(ForeignEventUseCases(runtime.engine, on_commit=runtime.wake_relay)))
     return runtime

@@ -8,6 +8,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import msgspec
 
@@ -90,6 +91,38 @@ def validate_new_incident(title: str, service_name: str, severity: str) -> None:
 
 def attached_message(alert_source: str, alert_count: int) -> str:
     return f"Duplicate alert received from {alert_source} (occurrence {alert_count})"
+
+
+def new_snapshot(values: dict[str, Any]) -> IncidentSnapshot:
+    """The snapshot of an incident about to be inserted with ``values`` (its row's columns)."""
+    team = (
+        Ref(id=str(values["team_id"]), name=values["team_name"]) if values.get("team_id") else None
+    )
+    return with_kpis(
+        IncidentSnapshot(
+            id=str(values["id"]),
+            short_id=values["short_id"],
+            title=values["title"],
+            description=values["description"],
+            service=Ref(id=str(values["service_id"]), name=values["service_name"]),
+            team=team,
+            severity=values["severity"],
+            status=values["status"],
+            dedup_key=values["dedup_key"],
+            alert_count=values["alert_count"],
+            impacted_scopes=[Ref(id=s["id"], name=s["name"]) for s in values["impacted_scopes"]],
+            tags=list(values["tags"]),
+            detected_at=values["detected_at"],
+            created_at=values["created_at"],
+        )
+    )
+
+
+def attached_message_template(alert_source: str) -> str:
+    """:func:`attached_message` as a SQL ``format()`` template awaiting the alert count."""
+    return attached_message(alert_source.replace("%", "%%"), 0).replace(
+        "(occurrence 0)", "(occurrence %s)"
+    )
 
 
 def created_message(alert_source: str) -> str:

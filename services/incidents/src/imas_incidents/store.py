@@ -7,8 +7,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    LargeBinary,
+    Select,
+    Text,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imas_contracts.incidents import (
@@ -22,6 +34,7 @@ from imas_incidents.domain import OPEN_STATUSES, IncidentRef, with_kpis
 from imas_incidents.models import (
     comments,
     incidents,
+    outbox,
     scopes,
     services,
     tag_rules,
@@ -85,28 +98,95 @@ async def find_scopes(conn: AsyncConnection, names: Sequence[str]) -> list[Recor
     return list((await conn.execute(query)).all())
 
 
-async def open_or_attach(
-    conn: AsyncConnection, values: dict[str, Any]
-) -> tuple[IncidentSnapshot, bool]:
-    """Insert the incident, or bump the alert count of the open one with the same key.
-
-    One statement, so concurrent callers can never open two incidents for one key: the partial
-    unique index arbitrates and the loser's insert turns into the update.
-    """
-    statement = (
-        insert(incidents)
-        .values(**values)
-        .on_conflict_do_update(
+def _decide_statement() -> Any:
+    """Built once: open-or-attach runs for every alert, and building a statement this size
+    costs more than PostgreSQL takes to run it. Every value is a bound parameter."""
+    columns = [
+        "id", "short_id", "title", "description", "service_id", "service_name", "team_id",
+        "team_name", "severity", "status", "dedup_key", "alert_count", "impacted_scopes",
+        "tags", "detected_at", "created_at",
+    ]  # fmt: skip
+    proposed = insert(incidents).values(
+        {c: bindparam(c, type_=incidents.c[c].type) for c in columns}
+    )
+    decided = (
+        proposed.on_conflict_do_update(
             index_elements=[incidents.c.service_id, incidents.c.dedup_key],
             index_where=OPEN_PREDICATE,
             set_={
-                "alert_count": incidents.c.alert_count + values.get("alert_count", 1),
-                "updated_at": values["created_at"],
+                "alert_count": incidents.c.alert_count + proposed.excluded.alert_count,
+                "updated_at": proposed.excluded.created_at,
             },
         )
         .returning(*incidents.c, literal_column("(xmax = 0)").label("inserted"))
+        .cte("decided")
     )
-    row = (await conn.execute(statement)).one()
+    line = insert(timeline).from_select(
+        ["id", "incident_id", "type", "message", "source", "actor", "created_at"],
+        select(
+            bindparam("line_id", type_=timeline.c.id.type),
+            decided.c.id,
+            case(
+                (decided.c.inserted, bindparam("created_type", type_=Text)),
+                else_=bindparam("attached_type", type_=Text),
+            ),
+            case(
+                (decided.c.inserted, bindparam("created_message", type_=Text)),
+                else_=func.format(
+                    bindparam("attached_template", type_=Text), decided.c.alert_count
+                ),
+            ),
+            bindparam("line_source", type_=Text),
+            bindparam("line_actor", type_=Text),
+            bindparam("line_at", type_=timeline.c.created_at.type),
+        ),
+    )
+    event = insert(outbox).from_select(
+        ["event_id", "subject", "payload", "headers"],
+        select(
+            bindparam("event_id", type_=Text),
+            bindparam("event_subject", type_=Text),
+            bindparam("event_payload", type_=LargeBinary),
+            bindparam("event_headers", type_=JSONB),
+        ).where(decided.c.inserted),
+    )
+    return select(decided).add_cte(line.cte("line"), event.cte("event"))
+
+
+_DECIDE = _decide_statement()
+
+
+async def open_or_attach(
+    conn: AsyncConnection,
+    values: dict[str, Any],
+    *,
+    created_entry: dict[str, Any],
+    attached_entry: dict[str, Any],
+    triggered_outbox_row: dict[str, Any],
+) -> tuple[IncidentSnapshot, bool]:
+    """Open the incident or count more occurrences on the open one with the same key, write
+    its timeline line and, for a new incident, its triggered event: all in ONE statement.
+
+    The partial unique index arbitrates concurrent callers (the loser's insert turns into the
+    update, adding ``values["alert_count"]``), and one statement is one atomic commit in one
+    round trip. ``attached_entry``'s message is a ``format()`` template given the new count.
+    """
+    params = {
+        **values,
+        "line_id": uuid.uuid4(),
+        "created_type": created_entry["type"],
+        "created_message": created_entry["message"],
+        "attached_type": attached_entry["type"],
+        "attached_template": attached_entry["message"],
+        "line_source": created_entry["source"],
+        "line_actor": created_entry["actor"],
+        "line_at": values["created_at"],
+        "event_id": triggered_outbox_row["event_id"],
+        "event_subject": triggered_outbox_row["subject"],
+        "event_payload": triggered_outbox_row["payload"],
+        "event_headers": triggered_outbox_row["headers"],
+    }
+    row = (await conn.execute(_DECIDE, params)).one()
     return snapshot(row), bool(row.inserted)
 
 

@@ -36,6 +36,7 @@ from imas_contracts.incidents import (
     UpdateIncident,
 )
 from imas_incidents import domain, store
+from imas_incidents.catalog_cache import CatalogCache
 from imas_incidents.models import outbox
 from imas_runtime.errors import Invalid, NotFound
 from imas_runtime.outbox import outbox_rows
@@ -71,8 +72,16 @@ async def locked(conn: AsyncConnection, ref: str) -> IncidentSnapshot:
 class IncidentUseCases:
     """Open-or-attach, lifecycle, edits, comments and queries, each in one transaction."""
 
-    def __init__(self, engine: AsyncEngine, on_commit: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        on_commit: Callable[[], None] = lambda: None,
+        catalog: CatalogCache | None = None,
+    ) -> None:
         self.engine = engine
+        # One-statement decisions need no BEGIN / COMMIT round trips of their own.
+        self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.catalog = catalog or CatalogCache()
         self._on_commit = on_commit
 
     async def _emit(self, conn: AsyncConnection, events: Sequence[Event]) -> None:
@@ -81,13 +90,14 @@ class IncidentUseCases:
     async def open_or_attach(self, cmd: OpenOrAttach) -> OpenOrAttachReply:
         """Open a new incident or attach the alert to the open one for (service, dedup key).
 
-        Safe under any concurrency (one statement decides); the triggered event is written to
-        the outbox in the same transaction, so it is published exactly when the incident exists.
+        Safe under any concurrency: one statement decides, writes the timeline line and, for a
+        new incident, the triggered event to the outbox, so the event is published exactly when
+        the incident exists. The hot path: with the catalog cached, a decision is one round trip.
         """
         domain.validate_new_incident(cmd.title, cmd.service_name, cmd.severity)
         now = datetime.now(UTC)
-        async with self.engine.begin() as conn:
-            service = await store.find_service(conn, cmd.service_name)
+        async with self.autocommit.connect() as conn:
+            service = await self.catalog.service(conn, cmd.service_name)
             if service is None:
                 raise Invalid.field("service_name", f"unknown service '{cmd.service_name}'")
             scope_rows = await store.find_scopes(conn, cmd.impacted_scopes)
@@ -96,61 +106,49 @@ class IncidentUseCases:
                 raise Invalid.field(
                     "impacted_scopes", f"unknown scope(s): {', '.join(sorted(unknown))}"
                 )
-            incident_id = uuid.uuid4()
-            rules = await store.tag_rule_pairs(conn)
+            rules = await self.catalog.tag_rules(conn)
             tags = {domain.clean_tag(t) for t in cmd.tags} | set(domain.auto_tags(cmd.title, rules))
+            incident_id = uuid.uuid4()
+            values = {
+                "id": incident_id,
+                "short_id": domain.short_id(incident_id),
+                "title": cmd.title.strip(),
+                "description": cmd.description,
+                "service_id": service.id,
+                "service_name": service.name,
+                "team_id": service.team_id,
+                "team_name": service.team_name,
+                "severity": cmd.severity,
+                "status": "TRIGGERED",
+                "dedup_key": cmd.dedup_key,
+                "alert_count": max(cmd.occurrences, 1),
+                "impacted_scopes": [{"id": str(r.id), "name": r.name} for r in scope_rows],
+                "tags": sorted(tags),
+                "detected_at": min(cmd.detected_at or now, now),
+                "created_at": now,
+            }
+            # The event as it will be if this alert opens the incident; dropped otherwise.
+            triggered = IncidentTriggered(
+                event_id=new_event_id(),
+                occurred_at=now,
+                incident=domain.new_snapshot(values),
+                source=cmd.source,
+            )
             incident, created = await store.open_or_attach(
                 conn,
-                {
-                    "id": incident_id,
-                    "short_id": domain.short_id(incident_id),
-                    "title": cmd.title.strip(),
-                    "description": cmd.description,
-                    "service_id": service.id,
-                    "service_name": service.name,
-                    "team_id": service.team_id,
-                    "team_name": service.team_name,
-                    "severity": cmd.severity,
-                    "status": "TRIGGERED",
-                    "dedup_key": cmd.dedup_key,
-                    "alert_count": max(cmd.occurrences, 1),
-                    "impacted_scopes": [{"id": str(r.id), "name": r.name} for r in scope_rows],
-                    "tags": sorted(tags),
-                    "detected_at": min(cmd.detected_at or now, now),
-                    "created_at": now,
+                values,
+                created_entry={
+                    "type": "STATUS_CHANGE",
+                    "message": domain.created_message(cmd.alert_source),
+                    "source": cmd.source,
+                    "actor": cmd.actor,
                 },
+                attached_entry={
+                    "type": "ALERT_RECEIVED",
+                    "message": domain.attached_message_template(cmd.alert_source),
+                },
+                triggered_outbox_row=outbox_rows([triggered])[0],
             )
-            if created:
-                await store.add_timeline(
-                    conn,
-                    incident.id,
-                    type="STATUS_CHANGE",
-                    message=domain.created_message(cmd.alert_source),
-                    source=cmd.source,
-                    actor=cmd.actor,
-                    at=now,
-                )
-                await self._emit(
-                    conn,
-                    [
-                        IncidentTriggered(
-                            event_id=new_event_id(),
-                            occurred_at=now,
-                            incident=incident,
-                            source=cmd.source,
-                        )
-                    ],
-                )
-            else:
-                await store.add_timeline(
-                    conn,
-                    incident.id,
-                    type="ALERT_RECEIVED",
-                    message=domain.attached_message(cmd.alert_source, incident.alert_count),
-                    source=cmd.source,
-                    actor=cmd.actor,
-                    at=now,
-                )
         if created:
             self._on_commit()
         return OpenOrAttachReply(created=created, incident=incident)

@@ -18,7 +18,8 @@ Record = Any  # a result row; columns are read by name
 
 async def record_alert(conn: AsyncConnection, values: dict[str, Any]) -> uuid.UUID:
     alert_id = uuid.uuid4()
-    await conn.execute(alerts.insert().values(id=alert_id, **values))
+    # Parameters, not .values(): the compiled INSERT is reused instead of rebuilt per alert.
+    await conn.execute(alerts.insert(), {"id": alert_id, **values})
     return alert_id
 
 

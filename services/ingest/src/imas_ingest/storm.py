@@ -40,6 +40,8 @@ from imas_runtime.logs import get_logger
 
 log = get_logger(__name__)
 
+RECOVER_EVERY_SECONDS = 5.0
+
 _ADD = """
 local prefix = ARGV[1]
 local ttl = tonumber(ARGV[2])
@@ -124,6 +126,7 @@ class Coalescer:
         self._add = redis.register_script(_ADD)
         self._take = redis.register_script(_TAKE)
         self._lock = asyncio.Lock()
+        self._recovered_at = float("-inf")
         self._wake = asyncio.Event()
         self._flushed = asyncio.Event()
 
@@ -183,7 +186,12 @@ class Coalescer:
             epoch = int(await self._take(args=[self.prefix, self.owner, self.lease_ms]))
             if epoch >= 0:
                 await self._flush(epoch)
-            await self._recover()
+            # Looking for flushes a dead flusher left means a SCAN of the keyspace: not on
+            # every flush, only every few seconds (a lease outlives that anyway).
+            now = asyncio.get_running_loop().time()
+            if now - self._recovered_at >= RECOVER_EVERY_SECONDS:
+                self._recovered_at = now
+                await self._recover()
         self._flushed.set()
 
     async def run(self, stopping: asyncio.Event) -> None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import httpx
 from litestar import Litestar
 
-from imas_notifier.handlers import consumers
+from imas_notifier.handlers import consumers, endpoints
 from imas_notifier.models import outbox
-from imas_notifier.providers import LogProvider, Provider
+from imas_notifier.provider_cache import ProviderCache
+from imas_notifier.providers import Provider
+from imas_notifier.secrets_box import SecretBox
 from imas_notifier.settings import NotifierSettings
-from imas_notifier.usecases import NotifierUseCases
+from imas_notifier.usecases import NotifierUseCases, Tuning
+from imas_notifier.usecases_config import ConfigUseCases
 from imas_runtime.service import ServiceRuntime, service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -21,19 +25,43 @@ def create_runtime(
     settings: NotifierSettings, providers: list[Provider] | None = None
 ) -> ServiceRuntime:
     runtime = ServiceRuntime(settings, migrations_dir=MIGRATIONS, outbox=outbox)
+    previous = [k.strip() for k in settings.previous_secret_keys.split(",") if k.strip()]
+    client = httpx.AsyncClient(
+        timeout=settings.http_timeout,
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=settings.send_concurrency * 2),
+    )
+    cache = ProviderCache(
+        SecretBox(settings.secret_key, previous), client, {p.name: p for p in providers or []}
+    )
     usecases = NotifierUseCases(
         runtime.engine,
-        {p.name: p for p in (providers or [LogProvider()])},
+        cache,
         public_url=settings.public_url,
-        max_attempts=settings.max_attempts,
+        tuning=Tuning(
+            max_attempts=settings.max_attempts,
+            retry_base=settings.retry_base,
+            lease_seconds=settings.lease_seconds,
+            send_concurrency=settings.send_concurrency,
+            sms_interval=settings.sms_interval,
+            oncall_timeout=settings.oncall_timeout,
+        ),
+        bus=runtime.bus,
         on_commit=runtime.wake_relay,
     )
-    runtime.consume(*consumers(usecases))
+    config = ConfigUseCases(runtime.engine, cache)
+    runtime.consume(*consumers(usecases, config))
+    runtime.serve(*endpoints(config))
 
-    async def retry_due(stopping: asyncio.Event) -> None:
-        await usecases.retry_due(stopping, settings.retry_interval)
+    async def dispatch(stopping: asyncio.Event) -> None:
+        try:
+            await usecases.dispatch(stopping, settings.retry_interval)
+        finally:
+            await client.aclose()
 
-    runtime.every("retry due pages", retry_due)
+    runtime.every("send due pages", dispatch)
+    runtime.usecases = usecases  # type: ignore[attr-defined]
+    usecases.config = config  # type: ignore[attr-defined]
     return runtime
 
 

@@ -1,22 +1,49 @@
-"""JetStream consumers of the notifier service."""
+"""JetStream consumers and request/reply endpoints of the notifier service."""
 
 from __future__ import annotations
 
-from imas_contracts.incidents import INCIDENTS_STREAM, IncidentTriggered
-from imas_contracts.notifier import NOTIFICATIONS_STREAM, NotificationRequested
+from imas_contracts.incidents import (
+    CATALOG_STREAM,
+    INCIDENTS_STREAM,
+    CatalogChanged,
+    IncidentAcknowledged,
+    IncidentResolved,
+    IncidentTriggered,
+)
+from imas_contracts.notifier import (
+    NOTIFICATIONS_STREAM,
+    DeleteProvider,
+    ListDeliveries,
+    ListProviders,
+    NotificationRequested,
+    PutProvider,
+    SendProviderTest,
+)
 from imas_notifier.usecases import NotifierUseCases
+from imas_notifier.usecases_config import ConfigUseCases
 from imas_runtime.consumer import ConsumerSpec
+from imas_runtime.rpc import Endpoint
 
 
-def consumers(usecases: NotifierUseCases) -> list[ConsumerSpec]:
-    """``notifier--INCIDENTS``: pages on incidents.triggered; ``notifier--NOTIFICATIONS``:
-    pages what escalation requests. Both ack once the pages are recorded."""
+def consumers(usecases: NotifierUseCases, config: ConfigUseCases) -> list[ConsumerSpec]:
+    """``notifier--INCIDENTS``: pages on incidents.triggered, follow-ups on acknowledged and
+    resolved; ``notifier--NOTIFICATIONS``: pages what escalation requests;
+    ``notifier--CATALOG``: the catalog projection. All ack once their rows are recorded."""
+
+    async def on_incident(event: object, delivery: object) -> None:
+        if isinstance(event, IncidentTriggered):
+            await usecases.on_triggered(event)
+        elif isinstance(event, IncidentAcknowledged):
+            await usecases.on_acknowledged(event)
+        elif isinstance(event, IncidentResolved):
+            await usecases.on_resolved(event)
+
     return [
         ConsumerSpec(
             service="notifier",
             stream=INCIDENTS_STREAM.name,
-            event_types=(IncidentTriggered,),
-            handler=usecases.on_triggered,
+            event_types=(IncidentTriggered, IncidentAcknowledged, IncidentResolved),
+            handler=on_incident,
         ),
         ConsumerSpec(
             service="notifier",
@@ -24,4 +51,20 @@ def consumers(usecases: NotifierUseCases) -> list[ConsumerSpec]:
             event_types=(NotificationRequested,),
             handler=usecases.on_requested,
         ),
+        ConsumerSpec(
+            service="notifier",
+            stream=CATALOG_STREAM.name,
+            event_types=(CatalogChanged,),
+            handler=config.on_catalog_changed,
+        ),
+    ]
+
+
+def endpoints(config: ConfigUseCases) -> list[Endpoint]:
+    return [
+        Endpoint(PutProvider, config.put_provider),
+        Endpoint(ListProviders, config.list_providers),
+        Endpoint(DeleteProvider, config.delete_provider),
+        Endpoint(SendProviderTest, config.send_test),
+        Endpoint(ListDeliveries, config.list_deliveries),
     ]

@@ -1,36 +1,65 @@
-"""Notification providers: each hands a page to one outside system."""
+"""Notification providers: each hands a page to one outside system.
+
+Every provider answers the provider's reference for the message (a Slack ``ts``, a Twilio
+SID, …) or raises :class:`ProviderError` saying whether trying again can help."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from imas_notifier.domain import Page
+import httpx
+
 from imas_runtime.logs import get_logger
 
 log = get_logger(__name__)
 
 
 class ProviderError(Exception):
-    """The provider refused or failed; ``retry_after`` when it said when to come back."""
+    """The provider refused or failed. ``retryable`` for 5xx, timeouts and 429s (with
+    ``retry_after`` when it said when to come back); other refusals are final."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool = True, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
+        self.retryable = retryable
         self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A page as a provider receives it."""
+
+    delivery_id: str
+    idempotency_key: str
+    channel: str
+    recipient: str
+    address: str
+    message: str
+    content: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = "page"
+    # The provider's reference of the message this one follows up (a Slack thread ts).
+    thread_ref: str | None = None
 
 
 class Provider(Protocol):
     name: str
 
-    async def send(self, page: Page) -> None:
-        """Hand the page over; raise :class:`ProviderError` when it was not accepted."""
+    async def send(self, page: Outgoing) -> str:
+        """Hand the page over; answer the provider's reference; raise ProviderError."""
 
 
 class LogProvider:
     """Writes pages to the service log: the provider of ``make run`` and of first set-ups."""
 
-    name = "log"
+    kind = "log"
 
-    async def send(self, page: Page) -> None:
+    def __init__(self, name: str = "log") -> None:
+        self.name = name
+
+    async def send(self, page: Outgoing) -> str:
         log.info(
             "page sent",
             provider=self.name,
@@ -39,3 +68,58 @@ class LogProvider:
             idempotency_key=page.idempotency_key,
             message=page.message,
         )
+        return "logged"
+
+
+class HttpProvider:
+    """A provider built from its stored configuration and decrypted secrets."""
+
+    kind = ""
+
+    def __init__(
+        self,
+        name: str,
+        client: httpx.AsyncClient,
+        config: Mapping[str, Any],
+        secrets: Mapping[str, str],
+    ) -> None:
+        self.name = name
+        self.client = client
+        self.configure(config, secrets)
+
+    def configure(self, config: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
+        """Read the provider's settings."""
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None
+
+
+def check(response: httpx.Response) -> httpx.Response:
+    """Raise ProviderError for a non-2xx answer: 429, 408 and 5xx retryable, other 4xx (and
+    redirects, never followed) final."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return response
+    excerpt = f"HTTP {status}: {response.text[:300]}"
+    if status == 429:
+        raise ProviderError(excerpt, retry_after=retry_after(response))
+    raise ProviderError(excerpt, retryable=status >= 500 or status == 408)
+
+
+async def post(client: httpx.AsyncClient, url: str, **kwargs: Any) -> httpx.Response:
+    """POST, turning transport failures (timeouts, refused connections) into retryable
+    errors and non-2xx answers into :func:`check`'s verdict."""
+    try:
+        response = await client.post(url, **kwargs)
+    except httpx.TimeoutException as exc:
+        raise ProviderError(f"timeout: {exc!r}") from exc
+    except httpx.HTTPError as exc:
+        raise ProviderError(f"transport error: {exc!r}") from exc
+    return check(response)

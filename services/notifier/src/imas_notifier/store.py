@@ -4,20 +4,39 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imas_notifier.domain import Page
-from imas_notifier.models import deliveries
+from imas_notifier.models import catalog, deliveries, person_rules, providers, routing_rules
+from imas_notifier.routing import Directory, Entity, RoutingRule
 
 Record = Any
 
 
+def _interval(seconds: float) -> Any:
+    return func.make_interval(0, 0, 0, 0, 0, 0, seconds)
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+# -- the ledger ---------------------------------------------------------------------------------
+
+
 async def add_pages(
-    conn: AsyncConnection, incident_id: str, pages: Sequence[Page]
+    conn: AsyncConnection,
+    incident_id: str,
+    pages: Sequence[Page],
+    thread_of: dict[str, uuid.UUID] | None = None,
 ) -> list[uuid.UUID]:
     """Record pages to send; a page whose idempotency key exists already is skipped."""
     if not pages:
@@ -34,6 +53,11 @@ async def add_pages(
                     "provider": p.provider,
                     "recipient": p.recipient,
                     "message": p.message,
+                    "address": p.address,
+                    "content": dict(p.content),
+                    "kind": p.kind,
+                    "thread_of": (thread_of or {}).get(p.idempotency_key),
+                    "next_attempt_at": func.now() + _interval(p.delay_seconds),
                 }
                 for p in pages
             ]
@@ -44,54 +68,286 @@ async def add_pages(
     return list((await conn.execute(statement)).scalars())
 
 
-async def lock_pending(conn: AsyncConnection, delivery_id: uuid.UUID) -> Record | None:
-    """The delivery if it is still pending and nobody else is sending it right now."""
-    query = (
-        select(deliveries)
-        .where(deliveries.c.id == delivery_id, deliveries.c.status == "pending")
-        .with_for_update(skip_locked=True)
-    )
-    return (await conn.execute(query)).first()
-
-
-async def due_ids(conn: AsyncConnection, limit: int = 100) -> list[uuid.UUID]:
-    query = (
+async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> list[Record]:
+    """Lease up to ``limit`` due pages (pending and due, or sending with a lapsed lease: a
+    crashed sender's) and count the attempt; other replicas skip them."""
+    due = (
         select(deliveries.c.id)
-        .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= func.now())
+        .where(
+            or_(
+                and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= func.now()),
+                and_(deliveries.c.status == "sending", deliveries.c.lease_until < func.now()),
+            )
+        )
         .order_by(deliveries.c.next_attempt_at)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    return list((await conn.execute(query)).scalars())
+    return await _lease(conn, deliveries.c.id.in_(due.scalar_subquery()), lease_seconds)
 
 
-async def mark_sent(conn: AsyncConnection, delivery_id: uuid.UUID, attempts: int) -> None:
-    await conn.execute(
+async def claim_same_address(
+    conn: AsyncConnection, channel: str, address: str, lease_seconds: float
+) -> list[Record]:
+    """Lease every other pending page to the same address (bundled into one message)."""
+    ids = (
+        select(deliveries.c.id)
+        .where(
+            deliveries.c.status == "pending",
+            deliveries.c.channel == channel,
+            deliveries.c.address == address,
+        )
+        .with_for_update(skip_locked=True)
+    )
+    return await _lease(conn, deliveries.c.id.in_(ids.scalar_subquery()), lease_seconds)
+
+
+async def _lease(conn: AsyncConnection, where: Any, lease_seconds: float) -> list[Record]:
+    statement = (
         update(deliveries)
-        .where(deliveries.c.id == delivery_id)
-        .values(status="sent", attempts=attempts, sent_at=func.now(), last_error=None)
+        .where(where)
+        .values(
+            status="sending",
+            attempts=deliveries.c.attempts + 1,
+            lease_until=func.now() + _interval(lease_seconds),
+        )
+        .returning(*deliveries.c)
     )
+    return list((await conn.execute(statement)).all())
 
 
-async def mark_attempt_failed(
+async def provider_refs(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    query = select(deliveries.c.id, deliveries.c.provider_response).where(
+        deliveries.c.id.in_(ids), deliveries.c.status == "sent"
+    )
+    return {r.id: r.provider_response for r in await conn.execute(query) if r.provider_response}
+
+
+async def mark_sent(conn: AsyncConnection, delivery_id: uuid.UUID, response: str) -> bool:
+    """Sent, unless another sender finished it first (then False)."""
+    result = await conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id == delivery_id, deliveries.c.status == "sending")
+        .values(status="sent", sent_at=func.now(), last_error=None, provider_response=response)
+        .returning(deliveries.c.id)
+    )
+    return result.first() is not None
+
+
+async def mark_failed(
     conn: AsyncConnection,
     delivery_id: uuid.UUID,
-    attempts: int,
     error: str,
-    retry_in: float | None,
-) -> None:
-    """Schedule another attempt in ``retry_in`` seconds, or give up when it is None."""
-    values: dict[str, Any] = {"attempts": attempts, "last_error": error[:2000]}
+    status: str,
+    retry_in: float | None = None,
+) -> bool:
+    """Back to pending in ``retry_in`` seconds, or ``failed`` / ``dead`` for good."""
+    values: dict[str, Any] = {"last_error": error[:2000], "provider_response": error[:500]}
     if retry_in is None:
-        values["status"] = "failed"
+        values["status"] = status
     else:
-        values["next_attempt_at"] = func.now() + text(f"interval '{retry_in} seconds'")
-    await conn.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(**values))
+        values.update(status="pending", next_attempt_at=func.now() + _interval(retry_in))
+    result = await conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id == delivery_id, deliveries.c.status == "sending")
+        .values(**values)
+        .returning(deliveries.c.id)
+    )
+    return result.first() is not None
 
 
-async def list_for_incident(conn: AsyncConnection, incident_id: str) -> list[Record]:
+async def next_sms_slot(conn: AsyncConnection, address: str, interval: float) -> float:
+    """Seconds until ``address`` may get another SMS: ``interval`` after the latest one sent
+    or planned."""
+    latest = func.max(func.coalesce(deliveries.c.sent_at, deliveries.c.next_attempt_at))
+    query = select(
+        func.greatest(0, func.extract("epoch", latest + _interval(interval) - func.now()))
+    ).where(
+        deliveries.c.channel == "sms",
+        deliveries.c.address == address,
+        deliveries.c.status.in_(("pending", "sending", "sent")),
+    )
+    value = (await conn.execute(query)).scalar()
+    return float(value or 0)
+
+
+async def page_places(conn: AsyncConnection, incident_id: str) -> list[Record]:
+    """The first page of each (provider, address) of an incident: where follow-ups go."""
     query = (
         select(deliveries)
-        .where(deliveries.c.incident_id == uuid.UUID(incident_id))
-        .order_by(deliveries.c.created_at)
+        .ext(distinct_on(deliveries.c.provider, deliveries.c.address, deliveries.c.recipient))
+        .where(
+            deliveries.c.incident_id == uuid.UUID(incident_id),
+            deliveries.c.kind == "page",
+            deliveries.c.status.in_(("pending", "sending", "sent")),
+        )
+        .order_by(
+            deliveries.c.provider,
+            deliveries.c.address,
+            deliveries.c.recipient,
+            deliveries.c.created_at,
+        )
     )
     return list((await conn.execute(query)).all())
+
+
+async def cancel_delayed(conn: AsyncConnection, incident_id: str) -> int:
+    """Pages held back (a person's later rules) are not sent once the incident is taken."""
+    result = await conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.incident_id == uuid.UUID(incident_id),
+            deliveries.c.status == "pending",
+            deliveries.c.attempts == 0,
+            deliveries.c.next_attempt_at > func.now(),
+            deliveries.c.kind == "page",
+        )
+        .values(status="cancelled", last_error="incident acknowledged before this page was due")
+    )
+    return int(result.rowcount or 0)
+
+
+async def list_deliveries(
+    conn: AsyncConnection, incident_id: uuid.UUID | None, status: str, limit: int, offset: int
+) -> tuple[int, list[Record]]:
+    where = []
+    if incident_id is not None:
+        where.append(deliveries.c.incident_id == incident_id)
+    if status:
+        where.append(deliveries.c.status == status)
+    count = (
+        await conn.execute(select(func.count()).select_from(deliveries).where(*where))
+    ).scalar()
+    query = (
+        select(deliveries)
+        .where(*where)
+        .order_by(deliveries.c.created_at.desc(), deliveries.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return int(count or 0), list((await conn.execute(query)).all())
+
+
+# -- catalog projection, rules ------------------------------------------------------------------
+
+
+async def upsert_entity(
+    conn: AsyncConnection, kind: str, id_: str, name: str, data: dict[str, Any]
+) -> None:
+    statement = insert(catalog).values(kind=kind, id=id_, name=name, data=data)
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[catalog.c.kind, catalog.c.id],
+            set_={"name": statement.excluded.name, "data": statement.excluded.data},
+        )
+    )
+
+
+async def delete_entity(conn: AsyncConnection, kind: str, id_: str) -> None:
+    await conn.execute(delete(catalog).where(catalog.c.kind == kind, catalog.c.id == id_))
+
+
+async def load_directory(conn: AsyncConnection) -> Directory:
+    by_kind: dict[str, dict[str, Entity]] = {"team": {}, "service": {}, "scope": {}, "person": {}}
+    for row in await conn.execute(select(catalog)):
+        by_kind.setdefault(row.kind, {})[row.id] = Entity(row.id, row.name, row.data)
+    return Directory(
+        teams=by_kind["team"],
+        services=by_kind["service"],
+        scopes=by_kind["scope"],
+        people=by_kind["person"],
+    )
+
+
+async def load_rules(conn: AsyncConnection) -> list[RoutingRule]:
+    return [
+        RoutingRule(
+            target=r.target,
+            channels=tuple(r.channels),
+            team_id=r.team_id,
+            severity=r.severity,
+            scope_id=r.scope_id,
+            responder=r.responder,
+        )
+        for r in await conn.execute(select(routing_rules))
+    ]
+
+
+async def add_rule(conn: AsyncConnection, rule: RoutingRule) -> None:
+    await conn.execute(
+        routing_rules.insert().values(
+            id=uuid.uuid4(),
+            target=rule.target,
+            channels=list(rule.channels),
+            team_id=rule.team_id,
+            severity=rule.severity,
+            scope_id=rule.scope_id,
+            responder=rule.responder,
+        )
+    )
+
+
+async def load_person_rules(
+    conn: AsyncConnection, person_id: str
+) -> list[tuple[str, float]] | None:
+    rules = (
+        await conn.execute(
+            select(person_rules.c.rules).where(person_rules.c.person_id == person_id)
+        )
+    ).scalar()
+    if rules is None:
+        return None
+    return [(str(r["type"]), float(r.get("delay_minutes", 0))) for r in rules]
+
+
+async def put_person_rules(
+    conn: AsyncConnection, person_id: str, rules: list[dict[str, Any]]
+) -> None:
+    statement = insert(person_rules).values(person_id=person_id, rules=rules)
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[person_rules.c.person_id], set_={"rules": statement.excluded.rules}
+        )
+    )
+
+
+# -- providers ----------------------------------------------------------------------------------
+
+
+async def get_provider(conn: AsyncConnection, ref: str) -> Record | None:
+    id_ = parse_uuid(ref)
+    where = providers.c.id == id_ if id_ is not None else providers.c.name == ref
+    return (await conn.execute(select(providers).where(where))).first()
+
+
+async def list_providers(conn: AsyncConnection) -> list[Record]:
+    return list((await conn.execute(select(providers).order_by(providers.c.name))).all())
+
+
+async def save_provider(conn: AsyncConnection, values: dict[str, Any]) -> Record:
+    statement = insert(providers).values(**values, updated_at=func.now())
+    columns = {k: getattr(statement.excluded, k) for k in values if k != "id"}
+    row = (
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[providers.c.id], set_={**columns, "updated_at": func.now()}
+            ).returning(*providers.c)
+        )
+    ).first()
+    assert row is not None
+    return row
+
+
+async def delete_provider(conn: AsyncConnection, id_: uuid.UUID) -> None:
+    await conn.execute(delete(providers).where(providers.c.id == id_))
+
+
+async def providers_changed_at(conn: AsyncConnection) -> datetime | None:
+    value: datetime | None = (await conn.execute(select(func.max(providers.c.updated_at)))).scalar()
+    return value
+
+
+async def count_providers(conn: AsyncConnection) -> int:
+    return int((await conn.execute(text("SELECT count(*) FROM providers"))).scalar() or 0)

@@ -1,20 +1,41 @@
-"""Use cases of the notifier service: record pages, then hand each to its provider once."""
+"""Use cases of paging: route an incident or an escalation request into ledger rows, send
+follow-ups, and hand every due page to its provider.
+
+Delivery guarantee (crash in mid-send): a page is leased (status ``sending``, the attempt
+counted) in one transaction, handed to the provider, then marked in another. A process killed
+between the two leaves the row ``sending``; once its lease lapses any replica sends it again.
+So every page reaches its provider at least once; a duplicate is possible only for the pages
+that were in flight at the crash (at most ``send_concurrency`` per process), and a webhook
+duplicate carries the same ``X-Webhook-Id``. In steady state a page is sent once: rows are
+unique per idempotency key and leased with SKIP LOCKED.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
+import dataclasses
+import random
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from imas_contracts import new_event_id, utcnow
-from imas_contracts.incidents import IncidentTriggered
+from imas_contracts import Event, new_event_id, utcnow
+from imas_contracts.escalation import OnCallReply, WhoIsOnCall
+from imas_contracts.incidents import (
+    IncidentAcknowledged,
+    IncidentResolved,
+    IncidentSnapshot,
+    IncidentTriggered,
+)
 from imas_contracts.notifier import NotificationFailed, NotificationRequested, NotificationSent
-from imas_notifier import domain, store
+from imas_notifier import domain, routing, store
 from imas_notifier.models import inbox, outbox
-from imas_notifier.providers import Provider, ProviderError
+from imas_notifier.provider_cache import ProviderCache
+from imas_notifier.providers import Outgoing, ProviderError
+from imas_runtime.bus import Bus
 from imas_runtime.consumer import Delivery, Reject
+from imas_runtime.errors import ServiceError
 from imas_runtime.logs import get_logger
 from imas_runtime.outbox import claim, outbox_rows
 
@@ -24,145 +45,375 @@ CONSUMER = "notifier--INCIDENTS"
 REQUESTS_CONSUMER = "notifier--NOTIFICATIONS"
 
 
+@dataclasses.dataclass(frozen=True)
+class Tuning:
+    max_attempts: int = 8
+    retry_base: float = 1.0
+    lease_seconds: float = 15.0
+    send_concurrency: int = 64
+    sms_interval: float = 60.0
+    oncall_timeout: float = 1.0
+
+
 class NotifierUseCases:
-    """Pages are recorded (idempotency key unique) before anything is sent; a delivery row is
-    locked while its page is handed over, so two replicas never send the same page."""
+    """Pages are recorded (idempotency key unique) before anything is sent, then leased by
+    the dispatcher, so two replicas never send the same page in steady state."""
 
     def __init__(
         self,
         engine: AsyncEngine,
-        providers: Mapping[str, Provider],
+        providers: ProviderCache,
         *,
         public_url: str,
-        max_attempts: int = 8,
+        tuning: Tuning | None = None,
+        bus: Bus | None = None,
         on_commit: Callable[[], None] = lambda: None,
+        rng: Any = random,
     ) -> None:
         self.engine = engine
-        self.providers = dict(providers)
+        self.providers = providers
         self.public_url = public_url
-        self.max_attempts = max_attempts
+        self.tuning = tuning or Tuning()
+        self.bus = bus
         self._on_commit = on_commit
-        self._sending: set[asyncio.Task[None]] = set()
+        self._rng = rng
+        self._wake = asyncio.Event()
+        self._inflight: set[asyncio.Task[None]] = set()
 
-    async def on_triggered(self, event: IncidentTriggered, _: Delivery) -> None:
-        """Page the people of a new incident. Safe to run twice: the inbox and the idempotency
-        keys make a redelivered event record and send nothing new. Acks once recorded."""
-        pages = domain.pages_for_triggered(event.incident, self.public_url)
-        await self._record_and_send(CONSUMER, event.event_id, event.incident.id, pages)
+    # -- routing --------------------------------------------------------------------------------
 
-    async def on_requested(self, event: NotificationRequested, _: Delivery) -> None:
-        """Page the targets an escalation step (or a handoff, a reminder) asked for. Safe to
-        run twice: the inbox and the idempotency keys make a redelivered request record and
-        send nothing new. Acks once recorded; a request without a valid incident id is
-        dead-lettered."""
-        try:
-            uuid.UUID(event.incident_id)
-        except ValueError as exc:
-            raise Reject(f"incident_id is not a UUID: {event.incident_id!r}") from exc
-        pages = domain.pages_for_request(event)
-        await self._record_and_send(REQUESTS_CONSUMER, event.event_id, event.incident_id, pages)
-
-    async def _record_and_send(
-        self, consumer: str, event_id: str, incident_id: str, pages: list[domain.Page]
-    ) -> None:
+    async def on_triggered(self, event: IncidentTriggered, _: Delivery | None = None) -> None:
+        """Page the people of a new incident per the routing rules. Safe to run twice: the
+        inbox and the idempotency keys make a redelivered event record nothing new. Acks once
+        recorded (sending happens after, from the ledger)."""
+        incident = event.incident
+        on_call = await self._on_call(incident)
         async with self.engine.begin() as conn:
-            if not await claim(conn, inbox, consumer, event_id):
+            if not await claim(conn, inbox, CONSUMER, event.event_id):
                 return
-            ids = await store.add_pages(conn, incident_id, pages)
-        # Send after the ack path: a slow provider never holds up the stream, and a crash
-        # before sending leaves the pages pending for the retry loop.
-        for delivery_id in ids:
-            task = asyncio.create_task(self.deliver(delivery_id))
-            self._sending.add(task)
-            task.add_done_callback(self._sending.discard)
-
-    async def deliver(self, delivery_id: uuid.UUID) -> None:
-        """Send one pending page; record the outcome and its event in the same transaction."""
-        async with self.engine.begin() as conn:
-            row = await store.lock_pending(conn, delivery_id)
-            if row is None:
-                return  # sent already, or another replica is sending it right now
-            attempts = row.attempts + 1
-            page = domain.Page(
-                idempotency_key=row.idempotency_key,
-                channel=row.channel,
-                provider=row.provider,
-                recipient=row.recipient,
-                message=row.message,
+            directory = await store.load_directory(conn)
+            rules = await store.load_rules(conn)
+            configured = await self.providers.configured(conn)
+            pages = routing.route_triggered(
+                incident, directory, rules, configured, self.public_url, on_call
             )
-            try:
-                await self._provider(row.provider).send(page)
-            except ProviderError as exc:
-                await self._failed(conn, row, attempts, str(exc), exc.retry_after)
-            except Exception as exc:
-                await self._failed(conn, row, attempts, repr(exc), None)
-            else:
-                await store.mark_sent(conn, row.id, attempts)
-                sent = NotificationSent(
-                    event_id=new_event_id(),
-                    occurred_at=utcnow(),
-                    incident_id=str(row.incident_id),
-                    delivery_id=str(row.id),
-                    idempotency_key=row.idempotency_key,
-                    channel=row.channel,
-                    provider=row.provider,
-                    recipient=row.recipient,
-                    attempts=attempts,
+            pages = await self._person_rules(conn, pages, directory, configured)
+            await self._record(conn, incident.id, pages)
+        self.wake()
+
+    async def _on_call(self, incident: IncidentSnapshot) -> str | None:
+        """The team's on-call person, asked of escalation; None when it does not answer."""
+        if self.bus is None or incident.team is None:
+            return None
+        try:
+            reply = await self.bus.request(
+                WhoIsOnCall(team_id=incident.team.id, severity=incident.severity),
+                OnCallReply,
+                timeout=self.tuning.oncall_timeout,
+            )
+        except ServiceError as exc:
+            log.info("on-call unknown, using the default responder", reason=str(exc))
+            return None
+        for shift in reply.schedules:
+            if shift.person is not None:
+                return shift.person.id
+        for level in reply.levels:
+            if level.targets:
+                return level.targets[0].id
+        return None
+
+    async def _person_rules(
+        self,
+        conn: AsyncConnection,
+        pages: list[domain.Page],
+        directory: routing.Directory,
+        configured: Mapping[str, str],
+    ) -> list[domain.Page]:
+        """A person with notification rules is paged per their rules (push now, SMS after a
+        minute, …) instead of the routing channels."""
+        result: list[domain.Page] = []
+        replaced: set[str] = set()
+        for page in pages:
+            person_id = _person_id(page.recipient)
+            if person_id is None:
+                result.append(page)
+                continue
+            rules = await store.load_person_rules(conn, person_id)
+            person = directory.person(person_id)
+            if rules is None or person is None:
+                result.append(page)
+                continue
+            if person_id in replaced:
+                continue
+            replaced.add(person_id)
+            for channel, delay in rules:
+                resolved = domain.chat_channel(configured) if channel == "chat" else channel
+                incident_id = str(page.content.get("incident_id", ""))
+                key = domain.idempotency_key(
+                    incident_id, f"triggered+{delay:g}m", f"person:{person_id}", resolved
                 )
-                await conn.execute(outbox.insert(), outbox_rows([sent]))
+                result.append(
+                    dataclasses.replace(
+                        page,
+                        idempotency_key=key,
+                        channel=resolved,
+                        provider=domain.choose_provider(resolved, configured),
+                        address=routing.person_address(person, resolved),
+                        delay_seconds=delay * 60,
+                    )
+                )
+        return result
+
+    async def on_requested(self, event: NotificationRequested, _: Delivery | None = None) -> None:
+        """Page the targets an escalation step (or a handoff, a reminder) asked for. Safe to
+        run twice: the inbox and the idempotency keys make a redelivered request record
+        nothing new (and escalation's step 0 finds the triggered page of the team channel
+        under its own key). Acks once recorded; an invalid incident id is dead-lettered."""
+        if store.parse_uuid(event.incident_id) is None:
+            raise Reject(f"incident_id is not a UUID: {event.incident_id!r}")
+        async with self.engine.begin() as conn:
+            if not await claim(conn, inbox, REQUESTS_CONSUMER, event.event_id):
+                return
+            directory = await store.load_directory(conn)
+            configured = await self.providers.configured(conn)
+            addresses: dict[tuple[str, str, str], str] = {}
+            for kind, ids in (("person", event.person_ids), ("team", event.team_ids)):
+                for id_ in ids:
+                    for channel in event.channels:
+                        addresses[(kind, id_, channel)] = _address(
+                            directory, kind, id_, _channel(channel, configured)
+                        )
+            pages = [
+                dataclasses.replace(
+                    p,
+                    channel=_channel(p.channel, configured),
+                    provider=domain.choose_provider(_channel(p.channel, configured), configured),
+                )
+                for p in domain.pages_for_request(event, addresses)
+            ]
+            await self._record(conn, event.incident_id, pages)
+        self.wake()
+
+    async def on_acknowledged(self, event: IncidentAcknowledged, _: Delivery | None = None) -> None:
+        """Tell everyone paged that the incident was taken (threaded in Slack), and drop pages
+        still held back. Safe to run twice (inbox, keys). Acks once recorded."""
+        who = f" by {event.actor}" if event.actor else ""
+        await self._follow_up(event, "acknowledged", f"Acknowledged{who}")
+
+    async def on_resolved(self, event: IncidentResolved, _: Delivery | None = None) -> None:
+        """Tell everyone paged that the incident is resolved. Safe to run twice."""
+        await self._follow_up(event, "resolved", "Resolved")
+
+    async def _follow_up(self, event: Any, verb: str, line: str) -> None:
+        incident: IncidentSnapshot = event.incident
+        async with self.engine.begin() as conn:
+            if not await claim(conn, inbox, CONSUMER, event.event_id):
+                return
+            await store.cancel_delayed(conn, incident.id)
+            places = await store.page_places(conn, incident.id)
+            content = {
+                **domain.incident_content(incident, self.public_url),
+                "ack": False,
+                "follow_up": line,
+            }
+            message = f"{content['title']}: {line}"
+            pages, threads = [], {}
+            for place in places:
+                key = f"{incident.id}:follow:{verb}:{place.id}"
+                threads[key] = place.id
+                pages.append(
+                    domain.Page(
+                        key,
+                        place.channel,
+                        place.provider,
+                        place.recipient,
+                        message,
+                        place.address,
+                        {**content, "title": message},
+                        kind="follow_up",
+                    )
+                )
+            await store.add_pages(conn, incident.id, pages, threads)
+        self.wake()
+
+    async def _record(
+        self, conn: AsyncConnection, incident_id: str, pages: list[domain.Page]
+    ) -> None:
+        """Hold SMS back so each phone gets at most one per ``sms_interval`` (the dispatcher
+        bundles what piles up), then write the rows."""
+        spaced = []
+        for page in pages:
+            if page.channel == "sms" and page.address:
+                wait = await store.next_sms_slot(conn, page.address, self.tuning.sms_interval)
+                page = dataclasses.replace(page, delay_seconds=max(page.delay_seconds, wait))
+            spaced.append(page)
+        await store.add_pages(conn, incident_id, spaced)
+
+    # -- dispatching ----------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def dispatch(self, stopping: asyncio.Event, interval: float) -> None:
+        """Background loop: lease due pages and send them, at most ``send_concurrency`` at
+        once; woken when pages are recorded, else every ``interval`` seconds."""
+        while not stopping.is_set():
+            self._wake.clear()
+            try:
+                claimed = await self.dispatch_once()
+            except Exception as exc:
+                log.warning("dispatching pages failed", error=repr(exc))
+                claimed = 0
+            if claimed:
+                continue
+            waits = [
+                asyncio.ensure_future(stopping.wait()),
+                asyncio.ensure_future(self._wake.wait()),
+            ]
+            await asyncio.wait(waits, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+            for w in waits:
+                w.cancel()
+        if self._inflight:
+            await asyncio.wait(self._inflight, timeout=10)
+
+    async def dispatch_once(self) -> int:
+        """Lease what free slots allow and start sending it; answers how many were leased."""
+        free = self.tuning.send_concurrency - len(self._inflight)
+        if free <= 0:
+            done = asyncio.Event()
+            for task in self._inflight:
+                task.add_done_callback(lambda _: done.set())
+            await done.wait()
+            return 1
+        async with self.engine.begin() as conn:
+            rows = await store.claim_due(conn, free, self.tuning.lease_seconds)
+            groups = []
+            for row in rows:
+                group = [row]
+                if row.channel == "sms" and row.address:
+                    group += await store.claim_same_address(
+                        conn, "sms", row.address, self.tuning.lease_seconds
+                    )
+                groups.append(group)
+        for group in groups:
+            task = asyncio.create_task(self._send(group))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        return len(rows)
+
+    async def _send(self, rows: list[Any]) -> None:
+        first = rows[0]
+        try:
+            async with self.engine.connect() as conn:
+                refs = await store.provider_refs(conn, [first.thread_of] if first.thread_of else [])
+                provider = await self.providers.get(conn, first.provider)
+            page = Outgoing(
+                delivery_id=str(first.id),
+                idempotency_key=first.idempotency_key,
+                channel=first.channel,
+                recipient=first.recipient,
+                address=first.address,
+                message=domain.bundle_text([r.message for r in rows]),
+                content=first.content if len(rows) == 1 else {"text": first.message},
+                kind=first.kind,
+                thread_ref=refs.get(first.thread_of) if first.thread_of else None,
+            )
+            response = await provider.send(page)
+        except ProviderError as exc:
+            await self._failed(rows, str(exc), exc.retryable, exc.retry_after)
+        except Exception as exc:
+            log.warning("page send crashed", error=repr(exc))
+            await self._failed(rows, repr(exc), True, None)
+        else:
+            await self._sent(rows, response)
+
+    async def _sent(self, rows: list[Any], response: str) -> None:
+        events: list[Event] = []
+        async with self.engine.begin() as conn:
+            for row in rows:
+                if await store.mark_sent(conn, row.id, response):
+                    events.append(_event(NotificationSent, row))
+            if events:
+                await conn.execute(outbox.insert(), outbox_rows(events))
         self._on_commit()
 
     async def _failed(
-        self,
-        conn: AsyncConnection,
-        row: store.Record,
-        attempts: int,
-        error: str,
-        retry_after: float | None,
+        self, rows: list[Any], error: str, retryable: bool, retry_after: float | None
     ) -> None:
-        give_up = attempts >= self.max_attempts
-        retry_in = None if give_up else (retry_after or domain.retry_delay(attempts))
-        log.warning(
-            "page not delivered",
-            provider=row.provider,
-            recipient=row.recipient,
-            attempt=attempts,
-            error=error,
-            retry_in=retry_in,
-        )
-        await store.mark_attempt_failed(conn, row.id, attempts, error, retry_in)
-        if give_up:
-            failed = NotificationFailed(
-                event_id=new_event_id(),
-                occurred_at=utcnow(),
-                incident_id=str(row.incident_id),
-                delivery_id=str(row.id),
-                idempotency_key=row.idempotency_key,
-                channel=row.channel,
-                provider=row.provider,
-                recipient=row.recipient,
-                error=error,
-                attempts=attempts,
-            )
-            await conn.execute(outbox.insert(), outbox_rows([failed]))
+        events: list[Event] = []
+        async with self.engine.begin() as conn:
+            for row in rows:
+                outcome = domain.after_failure(
+                    row.attempts,
+                    self.tuning.max_attempts,
+                    retryable=retryable,
+                    retry_after=retry_after,
+                    base=self.tuning.retry_base,
+                    rng=self._rng,
+                )
+                if not await store.mark_failed(
+                    conn, row.id, error, outcome.status, outcome.retry_in
+                ):
+                    continue
+                if outcome.status == "retry":
+                    log.warning(
+                        "page not delivered, retrying",
+                        provider=row.provider,
+                        attempt=row.attempts,
+                        error=error,
+                        retry_in=outcome.retry_in,
+                    )
+                    continue
+                # The internal alert: an error in the log and notifications.failed (shown in
+                # the incident timeline).
+                log.error(
+                    "page given up",
+                    status=outcome.status,
+                    provider=row.provider,
+                    recipient=row.recipient,
+                    attempts=row.attempts,
+                    error=error,
+                )
+                events.append(_event(NotificationFailed, row, error=f"{outcome.status}: {error}"))
+            if events:
+                await conn.execute(outbox.insert(), outbox_rows(events))
+        self._on_commit()
+        if events or retry_after is not None:
+            self.wake()
 
-    def _provider(self, name: str) -> Provider:
-        provider = self.providers.get(name)
-        if provider is None:
-            raise ProviderError(f"no provider named {name!r} is configured")
-        return provider
 
-    async def retry_due(self, stopping: asyncio.Event, interval: float) -> None:
-        """Background loop: send pages still pending (after a crash, a provider outage)."""
-        while not stopping.is_set():
-            try:
-                async with self.engine.connect() as conn:
-                    due = await store.due_ids(conn)
-                for delivery_id in due:
-                    await self.deliver(delivery_id)
-            except Exception as exc:
-                log.warning("retrying due pages failed", error=repr(exc))
-            try:
-                await asyncio.wait_for(stopping.wait(), timeout=interval)
-            except TimeoutError:
-                pass
+def _event(cls: Any, row: Any, **extra: Any) -> Event:
+    event: Event = cls(
+        event_id=new_event_id(),
+        occurred_at=utcnow(),
+        incident_id=str(row.incident_id),
+        delivery_id=str(row.id),
+        idempotency_key=row.idempotency_key,
+        channel=row.channel if row.channel in domain.CHANNEL_KINDS else "log",
+        provider=row.provider,
+        recipient=row.recipient,
+        attempts=row.attempts,
+        **extra,
+    )
+    return event
+
+
+def _person_id(recipient: str) -> str | None:
+    """``Alice (person:<id>)`` → ``<id>``."""
+    if recipient.endswith(")") and "(person:" in recipient:
+        return recipient.rsplit("(person:", 1)[1][:-1]
+    return None
+
+
+def _channel(channel: str, configured: Mapping[str, str]) -> str:
+    """A chat channel the deployment lacks goes to the chat platform it has."""
+    if channel in domain.CHAT_CHANNELS and channel not in configured:
+        return domain.chat_channel(configured)
+    return channel
+
+
+def _address(directory: routing.Directory, kind: str, id_: str, channel: str) -> str:
+    if kind == "person":
+        person = directory.person(id_)
+        return routing.person_address(person, channel) if person else ""
+    return routing.team_address(directory.teams.get(id_), channel)

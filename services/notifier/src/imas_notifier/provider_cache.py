@@ -1,0 +1,64 @@
+"""The providers configured in the database, built once per configuration version."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from imas_notifier import registry, store
+from imas_notifier.providers import LogProvider, Provider, ProviderError
+from imas_notifier.secrets_box import SecretBox
+
+
+class ProviderCache:
+    """Providers by name (plus ``log``, always there); rebuilt when the table changes.
+
+    ``extra`` providers (given in code) win over stored ones of the same name."""
+
+    def __init__(
+        self,
+        box: SecretBox,
+        client: httpx.AsyncClient,
+        extra: Mapping[str, Provider] | None = None,
+    ) -> None:
+        self.box = box
+        self.client = client
+        self.extra = dict(extra or {})
+        self._version: Any = None
+        self._by_name: dict[str, Provider] = {}
+        self._kinds: dict[str, str] = {}
+
+    async def _refresh(self, conn: AsyncConnection) -> None:
+        version = (await store.count_providers(conn), await store.providers_changed_at(conn))
+        if version == self._version:
+            return
+        by_name: dict[str, Provider] = {"log": LogProvider()}
+        kinds: dict[str, str] = {}
+        for row in await store.list_providers(conn):
+            if not row.enabled:
+                continue
+            try:
+                secrets = self.box.open(row.secrets)
+            except ValueError:
+                continue  # unreadable with the keys given: pages fall back to the log
+            by_name[row.name] = registry.build(row.kind, row.name, row.config, secrets, self.client)
+            kinds.setdefault(row.kind, row.name)
+        for name, provider in self.extra.items():
+            by_name[name] = provider
+            kinds.setdefault(str(getattr(provider, "kind", name)), name)
+        self._by_name, self._kinds, self._version = by_name, kinds, version
+
+    async def configured(self, conn: AsyncConnection) -> dict[str, str]:
+        """Provider kind → the name of the first enabled provider of that kind."""
+        await self._refresh(conn)
+        return dict(self._kinds)
+
+    async def get(self, conn: AsyncConnection, name: str) -> Provider:
+        await self._refresh(conn)
+        provider = self._by_name.get(name)
+        if provider is None:
+            raise ProviderError(f"no provider named {name!r} is configured", retryable=False)
+        return provider

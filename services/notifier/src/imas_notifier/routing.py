@@ -1,0 +1,190 @@
+"""Pure routing: who hears of a new incident, over which channels, as data.
+
+A rule names a ``target`` (``team``: the owner team's chat channel; ``oncall``: the team's
+current on-call person; ``scopes``: each impacted scope's mandatory e-mails; ``ticket``: the
+outbound webhook) and the channels it is paged on. Rules may be narrowed to a team, a
+severity and a scope; for each target the most specific matching rule wins, and a rule with
+no channels silences that target. :data:`DEFAULT_RULES` are the brief's defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from imas_contracts.incidents import IncidentSnapshot
+from imas_notifier import domain
+from imas_notifier.domain import Page
+
+TARGETS = ("team", "oncall", "scopes", "ticket")
+PERSON_CHANNELS = ("sms", "email", "chat", "slack", "discord", "ntfy", "push")
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    target: str
+    channels: tuple[str, ...]
+    team_id: str = ""
+    severity: str = ""
+    scope_id: str = ""
+    # For ``oncall``: who to page when escalation cannot say who is on call.
+    responder: str = ""
+
+    def matches(self, team_id: str, severity: str, scope_id: str = "") -> bool:
+        return (
+            (not self.team_id or self.team_id == team_id)
+            and (not self.severity or self.severity == severity)
+            and (not self.scope_id or self.scope_id == scope_id)
+        )
+
+    @property
+    def specificity(self) -> int:
+        return 4 * bool(self.team_id) + 2 * bool(self.scope_id) + bool(self.severity)
+
+
+_HIGH = ("SEV1_CRITICAL", "SEV2_HIGH", "SEV3_MEDIUM")
+DEFAULT_RULES: tuple[RoutingRule, ...] = (
+    *(RoutingRule("team", ("chat",), severity=s) for s in _HIGH),
+    RoutingRule("team", ("log",), severity="SEV4_LOW"),
+    RoutingRule("oncall", ()),
+    RoutingRule("oncall", ("sms", "chat"), severity="SEV1_CRITICAL"),
+    *(RoutingRule("scopes", ("email",), severity=s) for s in _HIGH),
+    RoutingRule("scopes", (), severity="SEV4_LOW"),
+    RoutingRule("ticket", ()),
+    RoutingRule("ticket", ("webhook",), severity="SEV4_LOW"),
+)
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    name: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The notifier's projection of the catalog, by kind then id."""
+
+    teams: Mapping[str, Entity] = field(default_factory=dict)
+    services: Mapping[str, Entity] = field(default_factory=dict)
+    scopes: Mapping[str, Entity] = field(default_factory=dict)
+    people: Mapping[str, Entity] = field(default_factory=dict)
+
+    def person(self, ref: str) -> Entity | None:
+        """A person by id or e-mail."""
+        found = self.people.get(ref)
+        if found is not None:
+            return found
+        return next((p for p in self.people.values() if p.data.get("email") == ref), None)
+
+
+def rule_for(
+    rules: Sequence[RoutingRule], target: str, team_id: str, severity: str, scope_id: str = ""
+) -> RoutingRule | None:
+    """The most specific rule for ``target`` (stored rules win over defaults on a tie)."""
+    best: RoutingRule | None = None
+    for rule in (*rules, *DEFAULT_RULES):
+        fits = rule.target == target and rule.matches(team_id, severity, scope_id)
+        if fits and (best is None or rule.specificity > best.specificity):
+            best = rule
+    return best
+
+
+def person_address(person: Entity, channel: str) -> str:
+    """Where ``channel`` reaches a person ('' when it cannot)."""
+    data = person.data
+    methods = {m.get("type"): m.get("address") for m in data.get("contact_methods", []) or []}
+    chat_ids = data.get("chat_user_ids", {}) or {}
+    if channel == "sms":
+        return str(methods.get("sms") or data.get("phone") or methods.get("phone") or "")
+    if channel == "email":
+        return str(methods.get("email") or data.get("email") or "")
+    if channel in domain.CHAT_CHANNELS:
+        return str(chat_ids.get(channel) or methods.get(channel) or "")
+    return str(methods.get(channel) or "")
+
+
+def team_address(team: Entity | None, channel: str) -> str:
+    if team is None:
+        return ""
+    if channel == "email":
+        return str(team.data.get("email") or "")
+    return str(team.data.get("chat_channel") or "")
+
+
+def route_triggered(
+    incident: IncidentSnapshot,
+    directory: Directory,
+    rules: Sequence[RoutingRule],
+    configured: Mapping[str, str],
+    public_url: str,
+    on_call: str | None = None,
+) -> list[Page]:
+    """The pages of a new incident, each (recipient, channel) once.
+
+    ``configured`` maps provider kinds to provider names; ``on_call`` is the person escalation
+    says is on call (a person id), else the rule's default responder is used."""
+    team_id = incident.team.id if incident.team else ""
+    severity = incident.severity
+    service = directory.services.get(incident.service.id)
+    runbook = str(service.data.get("runbook_url") or "") if service else ""
+    content = domain.incident_content(incident, public_url, runbook or None)
+    text = domain.content_text(content)
+    chat = domain.chat_channel(configured)
+    pages: dict[tuple[str, str], Page] = {}
+
+    def add(key: str, channel: str, recipient: str, address: str) -> None:
+        channel = chat if channel == "chat" else channel
+        provider = domain.choose_provider(channel, configured)
+        if (recipient, provider, address) in {
+            (p.recipient, p.provider, p.address) for p in pages.values()
+        }:
+            return
+        pages.setdefault(
+            (recipient, channel),
+            Page(key, channel, provider, recipient, text, address, content),
+        )
+
+    team_rule = rule_for(rules, "team", team_id, severity)
+    team = directory.teams.get(team_id)
+    recipient = f"team:{incident.team.name}" if incident.team else "incident-commanders"
+    for channel in team_rule.channels if team_rule else ():
+        resolved = chat if channel == "chat" else channel
+        key = (
+            domain.escalation_step0_key(incident.id, team_id)
+            if resolved in (*domain.CHAT_CHANNELS, "log") and team_id
+            else domain.idempotency_key(incident.id, "triggered", recipient, resolved)
+        )
+        add(key, channel, recipient, team_address(team, resolved))
+
+    oncall_rule = rule_for(rules, "oncall", team_id, severity)
+    person = directory.person(on_call or (oncall_rule.responder if oncall_rule else "") or "")
+    if person is not None and oncall_rule is not None:
+        for channel in oncall_rule.channels:
+            resolved = chat if channel == "chat" else channel
+            address = person_address(person, resolved)
+            if address or resolved == "log":
+                who = f"{person.name} (person:{person.id})"
+                key = domain.idempotency_key(
+                    incident.id, "triggered", f"person:{person.id}", resolved
+                )
+                add(key, channel, who, address)
+
+    for scope_ref in incident.impacted_scopes:
+        scope_rule = rule_for(rules, "scopes", team_id, severity, scope_ref.id)
+        scope = directory.scopes.get(scope_ref.id)
+        emails = list(scope.data.get("mandatory_emails", []) or []) if scope else []
+        for channel in scope_rule.channels if scope_rule else ():
+            for email in emails:
+                key = domain.idempotency_key(incident.id, "triggered", email, channel)
+                add(key, channel, email, email)
+
+    ticket_rule = rule_for(rules, "ticket", team_id, severity)
+    for channel in ticket_rule.channels if ticket_rule else ():
+        # No ticket system configured: the log line already covers it.
+        if domain.choose_provider(channel, configured) != "log":
+            key = domain.idempotency_key(incident.id, "triggered", "ticket", channel)
+            add(key, channel, "ticket", "")
+    return list(pages.values())

@@ -1,0 +1,159 @@
+"""SMS and e-mail providers: OVH SMS (signed API calls), Twilio (Messages API) and SMTP."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from email.message import EmailMessage
+from html import escape
+from typing import Any
+
+import aiosmtplib
+
+from imas_notifier.providers import HttpProvider, Outgoing, ProviderError, post
+
+
+def ovh_signature(
+    application_secret: str, consumer_key: str, method: str, url: str, body: str, timestamp: int
+) -> str:
+    """OVH's documented request signature: ``$1$`` + SHA1 of the secret, consumer key,
+    method, full URL, body and timestamp joined by ``+``."""
+    raw = "+".join([application_secret, consumer_key, method, url, body, str(timestamp)])
+    return "$1$" + hashlib.sha1(raw.encode()).hexdigest()
+
+
+class OvhSmsProvider(HttpProvider):
+    """``POST /sms/{service_name}/jobs`` on the OVH API (``endpoint``), signed per request."""
+
+    kind = "ovh"
+
+    clock: Callable[[], float] = staticmethod(time.time)
+
+    def configure(self, config: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
+        self.endpoint = str(config.get("endpoint") or "https://eu.api.ovh.com/1.0").rstrip("/")
+        self.service_name = str(config.get("service_name") or "")
+        self.sender = str(config.get("sender") or "")
+        self.application_key = str(config.get("application_key") or "")
+        self.application_secret = secrets.get("application_secret", "")
+        self.consumer_key = secrets.get("consumer_key", "")
+
+    async def send(self, page: Outgoing) -> str:
+        url = f"{self.endpoint}/sms/{self.service_name}/jobs"
+        body = json.dumps(
+            {
+                "message": page.message[:1600],
+                "receivers": [page.address],
+                "sender": self.sender,
+                "noStopClause": True,
+                "priority": "high",
+                "senderForResponse": False,
+            }
+        )
+        now = int(self.clock())
+        headers = {
+            "Content-Type": "application/json",
+            "X-Ovh-Application": self.application_key,
+            "X-Ovh-Consumer": self.consumer_key,
+            "X-Ovh-Timestamp": str(now),
+            "X-Ovh-Signature": ovh_signature(
+                self.application_secret, self.consumer_key, "POST", url, body, now
+            ),
+        }
+        response = await post(self.client, url, content=body.encode(), headers=headers)
+        answer = response.json()
+        if answer.get("invalidReceivers"):
+            raise ProviderError(
+                f"ovh: invalid receivers {answer['invalidReceivers']}", retryable=False
+            )
+        return ",".join(str(i) for i in answer.get("ids", []))
+
+
+class TwilioSmsProvider(HttpProvider):
+    """Twilio's Messages API: form-encoded ``To``, ``From``, ``Body`` with basic auth."""
+
+    kind = "twilio"
+
+    def configure(self, config: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
+        self.base_url = str(config.get("base_url") or "https://api.twilio.com").rstrip("/")
+        self.account_sid = str(config.get("account_sid") or "")
+        self.sender = str(config.get("from") or config.get("sender") or "")
+        self.auth_token = secrets.get("auth_token", "")
+
+    async def send(self, page: Outgoing) -> str:
+        response = await post(
+            self.client,
+            f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages.json",
+            data={"To": page.address, "From": self.sender, "Body": page.message[:1600]},
+            auth=(self.account_sid, self.auth_token),
+        )
+        return str(response.json().get("sid", ""))
+
+
+def email_message(page: Outgoing, sender: str) -> EmailMessage:
+    """A text and HTML e-mail of the page."""
+    content = page.content
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = page.address
+    message["Subject"] = str(content.get("title") or page.message.splitlines()[0])[:200]
+    message["X-IMAS-Delivery"] = page.delivery_id
+    message.set_content(page.message)
+    rows = "".join(
+        f"<tr><th align='left'>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
+        for k, v in (content.get("fields") or {}).items()
+    )
+    links = "".join(
+        f"<li><a href='{escape(url)}'>{escape(name)}</a></li>"
+        for name, url in (content.get("links") or {}).items()
+    )
+    title = escape(str(content.get("title", "")))
+    body = escape(page.message).replace("\n", "<br>") if not rows else ""
+    message.add_alternative(
+        f"<html><body><h2>{title}</h2>{body}<table>{rows}</table><ul>{links}</ul></body></html>",
+        subtype="html",
+    )
+    return message
+
+
+class SmtpProvider(HttpProvider):
+    """E-mail over SMTP: implicit TLS (``use_tls``) or STARTTLS (``start_tls``), optional
+    login (``username`` and the ``password`` secret)."""
+
+    kind = "smtp"
+
+    def configure(self, config: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
+        self.host = str(config.get("host") or "localhost")
+        self.port = int(str(config.get("port") or 587))
+        self.use_tls = bool(config.get("use_tls", False))
+        self.start_tls = config.get("start_tls")
+        self.username = str(config.get("username") or "") or None
+        self.sender = str(config.get("from") or config.get("sender") or "imas@localhost")
+        self.default_to = str(config.get("to") or "")
+        self.timeout = float(str(config.get("timeout") or 10))
+        self.password = secrets.get("password") or None
+
+    async def send(self, page: Outgoing) -> str:
+        if not page.address and self.default_to:
+            page = Outgoing(**{**page.__dict__, "address": self.default_to})
+        try:
+            _, answer = await aiosmtplib.send(
+                email_message(page, self.sender),
+                hostname=self.host,
+                port=self.port,
+                use_tls=self.use_tls,
+                start_tls=None if self.start_tls is None else bool(self.start_tls),
+                username=self.username,
+                password=self.password,
+                timeout=self.timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise ProviderError(f"smtp: recipients refused {exc}", retryable=False) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise ProviderError(
+                f"smtp: {exc.code} {exc.message}", retryable=exc.code >= 400 and exc.code < 500
+            ) from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise ProviderError(f"smtp: {exc!r}") from exc
+        return answer[:200]

@@ -1,0 +1,73 @@
+"""Browser tests: Debian's chromium driven by Playwright, against the mesh's gateway served by
+uvicorn on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+INSTALLER = Path(__file__).parent / "install_chromium.sh"
+
+
+def find_chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium, installed first when missing (as root); skips when impossible."""
+    found = find_chromium()
+    if found is None:
+        subprocess.run(["bash", str(INSTALLER)], check=False, timeout=600)
+        found = find_chromium()
+    if found is None:
+        pytest.skip("chromium is not installed and cannot be installed here")
+    return found
+
+
+@pytest.fixture(scope="module")
+async def browser(chromium_path: str) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS
+        )
+        yield launched
+        await launched.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def serve(app: Any) -> tuple[str, uvicorn.Server, asyncio.Task[None]]:
+    """The app (its runtime already started) on a free port; returns its base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    return f"http://127.0.0.1:{port}", server, task

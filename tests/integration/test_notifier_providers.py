@@ -1,0 +1,336 @@
+"""The notifier against local servers speaking the providers' documented APIs: Slack, OVH,
+Twilio, Teams, a real SMTP server (aiosmtpd) and webhook receivers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import message_from_bytes
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import text
+
+from imas_contracts import new_event_id
+from imas_contracts.incidents import (
+    CatalogChanged,
+    IncidentAcknowledged,
+    IncidentSnapshot,
+    IncidentTriggered,
+    Ref,
+)
+from imas_contracts.notifier import ListProviders, ProviderList, ProviderView, PutProvider
+from imas_notifier.app import create_runtime
+from imas_notifier.settings import NotifierSettings
+from imas_notifier.usecases import NotifierUseCases
+from imas_runtime.embedded import free_port
+from imas_runtime.fake_chat import Channel, FakeSlack
+from imas_runtime.fake_providers import FakeOvh, FakeTeams, FakeTwilio, WebhookReceiver
+from imas_runtime.service import ServiceRuntime
+from imas_runtime.testing import eventually
+
+pytestmark = pytest.mark.integration
+NOW = datetime(2026, 2, 5, 18, 30, tzinfo=UTC)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@dataclass
+class World:
+    runtime: ServiceRuntime
+    usecases: NotifierUseCases
+    slack: FakeSlack
+    ovh: FakeOvh
+    mail: Inbox
+
+    async def put(self, **fields: Any) -> ProviderView:
+        return await self.runtime.bus.request(PutProvider(**fields), ProviderView)
+
+    async def catalog(self, kind: str, id_: str, name: str, **data: Any) -> None:
+        event = CatalogChanged(event_id=new_event_id(), occurred_at=NOW, kind=kind,  # type: ignore[arg-type]
+                               action="upserted", id=id_, name=name, data=data)  # fmt: skip
+        await self.runtime.usecases.config.on_catalog_changed(event)  # type: ignore[attr-defined]
+
+    async def rows(self, incident_id: str) -> list[Any]:
+        async with self.runtime.engine.connect() as conn:
+            result = await conn.execute(
+                text("SELECT * FROM deliveries WHERE incident_id = CAST(:i AS uuid)"),
+                {"i": incident_id},
+            )
+            return list(result)
+
+
+def incident(severity: str = "SEV1_CRITICAL", scopes: tuple[str, ...] = ()) -> IncidentSnapshot:
+    return IncidentSnapshot(
+        id=str(uuid.uuid4()), short_id="ABCD1234", title="Redis Cluster Down",
+        service=Ref(id="svc", name="redis-prod"), team=Ref(id="team", name="SRE Core"),
+        severity=severity, status="TRIGGERED",  # type: ignore[arg-type]
+        impacted_scopes=[Ref(id=s, name=s) for s in scopes], detected_at=NOW, created_at=NOW,
+    )  # fmt: skip
+
+
+def triggered(inc: IncidentSnapshot) -> IncidentTriggered:
+    return IncidentTriggered(event_id=new_event_id(), occurred_at=NOW, incident=inc)
+
+
+@pytest.fixture(scope="module")
+async def world(
+    nats_url: str, postgres_url: str, redis_url: str, test_run_id: str
+) -> AsyncIterator[World]:
+    from imas_runtime.db import drop_database, ensure_database
+
+    database = f"t_{test_run_id}_ntfprov_{uuid.uuid4().hex[:6]}"
+    await ensure_database(postgres_url, database)
+    settings = NotifierSettings(
+        service="notifier", nats_url=nats_url, database_url=postgres_url, redis_url=redis_url,
+        database=database, retry_interval=0.1, retry_base=0.05, max_attempts=3,
+        sms_interval=1.5, secret_key="test-key",
+    )  # fmt: skip
+    runtime = create_runtime(settings)
+    mail = Inbox()
+    smtp = Controller(mail, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    async with FakeSlack(token="xoxb-t") as slack, FakeOvh("ak", "as", "ck") as ovh:
+        await runtime.start()
+        world = World(runtime, runtime.usecases, slack, ovh, mail)  # type: ignore[attr-defined]
+        slack.channels["C1"] = Channel(id="C1", name="sre-core")
+        await world.put(
+            name="slack",
+            kind="slack",
+            config={"base_url": slack.url},
+            secrets={"bot_token": "xoxb-t"},
+        )
+        await world.put(
+            name="ovh",
+            kind="ovh",
+            secrets={"application_secret": "as", "consumer_key": "ck"},
+            config={
+                "endpoint": f"{ovh.url}/1.0",
+                "application_key": "ak",
+                "service_name": "sms-x",
+                "sender": "IMAS",
+            },
+        )
+        await world.put(
+            name="mail",
+            kind="smtp",
+            config={
+                "host": "127.0.0.1",
+                "port": smtp.port,
+                "from": "imas@example.com",
+                "start_tls": False,
+            },
+        )
+        await world.catalog("team", "team", "SRE Core", chat_channel="C1", email="sre@x.io")
+        await world.catalog("service", "svc", "redis-prod", runbook_url="https://rb/redis")
+        await world.catalog("scope", "sec", "Security", mandatory_emails=["ciso@x.io"])
+        await world.catalog("person", "p1", "Alice", email="alice@x.io", phone="+33600000001",
+                            chat_user_ids={"slack": "C1"})  # fmt: skip
+        try:
+            yield world
+        finally:
+            await runtime.stop()
+            smtp.stop()
+            await drop_database(postgres_url, database)
+
+
+async def statuses(world: World, incident_id: str) -> dict[str, str]:
+    return {r.channel: r.status for r in await world.rows(incident_id)}
+
+
+async def test_sev1_pages_slack_with_ack_button_sms_to_responder_and_scope_email(
+    world: World,
+) -> None:
+    inc = incident(scopes=("sec",))
+    from imas_notifier.routing import RoutingRule
+    from imas_notifier.store import add_rule
+
+    async with world.runtime.engine.begin() as conn:
+        await add_rule(
+            conn,
+            RoutingRule(
+                "oncall", ("sms",), team_id="team", severity="SEV1_CRITICAL", responder="p1"
+            ),
+        )
+    await world.usecases.on_triggered(triggered(inc))
+
+    async def all_sent() -> None:
+        assert set((await statuses(world, inc.id)).values()) == {"sent"}
+        assert len(await world.rows(inc.id)) == 3
+
+    await eventually(all_sent, timeout=15)
+    posted = [m for m in world.slack.channels["C1"].messages.values()
+              if m["text"].startswith("[SEV1] Redis Cluster Down")]  # fmt: skip
+    blocks = posted[-1]["blocks"]
+    button = blocks[-1]["elements"][0]
+    assert (button["action_id"], button["value"]) == ("incident_ack", inc.id)
+    assert "https://rb/redis|Runbook" in blocks[2]["elements"][0]["text"]
+    sms = [r.body for r in world.ovh.requests if inc.id in r.body["message"]]
+    assert sms[0]["receivers"] == ["+33600000001"] and sms[0]["sender"] == "IMAS"
+    mail = [m for m in world.mail.messages if m["To"] == "ciso@x.io"][-1]
+    assert mail["Subject"] == "[SEV1] Redis Cluster Down"
+    assert {p.get_content_type() for p in mail.walk()} >= {"text/plain", "text/html"}
+
+    await world.usecases.on_acknowledged(
+        IncidentAcknowledged(event_id=new_event_id(), occurred_at=NOW, incident=inc, actor="bob")
+    )
+
+    async def threaded() -> None:
+        replies = [m for m in world.slack.channels["C1"].messages.values()
+                   if "Acknowledged by bob" in m["text"]]  # fmt: skip
+        page = next(r for r in await world.rows(inc.id) if r.channel == "slack")
+        assert [m.get("thread_ts") for m in replies] == [page.provider_response]
+
+    await eventually(threaded, timeout=15)
+
+
+async def test_429_is_retried_after_its_retry_after(world: World) -> None:
+    world.slack.fail("chat.postMessage", status=429, retry_after=1)
+    inc = incident("SEV2_HIGH")
+    await world.usecases.on_triggered(triggered(inc))
+
+    async def sent_on_second_attempt() -> None:
+        [row] = await world.rows(inc.id)
+        assert (row.status, row.attempts) == ("sent", 2)
+
+    await eventually(sent_on_second_attempt, timeout=15)
+    calls = [r for r in world.slack.calls("chat.postMessage") if inc.title in r.body["text"]]
+    assert len(calls) >= 2
+
+
+async def test_5xx_is_retried_then_dead_lettered_with_a_failed_event(world: World) -> None:
+    async with FakeTeams() as teams:
+        await world.put(name="teams", kind="teams", secrets={"webhook_url": f"{teams.url}/hook"})
+        teams.fail("POST /hook", status=503, times=10)
+        inc = incident("SEV2_HIGH")
+        await world.usecases.on_requested(_request(inc.id, "teams"))
+
+        async def dead() -> None:
+            [row] = await world.rows(inc.id)
+            assert (row.status, row.attempts) == ("dead", 3)
+
+        await eventually(dead, timeout=15)
+        assert len(teams.requests) == 3
+        async with world.runtime.engine.connect() as conn:
+            query = text(
+                "SELECT subject FROM outbox WHERE position(CAST(:i AS bytea) in payload) > 0"
+            )
+            kinds = (await conn.execute(query, {"i": inc.id.encode()})).scalars().all()
+        assert "notifications.failed.v1" in kinds
+
+
+async def test_other_4xx_is_not_retried(world: World) -> None:
+    async with FakeTwilio("AC1", "right") as twilio:
+        await world.put(name="ovh", kind="ovh", enabled=False, id=await _id(world, "ovh"),
+                        config={}, secrets={})  # fmt: skip
+        await world.put(
+            name="twilio",
+            kind="twilio",
+            secrets={"auth_token": "wrong"},
+            config={"base_url": twilio.url, "account_sid": "AC1", "from": "+331"},
+        )
+        inc = incident("SEV2_HIGH")
+        await world.usecases.on_requested(_request(inc.id, "sms"))
+
+        async def failed() -> None:
+            [row] = await world.rows(inc.id)
+            assert (row.status, row.attempts) == ("failed", 1)
+
+        await eventually(failed, timeout=15)
+        assert len(twilio.requests) == 1
+
+
+async def test_webhook_is_signed_with_every_key_and_internal_addresses_are_refused(
+    world: World,
+) -> None:
+    async with WebhookReceiver() as receiver:
+        await world.put(
+            name="hook",
+            kind="webhook",
+            secrets={"signing_secrets": "new,old"},
+            config={"url": f"{receiver.url}/in", "allow_loopback": True},
+        )
+        inc = incident("SEV2_HIGH")
+        await world.usecases.on_requested(_request(inc.id, "webhook"))
+        await eventually(lambda: _assert(len(receiver.requests) == 1), timeout=15)
+        request = receiver.requests[0]
+        signed = f"{request.headers['x-webhook-id']}.{request.headers['x-webhook-timestamp']}."
+        raw = signed.encode() + request.headers["x-raw-body"].encode()
+        expected = {"v1=" + hmac.new(k, raw, hashlib.sha256).hexdigest() for k in (b"new", b"old")}
+        assert set(request.headers["x-webhook-signature"].split()) == expected
+        [row] = await world.rows(inc.id)
+        assert request.headers["x-webhook-id"] == str(row.id)
+
+        await world.put(name="hook", kind="webhook", id=await _id(world, "hook"),
+                        config={"url": f"{receiver.url}/in"})  # fmt: skip
+        refused = incident("SEV2_HIGH")
+        await world.usecases.on_requested(_request(refused.id, "webhook"))
+
+        async def refused_for_good() -> None:
+            [row] = await world.rows(refused.id)
+            assert row.status == "failed" and "loopback" in row.last_error
+
+        await eventually(refused_for_good, timeout=15)
+        assert len(receiver.requests) == 1
+
+
+async def test_secrets_are_stored_encrypted_and_never_returned(world: World) -> None:
+    listed = await world.runtime.bus.request(ListProviders(id="slack"), ProviderList)
+    assert listed.providers[0].secrets == ["bot_token"]
+    assert "xoxb-t" not in str(listed)
+    async with world.runtime.engine.connect() as conn:
+        stored = (
+            await conn.execute(text("SELECT secrets FROM providers WHERE name='slack'"))
+        ).scalar()
+    assert b"xoxb-t" not in bytes(stored) and bytes(stored).startswith(b"gAAAAA")
+
+
+async def test_sms_to_one_phone_is_rate_limited_and_bundled(world: World) -> None:
+    await world.put(name="ovh", kind="ovh", id=await _id(world, "ovh"), secrets={},
+                    config={"endpoint": f"{world.ovh.url}/1.0", "application_key": "ak",
+                            "service_name": "sms-x", "sender": "IMAS"})  # fmt: skip
+    phone = "+33699999999"
+    await world.catalog("person", "p9", "Zoe", email="z@x.io", phone=phone)
+    incidents = [incident("SEV2_HIGH") for _ in range(3)]
+    for inc in incidents:
+        await world.usecases.on_requested(_request(inc.id, "sms", person="p9"))
+
+    async def all_sent() -> None:
+        for inc in incidents:
+            assert [r.status for r in await world.rows(inc.id)] == ["sent"]
+
+    await eventually(all_sent, timeout=15)
+    texts = [r.body["message"] for r in world.ovh.requests if r.body["receivers"] == [phone]]
+    assert len(texts) == 2 and texts[1].startswith("2 pages:")
+
+
+def _assert(condition: bool) -> None:
+    assert condition
+
+
+async def _id(world: World, name: str) -> str:
+    listed = await world.runtime.bus.request(ListProviders(id=name), ProviderList)
+    return listed.providers[0].id
+
+
+def _request(incident_id: str, channel: str, person: str = "") -> Any:
+    from imas_contracts.notifier import NotificationRequested
+
+    return NotificationRequested(
+        event_id=new_event_id(), occurred_at=NOW, incident_id=incident_id,
+        idempotency_key=f"esc:{incident_id}:step1:0:{channel}",
+        person_ids=[person] if person else [], team_ids=[] if person else ["team"],
+        channels=[channel], message=f"[SEV2] page for {incident_id}",
+    )  # fmt: skip
