@@ -3,12 +3,14 @@ step fires after a restart, and an acknowledgement stops the rest."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
+from imas_contracts import new_event_id
 from imas_contracts.escalation import (
     EscalationHistory,
     GetHistory,
@@ -21,6 +23,13 @@ from imas_contracts.escalation import (
     ScheduleView,
     StepTarget,
 )
+from imas_contracts.incidents import (
+    CatalogChanged,
+    IncidentAcknowledged,
+    IncidentSnapshot,
+    IncidentTriggered,
+    Ref,
+)
 from imas_escalation.app import EscalationRuntime, create_runtime
 from imas_escalation.scheduler import ManualClock
 from imas_escalation.settings import EscalationSettings
@@ -28,10 +37,46 @@ from imas_notifier.app import create_runtime as create_notifier
 from imas_notifier.settings import NotifierSettings
 from imas_runtime.errors import RequestFailed
 from imas_runtime.testing import eventually
-from services.escalation.tests.conftest import T0, TEAM, acknowledged, incident, triggered
-from services.escalation.tests.test_config import catalog
 
 pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+TEAM = Ref(id="team-1", name="SRE Core")
+
+
+def incident(created_at: datetime = T0) -> IncidentSnapshot:
+    return IncidentSnapshot(
+        id=str(uuid.uuid4()),
+        short_id="ABCD1234",
+        title="Redis Cluster Down",
+        service=Ref(id="svc", name="redis-prod"),
+        team=TEAM,
+        severity="SEV1_CRITICAL",
+        status="TRIGGERED",
+        detected_at=created_at,
+        created_at=created_at,
+    )
+
+
+def triggered(snapshot: IncidentSnapshot) -> IncidentTriggered:
+    return IncidentTriggered(event_id=new_event_id(), occurred_at=T0, incident=snapshot)
+
+
+def acknowledged(snapshot: IncidentSnapshot) -> IncidentAcknowledged:
+    return IncidentAcknowledged(event_id=new_event_id(), occurred_at=T0, incident=snapshot)
+
+
+def catalog(kind: str, id_: str, name: str, **data: object) -> CatalogChanged:
+    return CatalogChanged(
+        event_id=new_event_id(),
+        occurred_at=T0,
+        kind=kind,  # type: ignore[arg-type]
+        action="upserted",
+        id=id_,
+        name=name,
+        data=data,
+    )
+
 
 THREE_STEPS = PolicySpec(
     team_id=TEAM.id,
