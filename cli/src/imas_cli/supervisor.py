@@ -353,7 +353,7 @@ class Supervisor:
             "",
             "IMAS is running.",
             f"  Dashboard and API: {config.public_url}",
-            f"  API docs:          {config.public_url}/api/schema",
+            f"  API docs:          {config.public_url}/api/docs/",
             f"  Admin token:       {config.admin_token}{where}",
             f"  Dashboard login:   admin / {config.admin_password}",
             "",
