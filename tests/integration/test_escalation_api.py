@@ -152,3 +152,21 @@ async def test_policy_round_trip_and_incident_escalation_history(
     assert removed.status_code == 204
     gone = await mesh.client.get(f"/api/v1/escalation-policies/{policy_id}/", headers=mesh.auth)
     assert gone.status_code == 404
+
+
+async def test_imas_check_tells_what_the_api_tells(
+    mesh: Mesh, escalation: ServiceRuntime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from imas_cli.__main__ import main
+
+    api = (await mesh.client.get("/api/v1/escalation/check/", headers=mesh.auth)).json()
+    code = await asyncio.to_thread(main, ["check", "--nats-url", mesh.nats_url])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == (0 if api["ok"] else 1)
+    if api["problems"]:
+        assert len(out) == len(api["problems"])
+        assert {line.split(":")[0] for line in out} == {p["kind"] for p in api["problems"]}
+    else:
+        assert out == ["no configuration problems found"]

@@ -4,6 +4,7 @@ imas run  [--state-dir .imas] [--port 8000]   the whole mesh on this machine
 imas demo [--nats-url URL]                    load the demo catalog (idempotent)
 imas apply -f FILE [--dry-run] [--nats-url URL]  apply a catalog file (idempotent)
 imas token create|list|revoke                 API tokens, through the gateway
+imas check [--team ID] [--nats-url URL]       escalation configuration problems (exit 1 if any)
 """
 
 from __future__ import annotations
@@ -78,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _server_options(apply)
     tokens.add_parser(commands)
+
+    check = commands.add_parser(
+        "check",
+        help="report policies that reach nobody, schedule gaps, people without contact",
+        description="Ask the escalation service for configuration problems; exit 1 if any.",
+    )
+    check.add_argument("--team", default=None, help="only this team (id); all teams by default")
+    _server_options(check)
     return parser
 
 
@@ -165,6 +174,22 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from imas_cli.check import describe, fetch_report
+
+    _quiet_logs()
+    try:
+        report = asyncio.run(fetch_report(demo_nats_url(args), args.team))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        print(f"check not done: {exc}", file=sys.stderr)
+        return 2
+    for line in describe(report):
+        print(line)
+    return 0 if report.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
@@ -173,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_apply(args)
     if args.command == "token":
         return tokens.cmd_token(args)
+    if args.command == "check":
+        return cmd_check(args)
     return cmd_demo(args)
 
 
