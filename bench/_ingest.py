@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench.common import BenchMesh
 from imas_runtime.db import make_engine
@@ -59,17 +62,61 @@ async def wait_for_rows(
     try:
         while True:
             async with engine.connect() as conn:
-                count = (
-                    await conn.execute(
-                        text("SELECT count(*) FROM alerts WHERE integration_id = CAST(:i AS uuid)"),
-                        {"i": integration_id},
-                    )
-                ).scalar_one()
+                count = await _count_alerts(conn, integration_id)
             if count >= expected or time.perf_counter() > deadline:
                 return time.perf_counter()
             await asyncio.sleep(0.05)
     finally:
         await engine.dispose()
+
+
+async def _count_alerts(conn: AsyncConnection, integration_id: str) -> int:
+    return int(
+        (
+            await conn.execute(
+                text("SELECT count(*) FROM alerts WHERE integration_id = CAST(:i AS uuid)"),
+                {"i": integration_id},
+            )
+        ).scalar_one()
+    )
+
+
+async def alert_rows(database_url: str, integration_id: str) -> int:
+    """How many alerts of the integration ingest recorded."""
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            return await _count_alerts(conn, integration_id)
+    finally:
+        await engine.dispose()
+
+
+async def incident_alert_total(database_url: str, key_prefix: str) -> int:
+    """Alerts counted on the incidents whose dedup key starts with ``key_prefix``."""
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            total = await conn.execute(
+                text("SELECT coalesce(sum(alert_count), 0) FROM incidents WHERE dedup_key LIKE :p"),
+                {"p": key_prefix + "%"},  # bench prefixes are hex: nothing to escape
+            )
+            return int(total.scalar_one())
+    finally:
+        await engine.dispose()
+
+
+def services_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes used so far (fields 14 and 15 of /proc/pid/stat)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            continue
+        # The command name may hold spaces: the fields start after its closing parenthesis.
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def incidents_for(database_url: str, dedup_key: str) -> list[tuple[str, int]]:

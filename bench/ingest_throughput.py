@@ -1,20 +1,33 @@
 """Alerts per second through ingest alone (raw payloads published straight into JetStream)
 and end to end (webhook POSTs through the gateway), 90% duplicates as in production storms.
 
+With ``--rates``, single-alert webhook POSTs instead arrive open-loop at each rate in turn
+(``--seconds`` each); per rate: accepted per second, 5xx answers, alerts lost (accepted but
+never recorded by ingest nor counted on an incident) and the services' CPU.
+
 uv run python -m bench.ingest_throughput [alerts]
+uv run python -m bench.ingest_throughput --rates 100,250,500,1000 [--seconds 60]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import sys
 import time
 import uuid
 
 import msgspec
 
-from bench._ingest import create_integration, post_all, wait_for_rows
-from bench.common import print_table, running_mesh, write_results
+from bench._ingest import (
+    alert_rows,
+    create_integration,
+    incident_alert_total,
+    post_all,
+    services_cpu_seconds,
+    wait_for_rows,
+)
+from bench.common import BenchMesh, print_table, running_mesh, write_results
+from bench.load import constant_rate
 from imas_contracts import new_event_id, utcnow
 from imas_contracts.ingest import AlertReceived, raw_alert_subject
 from imas_runtime.bus import MSG_ID_HEADER, Bus
@@ -28,10 +41,7 @@ def alert(i: int, run: str) -> dict[str, object]:
     return {"title": f"Disk almost full ({key})", "severity": "warning", "dedup_key": key}
 
 
-async def ingest_alone(mesh: object, total: int) -> dict[str, object]:
-    from bench.common import BenchMesh
-
-    assert isinstance(mesh, BenchMesh)
+async def ingest_alone(mesh: BenchMesh, total: int) -> dict[str, object]:
     integration = await create_integration(mesh, "custom", "postgres-prod")
     run = uuid.uuid4().hex[:6]
     bus = Bus("bench", mesh.nats_url)
@@ -68,17 +78,19 @@ async def ingest_alone(mesh: object, total: int) -> dict[str, object]:
     }
 
 
-async def end_to_end(mesh: object, total: int, clients: int) -> dict[str, object]:
-    from bench.common import BenchMesh
-
-    assert isinstance(mesh, BenchMesh)
+async def custom_webhook(mesh: BenchMesh) -> tuple[str, str]:
+    """A new custom integration: its id and the webhook URL monitoring would POST to."""
     integration = await create_integration(mesh, "custom", "postgres-prod")
     token = integration["webhook_url"].split("token=")[1]
-    url = f"{mesh.gateway}/api/v1/webhooks/custom/?token={token}"
+    return integration["id"], f"{mesh.gateway}/api/v1/webhooks/custom/?token={token}"
+
+
+async def end_to_end(mesh: BenchMesh, total: int, clients: int) -> dict[str, object]:
+    integration_id, url = await custom_webhook(mesh)
     run = uuid.uuid4().hex[:6]
     started = time.perf_counter()
     elapsed, statuses, _ = await post_all(url, total, clients, lambda i: alert(i, run))
-    done = await wait_for_rows(mesh.database_urls["ingest"], integration["id"], total)
+    done = await wait_for_rows(mesh.database_urls["ingest"], integration_id, total)
     return {
         "path": f"HTTP webhooks, {clients} clients (gateway → JetStream → ingest → incidents)",
         "alerts": total,
@@ -90,6 +102,54 @@ async def end_to_end(mesh: object, total: int, clients: int) -> dict[str, object
     }
 
 
+ACCEPTED = (200, 201, 202)
+
+
+async def at_rate(mesh: BenchMesh, rate: int, seconds: float) -> dict[str, object]:
+    """One step of the rising-rate run: its own integration and keys, so counts are its own."""
+    integration_id, url = await custom_webhook(mesh)
+    run = uuid.uuid4().hex[:6]
+    pids = [p.pid for p in mesh.processes.values() if p.pid is not None]
+    cpu_before, wall_before = services_cpu_seconds(pids), time.perf_counter()
+    own_before = time.process_time()
+    load = await constant_rate(
+        url, {}, lambda i: alert(i, run), rate=rate, seconds=seconds, keep_body=False
+    )
+    # The generator shares the machine: when it saturates a core, the offered rate falls short.
+    generator_cpu = (time.process_time() - own_before) / load.elapsed
+    statuses = load.status_counts()
+    accepted = sum(n for status, n in statuses.items() if status in ACCEPTED)
+    # Whatever was accepted must land; the drain after the load counts towards CPU as well.
+    await wait_for_rows(mesh.database_urls["ingest"], integration_id, accepted, timeout=120)
+    cpu = services_cpu_seconds(pids) - cpu_before
+    wall = time.perf_counter() - wall_before
+    recorded = await alert_rows(mesh.database_urls["ingest"], integration_id)
+    on_incidents = await incident_alert_total(mesh.database_urls["incidents"], f"{run}-")
+    return {
+        "rate_per_s": rate,
+        "sent": int(rate * seconds),
+        "offered_per_s": round(int(rate * seconds) / load.elapsed),
+        "accepted_per_s": round(accepted / load.elapsed),
+        "5xx": sum(n for status, n in statuses.items() if status >= 500),
+        "other_4xx": sum(n for status, n in statuses.items() if 400 <= status < 500),
+        "errors": load.errors,
+        "accepted": accepted,
+        "recorded": recorded,
+        "on_incidents": on_incidents,
+        "lost": accepted - min(recorded, on_incidents),
+        "cpu_cores": round(cpu / wall, 2),
+        "generator_cpu": round(generator_cpu, 2),
+        "drain_s": round(wall - load.elapsed, 2),
+    }
+
+
+async def rising(rates: list[int], seconds: float) -> None:
+    async with running_mesh(SERVICES) as mesh:
+        rows = [await at_rate(mesh, rate, seconds) for rate in rates]
+    print_table(f"ingest at rising rates, {seconds:g} s each (90% duplicates)", rows)
+    write_results("ingest_rates", {"seconds": seconds, "services": SERVICES, "rows": rows})
+
+
 async def main(total: int) -> None:
     async with running_mesh(SERVICES) as mesh:
         rows = [await ingest_alone(mesh, total), await end_to_end(mesh, total, 50)]
@@ -98,4 +158,12 @@ async def main(total: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("alerts", nargs="?", type=int, default=10_000)
+    parser.add_argument("--rates", help="comma-separated alerts per second, e.g. 100,250,500")
+    parser.add_argument("--seconds", type=float, default=60.0, help="duration of each rate")
+    args = parser.parse_args()
+    if args.rates:
+        asyncio.run(rising([int(r) for r in args.rates.split(",")], args.seconds))
+    else:
+        asyncio.run(main(args.alerts))

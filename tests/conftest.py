@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from litestar import Litestar
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -47,6 +48,7 @@ class Mesh:
     ingest: ServiceRuntime
     notifier: ServiceRuntime
     nats_url: str
+    gateway: Litestar
 
     @property
     def auth(self) -> dict[str, str]:
@@ -102,4 +104,5 @@ async def mesh(
             ingest=ingest,
             notifier=notifier,
             nats_url=nats_url,
+            gateway=gateway,
         )

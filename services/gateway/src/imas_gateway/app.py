@@ -11,6 +11,7 @@ from imas_gateway.auth import PUBLIC, role, role_guard
 from imas_gateway.catalog_routes import CATALOG_ROUTES
 from imas_gateway.docs_routes import DOCS_ROUTES, SCHEMA_PATH, openapi_config
 from imas_gateway.escalation_routes import ESCALATION_ROUTES
+from imas_gateway.events_routes import EVENTS_ROUTES
 from imas_gateway.middleware import audit_middleware, headers_middleware
 from imas_gateway.models import outbox
 from imas_gateway.problems import HANDLERS
@@ -50,6 +51,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
         *WARROOM_ROUTES,
         *PROVIDER_ROUTES,
         *TOKEN_ROUTES,
+        *EVENTS_ROUTES,
         AuditController,
         *DOCS_ROUTES,
         *UI_ROUTES,
