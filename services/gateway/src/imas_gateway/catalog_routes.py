@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 
 from imas_contracts.catalog import (
     CatalogEntries,
@@ -31,16 +31,13 @@ from imas_contracts.kpis import (
     KpiTrend,
 )
 from imas_gateway import api_params as params
-from imas_gateway.auth import authenticate, role
+from imas_gateway.auth import role
 from imas_gateway.domain import Principal
-from imas_gateway.upstream import Upstream, upstream
+from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream
 
 MANAGER = role("manager")
 _LIST_FIELD = {"team": "teams", "service": "services", "scope": "scopes", "person": "people"}
-_DEPENDENCIES = {
-    "principal": Provide(authenticate),
-    "mesh": Provide(upstream, sync_to_thread=False),
-}
+_DEPENDENCIES = MESH_DEPENDENCIES
 
 
 def _items(entries: CatalogEntries) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 
 from imas_contracts.escalation import (
     CalendarReply,
@@ -39,15 +39,12 @@ from imas_contracts.escalation import (
 )
 from imas_contracts.incidents import GetIncident
 from imas_gateway import api_params as params
-from imas_gateway.auth import authenticate, role
-from imas_gateway.upstream import Upstream, upstream
+from imas_gateway.auth import role
+from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream
 from imas_runtime.errors import Invalid
 
 MANAGER = role("manager")
-_DEPENDENCIES = {
-    "principal": Provide(authenticate),
-    "mesh": Provide(upstream, sync_to_thread=False),
-}
+_DEPENDENCIES = MESH_DEPENDENCIES
 
 
 def _at(request: Request[Any, Any, Any]) -> datetime | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 
 from imas_contracts.incidents import GetIncident
 from imas_contracts.notifier import (
@@ -26,14 +26,11 @@ from imas_contracts.notifier import (
     SendProviderTest,
 )
 from imas_gateway import api_params as params
-from imas_gateway.auth import authenticate, role
+from imas_gateway.auth import role
 from imas_gateway.domain import Principal
-from imas_gateway.upstream import Upstream, upstream
+from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream
 
-_DEPENDENCIES = {
-    "principal": Provide(authenticate),
-    "mesh": Provide(upstream, sync_to_thread=False),
-}
+_DEPENDENCIES = MESH_DEPENDENCIES
 
 
 class ProviderBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from litestar import Request
+from litestar.di import Provide
 
 from imas_contracts import Message
 from imas_contracts.incidents import IncidentView
-from imas_gateway.domain import Principal
-from imas_gateway.problems import Forbidden
+from imas_gateway.auth import authenticate
 from imas_runtime.bus import Bus
 
 R = TypeVar("R", bound=Message)
-
-WRITER_ROLES = ("admin", "responder")
 
 
 class Upstream:
@@ -42,7 +40,8 @@ def upstream(request: Request[Any, Any, Any]) -> Upstream:
     return found
 
 
-def require_role(principal: Principal, roles: tuple[str, ...], what: str) -> None:
-    """403 unless the caller's role is one of ``roles``."""
-    if principal.role not in roles:
-        raise Forbidden.field("Authorization", f"{what} needs one of the roles {', '.join(roles)}")
+MESH_DEPENDENCIES = {
+    "principal": Provide(authenticate),
+    "mesh": Provide(upstream, sync_to_thread=False),
+}
+"""What most route controllers need: the caller, and a way to ask the services behind."""

@@ -40,15 +40,12 @@ from imas_contracts.warroom import (
     TemplateView,
 )
 from imas_gateway import api_params as params
-from imas_gateway.auth import PUBLIC, authenticate, role
+from imas_gateway.auth import PUBLIC, role
 from imas_gateway.domain import Principal
-from imas_gateway.upstream import Upstream, upstream
+from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream, upstream
 from imas_runtime.errors import Invalid
 
-_DEPENDENCIES = {
-    "principal": Provide(authenticate),
-    "mesh": Provide(upstream, sync_to_thread=False),
-}
+_DEPENDENCIES = MESH_DEPENDENCIES
 RESPONDER = role("responder")
 MANAGER = role("manager")
 
