@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HELPERS = {"common", "load"}
+HELPERS = {"common", "load", "rawhttp"}
 
 
 def benchmarks() -> list[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench.common import BenchMesh
+from bench.rawhttp import Client, HttpError
 from imas_runtime.db import make_engine
 
 
@@ -36,20 +37,21 @@ async def post_all(
     counter = iter(range(total))
     last = 0.0
 
+    client = Client(url, max_connections=clients)
+
     async def worker() -> None:
         nonlocal last
-        limits = httpx.Limits(max_connections=1)
-        async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-            for i in counter:
-                try:
-                    status = (await client.post(url, json=body_for(i))).status_code
-                except httpx.HTTPError:
-                    status = 0
-                statuses[status] = statuses.get(status, 0) + 1
-                last = time.perf_counter()
+        for i in counter:
+            try:
+                status, _ = await asyncio.wait_for(client.post(body_for(i)), timeout=60)
+            except (HttpError, TimeoutError):
+                status = 0
+            statuses[status] = statuses.get(status, 0) + 1
+            last = time.perf_counter()
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
+    client.close()
     return time.perf_counter() - started, statuses, last
 
 

@@ -43,6 +43,7 @@ import httpx
 
 from bench.common import print_table, running_mesh, summary_ms, write_results
 from bench.load import constant_rate
+from bench.rawhttp import Client, HttpError
 from imas_runtime.db import asyncpg_dsn
 from imas_runtime.embedded import free_port
 
@@ -62,22 +63,22 @@ async def capacity(
     """``CLIENTS`` closed-loop clients for ``seconds``: accepted (2xx) per second."""
     counts = {"accepted": 0, "refused": 0, "errors": 0}
     next_i = iter(range(10**9))
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
-        stop = time.perf_counter() + seconds
+    client = Client(url, headers, max_connections=CLIENTS)
+    stop = time.perf_counter() + seconds
 
-        async def worker() -> None:
-            while time.perf_counter() < stop:
-                try:
-                    response = await client.post(url, json=body_for(next(next_i)))
-                except httpx.HTTPError:
-                    counts["errors"] += 1
-                    continue
-                counts["accepted" if response.is_success else "refused"] += 1
+    async def worker() -> None:
+        while time.perf_counter() < stop:
+            try:
+                status, _ = await asyncio.wait_for(client.post(body_for(next(next_i))), 30)
+            except (HttpError, TimeoutError):
+                counts["errors"] += 1
+                continue
+            counts["accepted" if 200 <= status < 300 else "refused"] += 1
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(CLIENTS)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CLIENTS)))
+    elapsed = time.perf_counter() - started
+    client.close()
     return {**counts, "seconds": round(elapsed, 2), "per_s": round(counts["accepted"] / elapsed)}
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import statistics
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -95,6 +96,10 @@ class BenchMesh:
         return {"Authorization": f"Token {self.token}"}
 
 
+def _not_logs(directory: str, names: list[str]) -> list[str]:
+    return [n for n in names if not n.endswith(".log")]
+
+
 @contextlib.asynccontextmanager
 async def running_mesh(
     services: Sequence[str] = SERVICES, extra_env: dict[str, str] | None = None
@@ -153,6 +158,9 @@ async def running_mesh(
         finally:
             for process in processes.values():
                 process.terminate()
+            if keep := os.environ.get("IMAS_BENCH_LOGS"):
+                # The services' logs outlive the run when asked (they are in a temporary dir).
+                shutil.copytree(root, keep, dirs_exist_ok=True, ignore=_not_logs)
             for database in databases.values():
                 with contextlib.suppress(Exception):
                     await drop_database(pg_url, database)

@@ -118,6 +118,9 @@ async def at_rate(mesh: BenchMesh, rate: int, seconds: float) -> dict[str, objec
     # The generator shares the machine: when it saturates a core, the offered rate falls short.
     generator_cpu = (time.process_time() - own_before) / load.elapsed
     statuses = load.status_counts()
+    failures = {str(o.body) for o in load.outcomes if o.status >= 500}
+    if failures:
+        print(f"{rate}/s: 5xx answers: {sorted(failures)[:5]}", flush=True)
     accepted = sum(n for status, n in statuses.items() if status in ACCEPTED)
     # Whatever was accepted must land; the drain after the load counts towards CPU as well.
     await wait_for_rows(mesh.database_urls["ingest"], integration_id, accepted, timeout=120)

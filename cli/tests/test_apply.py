@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from imas_cli.apply import CatalogFileError, parse_catalog
+from imas_cli.apply import CatalogFileError, parse_catalog, parse_file
 
 pytestmark = pytest.mark.unit
 
@@ -57,7 +57,7 @@ def test_sections_of_later_features_are_not_supported_yet_and_typos_are_unknown(
     assert refused("teams: []\nschedules: []\nteamz: []\n") == [
         "catalog.yaml:2: 'schedules': not supported yet",
         "catalog.yaml:3: 'teamz': unknown section (known: teams, services, scopes, people,"
-        " tag_rules)",
+        " tag_rules, runbooks)",
     ]
 
 
@@ -69,3 +69,69 @@ def test_duplicates_missing_fields_and_bad_yaml_are_refused() -> None:
         "catalog.yaml:2: services[0].name: Object missing required field `name`"
     ]
     assert refused("teams:\n  - name: [unclosed\n")[0].startswith("catalog.yaml:3: not valid YAML")
+
+
+RUNBOOKS = """\
+teams:
+  - name: SRE Core
+runbooks:
+  - name: Redis down
+    service: redis-prod
+    steps:
+      - title: Check nodes
+        command: redis-cli cluster info
+      - title: Fail over
+        critical: true
+---
+kind: Runbook
+name: Any disk full
+alert_pattern: "disk (is )?full"
+severities: [SEV1_CRITICAL, SEV2_HIGH]
+steps:
+  - title: Free space
+    expected_minutes: 5
+"""
+
+
+def test_runbooks_come_as_a_list_or_as_documents_of_kind_runbook() -> None:
+    plan = parse_file(RUNBOOKS)
+    assert plan.has_catalog and plan.catalog.teams[0].name == "SRE Core"
+    assert [r.name for r in plan.runbooks] == ["Redis down", "Any disk full"]
+    assert plan.runbooks[0].steps[1].critical is True
+    assert plan.runbooks[1].severities == ["SEV1_CRITICAL", "SEV2_HIGH"]
+    assert plan.runbooks[1].steps[0].expected_minutes == 5.0
+    only = parse_file(RUNBOOKS.split("---\n", 1)[1])
+    assert not only.has_catalog and [r.name for r in only.runbooks] == ["Any disk full"]
+
+
+def refused_file(text: str) -> list[str]:
+    with pytest.raises(CatalogFileError) as error:
+        parse_file(text, "ops.yaml")
+    return str(error.value).splitlines()
+
+
+def test_runbook_problems_are_reported_with_their_line() -> None:
+    text = (
+        RUNBOOKS.replace("        critical: true", "        critical: maybe")
+        .replace('alert_pattern: "disk (is )?full"', 'alert_pattern: "disk (full"')
+        .replace("      - title: Check nodes\n", "      - titel: Check nodes\n")
+    )
+    assert refused_file(text) == [
+        "ops.yaml:7: runbooks[0].steps[0].titel: unknown field (known: command, critical,"
+        " description, expected_minutes, requires_confirmation, rollback, title)",
+        "ops.yaml:7: runbooks[0].steps[0].title: must not be empty",
+        "ops.yaml:14: runbook.alert_pattern: not a valid regular expression: missing ),"
+        " unterminated subpattern at position 5",
+    ]
+    typed = RUNBOOKS.replace("        critical: true", "        critical: maybe")
+    assert refused_file(typed) == [
+        "ops.yaml:10: runbooks[0].steps[1].critical: Expected `bool`, got `str`"
+    ]
+    assert refused_file("kind: Runbook\nname: x\nservice: y\n") == [
+        "ops.yaml:1: runbook.steps: a runbook needs at least one step"
+    ]
+    assert refused_file("kind: Schedule\nname: x\n") == [
+        "ops.yaml:1: kind 'Schedule': unknown (known: Runbook)"
+    ]
+    twice = RUNBOOKS + "---\nkind: Runbook\nname: redis DOWN\nservice: x\nsteps: [{title: a}]\n"
+    assert refused_file(twice) == ["ops.yaml:20: runbook 'redis DOWN' is also defined at line 4"]

@@ -63,7 +63,15 @@ def free_port() -> int:
 async def serve(app: Any) -> tuple[str, uvicorn.Server, asyncio.Task[None]]:
     """The app (its runtime already started) on a free port; returns its base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    # Pages hold a live event stream open: shutting down must not wait for them for ever.
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        timeout_graceful_shutdown=3,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

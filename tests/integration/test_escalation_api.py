@@ -154,6 +154,56 @@ async def test_policy_round_trip_and_incident_escalation_history(
     assert gone.status_code == 404
 
 
+async def test_reopened_incident_pages_its_first_step_again(
+    mesh: Mesh, escalation: ServiceRuntime
+) -> None:
+    """Trigger → acknowledge → resolve → reopen through the API: the team's channel is paged
+    again by the reopened incident's run, and the notifier delivers that page."""
+    created = await mesh.client.post(
+        "/api/v1/incidents/",
+        headers=mesh.auth,
+        json={"title": "Redis down", "service_name": "redis-prod", "severity": "SEV1_CRITICAL"},
+    )
+    assert created.status_code == 201, created.text
+    incident_id = created.json()["id"]
+
+    async def first_steps_sent(count: int) -> list[str]:
+        response = await mesh.client.get(
+            f"/api/v1/incidents/{incident_id}/deliveries/", headers=mesh.auth
+        )
+        assert response.status_code == 200, response.text
+        keys = sorted(
+            d["idempotency_key"]
+            for d in response.json()["results"]
+            if d["idempotency_key"].startswith(f"esc:{incident_id}:")
+            and ":step0:" in d["idempotency_key"]
+            and d["status"] == "sent"
+        )
+        assert len(keys) == count, keys
+        return keys
+
+    await eventually(lambda: first_steps_sent(1), timeout=15)
+    for action in ("acknowledge", "resolve", "reopen"):
+        moved = await mesh.client.post(
+            f"/api/v1/incidents/{incident_id}/{action}/", headers=mesh.auth, json={}
+        )
+        assert moved.status_code == 200, moved.text
+    assert moved.json()["status"] == "TRIGGERED"
+
+    keys = await eventually(lambda: first_steps_sent(2), timeout=15)
+    assert keys[0].startswith(f"esc:{incident_id}:run2:step0:0:team:")
+    history = await mesh.client.get(
+        f"/api/v1/incidents/{incident_id}/escalation/", headers=mesh.auth
+    )
+    entries = history.json()["entries"]
+    assert history.json()["status"] == "active"
+    assert [(e["run"], e["status"]) for e in entries if e["step"] == 0] == [
+        (1, "fired"),
+        (2, "fired"),
+    ]
+    assert {e["status"] for e in entries if e["run"] == 1 and e["step"] > 0} == {"cancelled"}
+
+
 async def test_imas_check_tells_what_the_api_tells(
     mesh: Mesh, escalation: ServiceRuntime, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -86,6 +86,17 @@ async def test_an_open_stream_shows_an_incident_triggered_then_acknowledged(mesh
         acknowledged = await next_event(lines, "incidents.acknowledged.v1", incident_id)
         assert acknowledged["status"] == "ACKNOWLEDGED" and acknowledged["acknowledged_at"]
 
+        # A comment is news to everyone watching the incident, not only to its author.
+        comment = await mesh.client.post(
+            f"/api/v1/incidents/{incident_id}/comments/",
+            json={"body": "Rolling back the 14:02 deploy"},
+            headers=mesh.auth,
+        )
+        assert comment.status_code == 201, comment.text
+        commented = await next_event(lines, "incidents.commented.v1", incident_id)
+        assert commented["change"] == "added"
+        assert commented["comment"]["body"] == "Rolling back the 14:02 deploy"
+
     # The client went away: the gateway dropped its subscriptions.
     def unsubscribed() -> None:
         assert len(nc._subs) == subscriptions_before

@@ -7,6 +7,7 @@ absent, so a call the guard lets through answers 503 (or 400/404 for bad input) 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import secrets
@@ -261,6 +262,21 @@ async def test_a_bucket_refills_with_time(redis_url: str) -> None:
         assert (await limiter.hit("k", limit)).allowed
         assert not (await limiter.hit("k", limit)).allowed
         assert (await limiter.hit("other", limit)).allowed
+    finally:
+        await redis.aclose()
+
+
+async def test_concurrent_requests_never_get_more_than_the_bucket_holds(redis_url: str) -> None:
+    # Requests that arrive together are spent in batches: still exactly the bucket's worth.
+    redis = aioredis.from_url(redis_url)
+    limiter = RateLimiter(redis, clock=lambda: 1000.0, prefix=f"t:{uuid.uuid4().hex}:")
+    limit = Limit(capacity=50, per_second=1)
+    try:
+        verdicts = await asyncio.gather(*(limiter.hit("k", limit) for _ in range(200)))
+        allowed = [v for v in verdicts if v.allowed]
+        assert len(allowed) == 50
+        assert sorted(v.remaining for v in allowed) == list(range(50))
+        assert all(v.retry_after == 1 for v in verdicts if not v.allowed)
     finally:
         await redis.aclose()
 

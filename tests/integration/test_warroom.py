@@ -1,19 +1,26 @@
 """The war room, the LID and chat buttons through the whole mesh: gateway → ingest → incidents
-→ warroom, with Slack played by a local server implementing its Web API."""
+→ warroom (and escalation where it matters), with Slack played by a local server implementing
+its Web API."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
+from imas_cli.__main__ import main as imas
 from imas_contracts.catalog import PersonSpec
-from imas_contracts.incidents import ApplyCatalog, CatalogApplied
+from imas_contracts.incidents import ApplyCatalog, CatalogApplied, TeamSpec
+from imas_escalation.app import create_runtime as create_escalation
+from imas_escalation.settings import EscalationSettings
 from imas_runtime.fake_chat import Channel, FakeSlack
+from imas_runtime.fake_docs import FakeConfluence
 from imas_runtime.service import ServiceRuntime
 from imas_runtime.testing import eventually
 from imas_warroom.app import create_runtime as create_warroom
@@ -63,18 +70,57 @@ async def warroom(
     await runtime.start()
     await mesh.incidents.bus.request(
         ApplyCatalog(
+            teams=[TeamSpec(name="Security", email="security@example.com")],
             people=[
-                PersonSpec(
-                    name="Alice Martin",
-                    email="alice@example.com",
-                    chat_user_ids={"slack": "U0ALICE"},
-                )
-            ]
+                person("Alice Martin", "U0ALICE"),
+                person("Olivia Ops", "U0OLIVIA"),
+                person("Victor View", "U0VICTOR"),
+                # In the catalog, with no IMAS user.
+                person("Chloe Ciso", "U0CISO", email="ciso@example.com"),
+                person("Carol Sec", "U0CAROL"),
+                person("Dan Chief", "U0DAN"),
+            ],
         ),
         CatalogApplied,
     )
+    # The IMAS users (and so the roles) of the people above, matched by e-mail.
+    for name, role in (("alice", "responder"), ("olivia", "operator"), ("victor", "viewer")):
+        user = {
+            "username": name,
+            "password": secrets.token_urlsafe(12),
+            "role": role,
+            "email": f"{name}@example.com",
+        }
+        created = await mesh.client.post("/api/v1/users/", json=user, headers=mesh.auth)
+        assert created.status_code == 201, created.text
     yield runtime
     await runtime.stop()
+
+
+@pytest.fixture
+async def escalation(
+    mesh: Mesh,
+    postgres_url: str,
+    redis_url: str,
+    fresh_database: Callable[[str], Awaitable[str]],
+) -> AsyncIterator[ServiceRuntime]:
+    runtime = create_escalation(
+        EscalationSettings(
+            service="escalation",
+            nats_url=mesh.nats_url,
+            database_url=postgres_url,
+            redis_url=redis_url,
+            database=await fresh_database("esc"),
+        )
+    )
+    await runtime.start()
+    yield runtime
+    await runtime.stop()
+
+
+def person(name: str, slack_id: str, email: str = "") -> PersonSpec:
+    email = email or f"{name.split()[0].lower()}@example.com"
+    return PersonSpec(name=name, email=email, chat_user_ids={"slack": slack_id})
 
 
 def slack_headers(body: str) -> dict[str, str]:
@@ -86,8 +132,39 @@ def slack_headers(body: str) -> dict[str, str]:
     }
 
 
-async def open_room(mesh: Mesh, slack: FakeSlack) -> tuple[dict[str, object], Channel]:
-    created = await mesh.client.post("/api/v1/incidents/", json=SEV1, headers=mesh.auth)
+async def slash(mesh: Mesh, user_id: str, text: str, channel_id: str = "") -> str:
+    """``/incident <text>`` typed in Slack by ``user_id``: Slack's reply text."""
+    body = urlencode(
+        {"command": "/incident", "text": text, "user_id": user_id, "channel_id": channel_id}
+    )
+    reply = await mesh.client.post(
+        "/api/v1/chat/slack/commands", content=body, headers=slack_headers(body)
+    )
+    assert reply.status_code == 200, reply.text
+    return str(reply.json()["text"])
+
+
+async def press(mesh: Mesh, user_id: str, action: str, incident_id: object) -> str:
+    """A button of the room's header pressed in Slack by ``user_id``: Slack's reply text."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user_id},
+        "actions": [{"action_id": action, "value": incident_id}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    reply = await mesh.client.post(
+        "/api/v1/chat/slack/interactions", content=body, headers=slack_headers(body)
+    )
+    assert reply.status_code == 200, reply.text
+    return str(reply.json()["text"])
+
+
+async def open_room(
+    mesh: Mesh, slack: FakeSlack, **changes: object
+) -> tuple[dict[str, object], Channel]:
+    created = await mesh.client.post(
+        "/api/v1/incidents/", json={**SEV1, **changes}, headers=mesh.auth
+    )
     assert created.status_code == 201, created.text
     incident = created.json()
     name = f"inc-{str(incident['short_id']).lower()}-redis-prod"
@@ -213,3 +290,255 @@ async def test_runbook_guided_over_http_then_slash_resolve_and_the_lid_tells_it_
     assert f"INC-{incident['short_id']} - Redis Cluster Down" in html.text
     anonymous = await mesh.client.get(f"/incidents/{incident['id']}/lid")
     assert anonymous.status_code == 401
+
+
+async def test_chat_actions_follow_the_role_of_the_mapped_imas_user(
+    mesh: Mesh, warroom: ServiceRuntime, slack: FakeSlack
+) -> None:
+    incident, channel = await open_room(mesh, slack)
+    refused = await press(mesh, "U0VICTOR", "incident_ack", incident["id"])
+    assert "Your IMAS role (viewer) does not allow `ack`: it needs operator" in refused
+    stranger = await press(mesh, "U0NOBODY", "incident_ack", incident["id"])
+    assert "is not linked to an IMAS person" in stranger and "Link your account" in stranger
+    no_user = await slash(mesh, "U0CISO", "ack", channel.id)
+    assert "ciso@example.com" in no_user and "has no IMAS user account" in no_user
+    detail = await mesh.client.get(f"/api/v1/incidents/{incident['id']}/", headers=mesh.auth)
+    assert detail.json()["status"] == "TRIGGERED"  # nobody above could change it
+
+    acked = await slash(mesh, "U0OLIVIA", "ack", channel.id)
+    assert "is now ACKNOWLEDGED (by Olivia Ops)" in acked
+    not_allowed = await slash(mesh, "U0OLIVIA", "resolve all good", channel.id)
+    assert "Your IMAS role (operator) does not allow `resolve`: it needs responder" in not_allowed
+    viewer_reads = await slash(mesh, "U0VICTOR", "status", channel.id)
+    assert "ACKNOWLEDGED" in viewer_reads
+    detail = await mesh.client.get(f"/api/v1/incidents/{incident['id']}/", headers=mesh.auth)
+    assert detail.json()["status"] == "ACKNOWLEDGED"
+    assert any(e["actor"] == "Olivia Ops" for e in detail.json()["timeline"])
+    resolved = await slash(mesh, "U0ALICE", "resolve all good", channel.id)
+    assert "is now RESOLVED (by Alice Martin)" in resolved
+
+
+async def test_slash_create_opens_an_incident_for_the_mapped_person(
+    mesh: Mesh, warroom: ServiceRuntime
+) -> None:
+    asked = await slash(mesh, "U0ALICE", "create SEV2 db is slow")
+    assert "Which service is affected? Add `service:<name>`" in asked
+    refused = await slash(mesh, "U0OLIVIA", "create SEV2 service:postgres-prod db is slow")
+    assert "does not allow `create`" in refused
+    unknown = await slash(mesh, "U0ALICE", "create service:nope db is slow")
+    assert unknown.startswith("Not created:") and "nope" in unknown
+
+    opened = await slash(mesh, "U0ALICE", "create SEV2 service:postgres-prod db is slow")
+    assert "- db is slow opened (SEV2 high, postgres-prod) by Alice Martin" in opened
+    listed = await mesh.client.get("/api/v1/incidents/?service=postgres-prod", headers=mesh.auth)
+    [created] = listed.json()["results"]
+    assert (created["title"], created["severity"]) == ("db is slow", "SEV2_HIGH")
+    assert opened.startswith(f"INC-{created['short_id']} ")
+    detail = await mesh.client.get(f"/api/v1/incidents/{created['id']}/", headers=mesh.auth)
+    assert detail.json()["timeline"][0]["actor"] == "Alice Martin"
+
+
+async def test_comments_appear_in_the_lid_timeline(mesh: Mesh, warroom: ServiceRuntime) -> None:
+    created = await mesh.client.post(
+        "/api/v1/incidents/", json={**SEV1, "severity": "SEV3_MEDIUM"}, headers=mesh.auth
+    )
+    incident = created.json()
+    comment = await mesh.client.post(
+        f"/api/v1/incidents/{incident['id']}/comments/",
+        json={"body": "Replica lag is 40 s on node 3"},
+        headers=mesh.auth,
+    )
+    assert comment.status_code == 201, comment.text
+
+    async def documented() -> None:
+        markdown = await mesh.client.get(f"/incidents/{incident['id']}/lid.md", headers=mesh.auth)
+        assert markdown.status_code == 200, markdown.text
+        assert "Comment: Replica lag is 40 s on node 3" in markdown.text
+        html = await mesh.client.get(f"/incidents/{incident['id']}/lid", headers=mesh.auth)
+        assert "<td>Comment: Replica lag is 40 s on node 3</td>" in html.text
+
+    await eventually(documented, timeout=10)
+    lines = (await mesh.client.get(f"/incidents/{incident['id']}/lid.md", headers=mesh.auth)).text
+    timeline = lines.split("## Timeline", 1)[1]
+    # In time order: opened first, then the comment.
+    assert timeline.index("Incident opened") < timeline.index("Comment: Replica lag")
+
+
+async def test_scope_teams_are_invited_and_slash_escalate_pages_the_next_level(
+    mesh: Mesh, warroom: ServiceRuntime, escalation: ServiceRuntime, slack: FakeSlack
+) -> None:
+    people = (await mesh.client.get("/api/v1/people/", headers=mesh.auth)).json()["results"]
+    ids = {p["email"]: p["id"] for p in people}
+    teams = (await mesh.client.get("/api/v1/teams/", headers=mesh.auth)).json()["results"]
+    team_ids = {t["name"]: t["id"] for t in teams}
+
+    async def configured(path: str, body: dict[str, object]) -> None:
+        # Escalation learns people from catalog events: retry until it knows them.
+        response = await mesh.client.post(path, json=body, headers=mesh.auth)
+        assert response.status_code == 201, response.text
+
+    # The Security team (named by the Security scope's mandatory e-mails) has Carol in rotation.
+    await eventually(
+        lambda: configured(
+            "/api/v1/schedules/",
+            {
+                "team_id": team_ids["Security"],
+                "name": "Security rotation",
+                "layers": [{"members": [ids["carol@example.com"]], "start": "2026-01-05T09:00:00"}],
+            },
+        ),
+        timeout=10,
+    )
+    await eventually(
+        lambda: configured(
+            "/api/v1/escalation-policies/",
+            {
+                "team_id": team_ids["SRE Core"],
+                "name": "SRE",
+                "steps": [
+                    {"delay_minutes": 0, "targets": [{"kind": "team"}], "channels": ["slack"]},
+                    {
+                        "delay_minutes": 60,
+                        "targets": [{"kind": "person", "id": ids["dan@example.com"]}],
+                        "channels": ["email"],
+                    },
+                ],
+            },
+        ),
+        timeout=10,
+    )
+    incident, channel = await open_room(mesh, slack, impacted_scopes=["Security"])
+    # Chloe is named by the scope's e-mails, Carol is in the Security team's rotation.
+    invited = [c.body["users"] for c in slack.calls("conversations.invite")]
+    assert any({"U0CISO", "U0CAROL"} <= set(users.split(",")) for users in invited), invited
+    assert {"U0CISO", "U0CAROL"} <= set(channel.members)
+
+    async def first_step_fired() -> None:
+        history = await mesh.client.get(
+            f"/api/v1/incidents/{incident['id']}/escalation/", headers=mesh.auth
+        )
+        assert [e["status"] for e in history.json()["entries"] if e["step"] == 0] == ["fired"]
+
+    await eventually(first_step_fired, timeout=15)
+    refused = await slash(mesh, "U0VICTOR", "escalate", channel.id)
+    assert "does not allow `escalate`" in refused
+    escalated = await slash(mesh, "U0OLIVIA", "escalate", channel.id)
+    assert escalated == (
+        f"INC-{incident['short_id']} escalated to level 2: paging Dan Chief (by Olivia Ops)."
+    )
+
+    async def paged() -> None:
+        deliveries = await mesh.client.get(
+            f"/api/v1/incidents/{incident['id']}/deliveries/", headers=mesh.auth
+        )
+        keys = [d["idempotency_key"] for d in deliveries.json()["results"]]
+        assert any(k.startswith(f"chat-escalation:{incident['id']}:1:") for k in keys), keys
+        lid = await mesh.client.get(f"/incidents/{incident['id']}/lid.md", headers=mesh.auth)
+        assert "Escalated from chat to level 2: paging Dan Chief | Olivia Ops" in lid.text
+
+    await eventually(paged, timeout=15)
+    last = await slash(mesh, "U0OLIVIA", "escalate", channel.id)
+    assert "already reached the last escalation level of SRE Core" in last
+
+
+async def test_imas_apply_creates_runbooks_once_and_dry_run_changes_nothing(
+    mesh: Mesh, warroom: ServiceRuntime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "runbooks.yaml"
+    path.write_text(
+        "runbooks:\n"
+        "  - name: Redis down\n"
+        "    service: redis-prod\n"
+        "    steps:\n"
+        "      - title: Check nodes\n"
+        "---\n"
+        "kind: Runbook\n"
+        "name: Any disk full\n"
+        "alert_pattern: disk full\n"
+        "steps:\n"
+        "  - {title: Free space, critical: true}\n"
+    )
+    args = ["apply", "-f", str(path), "--nats-url", mesh.nats_url]
+
+    async def runbooks() -> list[str]:
+        listed = await mesh.client.get("/api/v1/runbooks/", headers=mesh.auth)
+        return [r["name"] for r in listed.json()["results"]]
+
+    assert await asyncio.to_thread(imas, [*args, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "+ runbook Redis down" in out and "2 to create, 0 to update" in out
+    assert await runbooks() == []
+    assert await asyncio.to_thread(imas, args) == 0
+    assert "2 created, 0 updated, 0 unchanged" in capsys.readouterr().out
+    assert await runbooks() == ["Any disk full", "Redis down"]
+    assert await asyncio.to_thread(imas, args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("no change") and "2 unchanged" in out
+
+    path.write_text(path.read_text().replace("critical: true", "critical: false"))
+    assert await asyncio.to_thread(imas, args) == 0
+    assert "~ runbook Any disk full (steps)" in capsys.readouterr().out
+    path.write_text(path.read_text().replace("      - title: Check nodes\n", ""))
+    assert await asyncio.to_thread(imas, args) == 2
+    assert f"{path}:4: runbooks[0].steps: Expected `array`, got `null`" in (capsys.readouterr().err)
+
+
+async def test_lid_export_to_confluence_through_the_api(
+    mesh: Mesh, warroom: ServiceRuntime
+) -> None:
+    async with FakeConfluence(email="bot@example.com", api_token="wiki-token-42") as confluence:
+        config = {"base_url": confluence.url, "space_key": "OPS", "email": "bot@example.com"}
+        exporter = {
+            "name": "Wiki",
+            "kind": "confluence",
+            "config": config,
+            "secrets": {"api_token": "wiki-token-42"},
+        }
+        created = await mesh.client.post("/api/v1/lid-exporters/", json=exporter, headers=mesh.auth)
+        assert created.status_code == 201, created.text
+        assert created.json()["secrets"] == ["api_token"]
+        listed = await mesh.client.get("/api/v1/lid-exporters/", headers=mesh.auth)
+        assert "wiki-token-42" not in listed.text and listed.json()["count"] == 1
+        bad = await mesh.client.post(
+            "/api/v1/lid-exporters/",
+            json={**exporter, "name": "Other", "config": {**config, "base_url": "ftp://x"}},
+            headers=mesh.auth,
+        )
+        assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "config.base_url"
+
+        incident = (
+            await mesh.client.post(
+                "/api/v1/incidents/", json={**SEV1, "severity": "SEV3_MEDIUM"}, headers=mesh.auth
+            )
+        ).json()
+        path = f"/api/v1/incidents/{incident['id']}/lid/"
+
+        async def exported() -> dict[str, object]:
+            response = await mesh.client.post(
+                path + "export/", json={"exporter": "Wiki"}, headers=mesh.auth
+            )
+            assert response.status_code == 201, response.text
+            return response.json()  # type: ignore[no-any-return]
+
+        first = await eventually(exported, timeout=10)  # once warroom has written the LID
+        page = confluence.pages[first["export"]["remote_id"]]  # type: ignore[index]
+        assert page.title == f"INC-{incident['short_id']} - Redis Cluster Down"
+        assert "Incident opened: Redis Cluster Down" in page.body
+        acked = await mesh.client.post(
+            f"/api/v1/incidents/{incident['id']}/acknowledge/", json={}, headers=mesh.auth
+        )
+        assert acked.status_code == 200
+
+        async def acknowledged_in_lid() -> None:
+            document = await mesh.client.get(path, headers=mesh.auth)
+            assert "Acknowledged" in document.json()["markdown"]
+
+        await eventually(acknowledged_in_lid, timeout=10)
+        again = await mesh.client.post(
+            path + "export/", json={"exporter": "Wiki"}, headers=mesh.auth
+        )
+        assert again.status_code == 200, again.text
+        assert again.json()["export"]["version"] == 2 == page.version
+        assert "Acknowledged" in page.body
+        document = await mesh.client.get(path, headers=mesh.auth)
+        assert document.json()["exports"][0]["link"] == first["export"]["link"]  # type: ignore[index]

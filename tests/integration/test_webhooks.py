@@ -429,3 +429,43 @@ async def test_storm_of_identical_alerts_makes_one_incident_counting_all(hooks: 
     assert last["incident_id"] == created[0]["incident_id"]
     incident = await hooks.incident(created[0]["incident_id"])
     assert incident["alert_count"] == total
+
+
+async def test_an_integration_limit_set_over_the_api_applies_to_its_webhooks(
+    hooks: Hooks,
+) -> None:
+    custom = await hooks.integration("custom", service="redis-prod")
+    url = f"/api/v1/webhooks/custom/?token={custom['webhook_url'].split('token=')[1]}"
+    integration = f"/api/v1/integrations/{custom['id']}/"
+    # Three at once, then one every two seconds.
+    limited = await hooks.client.patch(
+        integration, json={"rate_limit": 0.5, "rate_burst": 3}, headers=hooks.auth
+    )
+    assert limited.status_code == 200, limited.text
+    assert (limited.json()["rate_limit"], limited.json()["rate_burst"]) == (0.5, 3)
+    body = {"title": "Queue backlog", "dedup_key": uuid.uuid4().hex}
+    answers = [await hooks.client.post(url, json=body) for _ in range(5)]
+    assert [a.status_code for a in answers] == [202, 202, 202, 429, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers[:3]] == ["2", "1", "0"]
+    refused = answers[3]
+    assert refused.headers["X-RateLimit-Limit"] == "3"
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    listed = (await hooks.client.get("/api/v1/integrations/", headers=hooks.auth)).json()
+    mine = next(i for i in listed["results"] if i["id"] == custom["id"])
+    assert mine["rate_limit"] == 0.5 and "secret" not in mine
+
+    raised = await hooks.client.patch(integration, json={"rate_limit": 1000}, headers=hooks.auth)
+    assert raised.json()["rate_burst"] == 1000
+    again = await hooks.client.post(url, json=body)
+    assert again.status_code == 202, again.text
+    assert again.headers["X-RateLimit-Limit"] == "1000"
+
+    default = await hooks.client.patch(integration, json={"rate_limit": None}, headers=hooks.auth)
+    assert default.json()["rate_limit"] is None
+    assert (await hooks.client.post(url, json=body)).headers["X-RateLimit-Limit"] == "4000"
+
+    for bad, field in (({"rate_limit": 0}, "rate_limit"), ({"rate_burst": 5}, "rate_burst")):
+        refused_change = await hooks.client.patch(integration, json=bad, headers=hooks.auth)
+        assert refused_change.status_code == 400, refused_change.text
+        assert refused_change.json()["errors"][0]["field"] == field

@@ -2,7 +2,7 @@
 
 imas run  [--state-dir .imas] [--port 8000]   the whole mesh on this machine
 imas demo [--nats-url URL]                    load the demo catalog (idempotent)
-imas apply -f FILE [--dry-run] [--nats-url URL]  apply a catalog file (idempotent)
+imas apply -f FILE [--dry-run] [--nats-url URL]  apply a catalog / runbooks file (idempotent)
 imas token create|list|revoke                 API tokens, through the gateway
 imas check [--team ID] [--nats-url URL]       escalation configuration problems (exit 1 if any)
 """
@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -26,6 +27,9 @@ from imas_cli.launcher import (
     default_port,
     read_recorded_nats_url,
 )
+
+if TYPE_CHECKING:
+    from imas_cli.apply import ApplyPlan
 
 DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 
@@ -67,13 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     apply = commands.add_parser(
         "apply",
-        help="apply a YAML catalog (teams, services, scopes, people, tag rules); safe to repeat",
+        help="apply a YAML catalog (teams, services, scopes, people, tag rules) and runbooks;"
+        " safe to repeat",
         description=(
             "Create or update what FILE describes, matching entries by name (people by email). "
             "The file is checked whole first: any problem refuses it, with line numbers."
         ),
     )
-    apply.add_argument("-f", "--file", type=Path, required=True, help="the YAML catalog")
+    apply.add_argument(
+        "-f", "--file", type=Path, required=True, help="the YAML catalog and/or runbooks"
+    )
     apply.add_argument(
         "--dry-run", action="store_true", help="print what would change; change nothing"
     )
@@ -150,28 +157,44 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    from imas_cli.apply import CatalogFileError, describe_changes, load_catalog
-    from imas_cli.demo import send_catalog
+    from imas_cli.apply import CatalogFileError, load_file
 
     try:
-        catalog = load_catalog(args.file)
+        plan = load_file(args.file)
     except CatalogFileError as exc:
         print(f"{args.file}: refused, nothing applied", file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return 2
-    if args.dry_run:
-        catalog = msgspec.structs.replace(catalog, dry_run=True)
     _quiet_logs()
     try:
-        applied = asyncio.run(send_catalog(demo_nats_url(args), catalog, deadline=30.0))
+        lines = asyncio.run(apply_plan(demo_nats_url(args), plan, dry_run=args.dry_run))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
         print(f"{args.file}: not applied: {exc}", file=sys.stderr)
         return 1
-    for line in describe_changes(applied):
+    for line in lines:
         print(line)
     return 0
+
+
+async def apply_plan(nats_url: str, plan: ApplyPlan, *, dry_run: bool) -> list[str]:
+    """Apply the catalog (incidents), then the runbooks (warroom); what changed, line by line."""
+    from imas_cli.apply import describe
+    from imas_cli.demo import send, send_catalog
+    from imas_contracts.warroom import ImportRunbooks, RunbookList
+
+    changes = []
+    if plan.has_catalog:
+        catalog = msgspec.structs.replace(plan.catalog, dry_run=dry_run)
+        changes += (await send_catalog(nats_url, catalog, deadline=30.0)).changes
+    if plan.runbooks:
+        request = ImportRunbooks(runbooks=plan.runbooks, dry_run=dry_run)
+        imported = await send(
+            nats_url, request, RunbookList, deadline=30.0, service="warroom", what="the runbooks"
+        )
+        changes += imported.changes
+    return describe(changes, dry_run=dry_run)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

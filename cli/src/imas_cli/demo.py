@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TypeVar
 
+from imas_contracts import Message, Request
 from imas_contracts.incidents import (
     ApplyCatalog,
     CatalogApplied,
@@ -36,6 +38,8 @@ DEMO_CATALOG = ApplyCatalog(
     ],
 )
 
+R = TypeVar("R", bound=Message)
+
 # Refusals worth retrying: the incidents service is up but not ready to answer yet.
 _RETRYABLE_CODES = frozenset({"unavailable"})
 
@@ -59,6 +63,27 @@ async def send_catalog(
     Raises :class:`TimeoutError` when the service has not answered within ``deadline`` seconds,
     and :class:`RequestFailed` when it refuses the catalog.
     """
+    return await send(
+        nats_url,
+        catalog,
+        CatalogApplied,
+        deadline=deadline,
+        service="incidents",
+        what="the catalog",
+    )
+
+
+async def send(
+    nats_url: str,
+    request: Request,
+    reply_type: type[R],
+    *,
+    deadline: float,
+    service: str,
+    what: str,
+) -> R:
+    """Send ``request`` over NATS request/reply, retrying until ``service`` answers (see
+    :func:`send_catalog`); ``what`` names the request in the timeout message."""
     loop = asyncio.get_running_loop()
     until = loop.time() + deadline
     bus = Bus("cli", nats_url)
@@ -73,11 +98,11 @@ async def send_catalog(
             remaining = until - loop.time()
             if remaining <= 0:
                 raise TimeoutError(
-                    f"the incidents service did not accept the catalog within "
-                    f"{deadline:.0f}s ({last_error})"
+                    f"the {service} service did not accept {what} within {deadline:.0f}s "
+                    f"({last_error})"
                 )
             try:
-                return await bus.request(catalog, CatalogApplied, timeout=min(5.0, remaining))
+                return await bus.request(request, reply_type, timeout=min(5.0, remaining))
             except Unavailable as exc:
                 last_error = exc.message
             except RequestFailed as exc:

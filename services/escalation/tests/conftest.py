@@ -13,6 +13,8 @@ from imas_contracts import new_event_id
 from imas_contracts.escalation import PolicySpec, PolicyStep, StepTarget
 from imas_contracts.incidents import (
     IncidentAcknowledged,
+    IncidentReopened,
+    IncidentResolved,
     IncidentSnapshot,
     IncidentTriggered,
     Ref,
@@ -49,6 +51,14 @@ def triggered(snapshot: IncidentSnapshot) -> IncidentTriggered:
 
 def acknowledged(snapshot: IncidentSnapshot) -> IncidentAcknowledged:
     return IncidentAcknowledged(event_id=new_event_id(), occurred_at=T0, incident=snapshot)
+
+
+def resolved(snapshot: IncidentSnapshot, at: datetime = T0) -> IncidentResolved:
+    return IncidentResolved(event_id=new_event_id(), occurred_at=at, incident=snapshot)
+
+
+def reopened(snapshot: IncidentSnapshot, at: datetime) -> IncidentReopened:
+    return IncidentReopened(event_id=new_event_id(), occurred_at=at, incident=snapshot)
 
 
 def two_step_policy(team_id: str = TEAM.id, **extra: object) -> PolicySpec:

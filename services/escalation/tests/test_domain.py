@@ -95,6 +95,10 @@ def test_idempotency_key_is_stable_per_incident_step_round_target_channel() -> N
     assert key == domain.idempotency_key("inc", "step", 2, 1, alice, "sms")
     assert key != domain.idempotency_key("inc", "step", 2, 0, alice, "sms")
     assert key != domain.idempotency_key("inc", "step", 2, 1, alice, "email")
+    # A reopened incident's run pages again: its keys differ from the first run's.
+    assert key == domain.idempotency_key("inc", "step", 2, 1, alice, "sms", run=1)
+    second = domain.idempotency_key("inc", "step", 2, 1, alice, "sms", run=2)
+    assert second not in (key, domain.idempotency_key("inc", "step", 2, 1, alice, "sms", run=3))
 
 
 def test_policy_for_the_severity_wins_over_the_catch_all() -> None:

@@ -20,12 +20,13 @@ from services.escalation.tests.conftest import Harness
 
 pytestmark = pytest.mark.integration
 
-TIMERS = 3000
+TIMERS = 10_000
 STEPS = 10
 
 
 async def seed(h: Harness, count: int, window: float) -> None:
-    """``count`` step timers of ``count / STEPS`` runs, due at random over ``window`` s."""
+    """``count`` step timers of ``count / STEPS`` runs, due at random over ``window`` s
+    starting once they are all written (seeding 10,000 takes a second or two)."""
     policy = PolicySpec(
         team_id="team-1",
         name="Ten steps",
@@ -33,7 +34,7 @@ async def seed(h: Harness, count: int, window: float) -> None:
             PolicyStep(delay_minutes=i, targets=[StepTarget(kind="team")]) for i in range(STEPS)
         ],
     )
-    start = datetime.now(UTC) + timedelta(seconds=0.5)
+    start = datetime.now(UTC) + timedelta(seconds=0.5 + count / 5000)
     runs, timers = [], []
     for _ in range(count // STEPS):
         run_id = uuid.uuid4()
@@ -64,7 +65,9 @@ async def seed(h: Harness, count: int, window: float) -> None:
 
 
 async def test_two_replicas_fire_each_step_once_when_one_is_killed(h: Harness) -> None:
-    await seed(h, TIMERS, window=3.0)
+    """10,000 timers due over 5 s, two replicas; one is SIGKILLed once a third has fired:
+    every step fires exactly once (one event, one page each) and none is skipped."""
+    await seed(h, TIMERS, window=5.0)
     worker = await asyncio.create_subprocess_exec(
         sys.executable,
         str(Path(__file__).with_name("replica_worker.py")),
@@ -88,6 +91,7 @@ async def test_two_replicas_fire_each_step_once_when_one_is_killed(h: Harness) -
         await eventually(a_third_fired, timeout=30, interval=0.01)
         worker.send_signal(signal.SIGKILL)  # mid-cycle: its open transaction rolls back
         await worker.wait()
+        assert int(await h.scalar(fired)) < TIMERS  # type: ignore[call-overload]
 
         async def all_fired() -> None:
             assert await h.scalar(fired) == TIMERS

@@ -16,6 +16,8 @@ from services.escalation.tests.conftest import (
     Harness,
     acknowledged,
     incident,
+    reopened,
+    resolved,
     triggered,
     two_step_policy,
 )
@@ -51,6 +53,66 @@ async def test_redelivered_trigger_starts_one_run(h: Harness) -> None:
     await h.runs.on_triggered(triggered(event.incident))  # same incident, new event id
     assert await h.scalar("SELECT count(*) FROM runs") == 1
     assert await h.scalar("SELECT count(*) FROM timers") == 5  # the default policy's steps
+
+
+async def test_reopened_incident_escalates_again_from_step_0(h: Harness) -> None:
+    """Trigger, ack, resolve, reopen: the team is paged again at once, with keys the notifier
+    has not seen, and Alice 5 minutes after the reopening. Redelivery starts nothing more."""
+    await h.config.put_policy(PutPolicy(policy=two_step_policy()))
+    snapshot = incident()
+    await h.runs.on_triggered(triggered(snapshot))
+    assert await h.scheduler.tick() == 1
+    h.clock.set(T0 + timedelta(minutes=2))
+    await h.runs.on_stopped(acknowledged(snapshot))
+    await h.runs.on_stopped(resolved(snapshot))
+    h.clock.set(T0 + timedelta(hours=1))
+    assert await h.scheduler.tick() == 0  # the first run's step 1 stays cancelled
+
+    reopen_at = T0 + timedelta(hours=1)
+    reopen = reopened(snapshot, reopen_at)
+    await h.runs.on_reopened(reopen)
+    await h.runs.on_reopened(reopen)  # redelivered
+    await h.runs.on_reopened(reopened(snapshot, reopen_at))  # replayed under a new event id
+    assert await h.scalar("SELECT count(*) FROM runs") == 2
+    assert await h.scheduler.tick() == 1
+    h.clock.set(reopen_at + timedelta(minutes=5) - MS)
+    assert await h.scheduler.tick() == 0
+    h.clock.set(reopen_at + timedelta(minutes=5))
+    assert await h.scheduler.tick() == 1
+
+    keys = await _page_keys(h, snapshot.id)
+    assert len(keys) == len(set(keys)) == 3
+    assert keys[0] == f"esc:{snapshot.id}:step0:0:team:team-1:slack"
+    assert keys[1] == f"esc:{snapshot.id}:run2:step0:0:team:team-1:slack"
+    history = await h.runs.history(GetHistory(incident_id=snapshot.id))
+    assert [(e.run, e.step, e.status) for e in history.entries] == [
+        (1, 0, "fired"),
+        (1, 1, "cancelled"),
+        (2, 0, "fired"),
+        (2, 1, "fired"),
+    ]
+    assert history.entries[2].fired_at == reopen_at
+    assert history.status == "exhausted"
+
+    # Reopened again after the second run ended: a third run, whose keys are its own.
+    await h.runs.on_stopped(resolved(snapshot))
+    await h.runs.on_reopened(reopened(snapshot, reopen_at + timedelta(hours=1)))
+    h.clock.set(reopen_at + timedelta(hours=1))
+    assert await h.scheduler.tick() == 1
+    assert (await _page_keys(h, snapshot.id))[-1].startswith(f"esc:{snapshot.id}:run3:step0:")
+
+
+async def _page_keys(h: Harness, incident_id: str) -> list[str]:
+    async with h.engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT convert_from(payload, 'UTF8')::jsonb->>'idempotency_key' FROM outbox "
+                "WHERE subject = 'notifications.requested.v1' "
+                "AND convert_from(payload, 'UTF8')::jsonb->>'incident_id' = :i ORDER BY id"
+            ),
+            {"i": incident_id},
+        )
+        return [r[0] for r in rows]
 
 
 async def test_ack_before_due_never_pages(h: Harness) -> None:

@@ -69,3 +69,15 @@ def test_secrets_are_encrypted_at_rest_and_need_the_key() -> None:
     with pytest.raises(BadCredentials):
         credentials.decrypt(credentials.fernet("another key"), stored)
     assert len(secret) == 32
+
+
+def test_a_rotated_key_still_reads_secrets_sealed_under_the_previous_one() -> None:
+    secret = credentials.new_secret()
+    stored = credentials.encrypt(credentials.fernet("old key"), secret)
+    rotated = credentials.fernet("new key", ["old key"])
+    assert credentials.decrypt(rotated, stored) == secret
+    # New secrets are sealed under the new key only: the old key alone cannot read them.
+    fresh = credentials.encrypt(rotated, secret)
+    assert credentials.decrypt(credentials.fernet("new key"), fresh) == secret
+    with pytest.raises(BadCredentials):
+        credentials.decrypt(credentials.fernet("old key"), fresh)

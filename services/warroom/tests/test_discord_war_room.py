@@ -110,3 +110,29 @@ def _no_buttons(channel: Channel) -> None:
 
 def _archived(channel: Channel) -> None:
     assert channel.archived
+
+
+async def test_discord_actions_are_refused_with_what_to_do_when_the_role_does_not_allow_them(
+    warroom: Warroom,
+) -> None:
+    def interaction(user_id: str, kind: int, data: dict[str, object]) -> str:
+        return json.dumps(
+            {
+                "type": kind,
+                "channel_id": "1",
+                "member": {"user": {"id": user_id, "username": "someone"}},
+                "data": data,
+            }
+        )
+
+    ack = {"custom_id": f"incident_ack:{incident().id}", "component_type": 2}
+    viewer = msgspec.structs.replace(sign(interaction("111", 3, ack)), caller_role="viewer")
+    reply = json.loads((await warroom.ask(viewer, ChatReply)).body)["data"]["content"]
+    assert reply.startswith("Your IMAS role (viewer) does not allow `ack`: it needs operator")
+    escalate = {"name": "incident", "options": [{"name": "command", "value": "escalate"}]}
+    no_user = sign(interaction("111", 2, escalate))  # Alice, but no IMAS user has her e-mail
+    reply = json.loads((await warroom.ask(no_user, ChatReply)).body)["data"]["content"]
+    assert "alice@example.com" in reply and "has no IMAS user account" in reply
+    stranger = msgspec.structs.replace(sign(interaction("999", 2, escalate)), caller_role="admin")
+    reply = json.loads((await warroom.ask(stranger, ChatReply)).body)["data"]["content"]
+    assert "Your Discord user id (999) is not linked to an IMAS person" in reply

@@ -147,3 +147,56 @@ def test_broken_template_is_refused_naming_body() -> None:
     with pytest.raises(Invalid):
         # The sandbox refuses reaching into Python internals.
         lid.check_template("{{ ''.__class__.__mro__[1].__subclasses__() }}", lid.SAMPLE)
+
+
+def test_chat_commands_need_the_role_their_api_route_needs() -> None:
+    assert not domain.role_allows("viewer", "ack") and domain.role_allows("viewer", "status")
+    assert domain.role_allows("operator", "ack") and domain.role_allows("operator", "escalate")
+    assert not domain.role_allows("operator", "resolve")
+    assert domain.role_allows("responder", "create") and domain.role_allows("admin", "resolve")
+    assert not domain.role_allows("integration", "status") and not domain.role_allows("", "list")
+
+
+def test_create_takes_severity_and_service_words_anywhere() -> None:
+    assert domain.parse_new_incident("SEV2 db is slow") == domain.NewIncident(
+        title="db is slow", severity="SEV2_HIGH"
+    )
+    assert domain.parse_new_incident("db slow service:postgres-prod sev1_critical") == (
+        domain.NewIncident(title="db slow", severity="SEV1_CRITICAL", service="postgres-prod")
+    )
+    # Only the first severity word is one; "sev9" is a title word.
+    assert domain.parse_new_incident("sev3 sev4 sev9 up").title == "sev4 sev9 up"
+    assert domain.parse_new_incident("  ").title == ""
+
+
+def test_escalation_goes_to_the_level_after_the_last_one_paged() -> None:
+    assert domain.next_escalation_level([0, 1, 2], []) == 0
+    assert domain.next_escalation_level([0, 1, 2], [0, 0]) == 1
+    assert domain.next_escalation_level([0, 1, 2], [0, 2]) is None
+    assert domain.next_escalation_level([], []) is None
+
+
+def test_exporter_settings_name_what_is_wrong() -> None:
+    ok = {"base_url": "https://acme.atlassian.net", "space_key": "OPS", "email": "b@x"}
+    domain.check_exporter("Wiki", "confluence", ok, {"api_token"})
+    domain.check_exporter("Docs", "google_docs", {"folder_id": "F1"}, {"token"})
+    cases = [
+        (("", "confluence", ok, {"api_token"}), "name"),
+        (("W", "notion", ok, set()), "kind"),
+        (("W", "confluence", {**ok, "space": "x"}, {"api_token"}), "config.space"),
+        (("W", "confluence", {**ok, "email": " "}, {"api_token"}), "config.email"),
+        (("W", "confluence", {**ok, "base_url": "acme"}, {"api_token"}), "config.base_url"),
+        (("W", "confluence", ok, set()), "secrets.api_token"),
+        (("W", "google_docs", {}, {"token", "password"}), "secrets.password"),
+    ]
+    for args, field in cases:
+        with pytest.raises(Invalid) as refused:
+            domain.check_exporter(*args)  # type: ignore[arg-type]
+        assert refused.value.errors[0].field == field
+
+
+def test_an_unchanged_runbook_has_no_changed_field() -> None:
+    stored = runbook("Redis", "redis-prod")
+    assert domain.changed_runbook_fields(stored, runbook("Redis", "redis-prod")) == []
+    assert domain.changed_runbook_fields(stored, runbook("Redis", "redis")) == ["service"]
+    assert domain.changed_runbook_fields(None, stored) == list(domain.RUNBOOK_FIELDS)

@@ -225,11 +225,15 @@ class CalendarReply(Message, frozen=True, kw_only=True, tag="escalation.ical.rep
 
 
 class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """One step of an incident's escalation: when due, when fired, who, how, with what result."""
+    """One step of an incident's escalation: when due, when fired, who, how, with what result.
+
+    ``run`` counts the incident's escalation runs: 1 from its trigger, 2 and up after reopens.
+    """
 
     kind: str
     step: int
     repeat: int = 0
+    run: int = 1
     due_at: datetime
     fired_at: datetime | None = None
     status: str
@@ -240,6 +244,9 @@ class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class EscalationHistory(Message, frozen=True, kw_only=True, tag="escalation.history.reply.v1"):
+    """The incident's escalation: its latest run (id, policy, status) and the entries of every
+    run, oldest run first."""
+
     incident_id: str
     run_id: str | None = None
     policy_id: str | None = None

@@ -380,6 +380,17 @@ class ListComments(Request, frozen=True, kw_only=True, tag="incidents.comments.l
     id: str
 
 
+class IncidentCommented(Event, frozen=True, kw_only=True, tag="incidents.commented.v1"):
+    """A comment was added, edited or deleted (its NOTE line is already on the timeline)."""
+
+    incident_id: str
+    short_id: str
+    comment: Comment
+    change: Literal["added", "edited", "deleted"]
+    actor: str
+    source: Source = "api"
+
+
 EVENTS: tuple[type[Event], ...] = (
     IncidentTriggered,
     IncidentAlertAttached,
@@ -389,6 +400,7 @@ EVENTS: tuple[type[Event], ...] = (
     IncidentReopened,
     IncidentUpdated,
     IncidentSeverityChanged,
+    IncidentCommented,
 )
 CATALOG_EVENTS: tuple[type[Event], ...] = (CatalogChanged,)
 REQUESTS: tuple[type[Request], ...] = (

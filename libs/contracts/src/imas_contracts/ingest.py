@@ -111,6 +111,10 @@ class Integration(msgspec.Struct, frozen=True, kw_only=True):
     webhook_path: str
     created_at: datetime
     secret: str | None = None
+    # Its own webhook rate limit: alerts per second, and how many may come at once (None:
+    # the gateway's default limit).
+    rate_limit: float | None = None
+    rate_burst: int | None = None
 
 
 class IntegrationReply(Message, frozen=True, kw_only=True, tag="ingest.integration.v1"):
@@ -134,6 +138,23 @@ class CreateIntegration(Request, frozen=True, kw_only=True, tag="ingest.integrat
     name: str
     kind: str
     service: str = ""
+    rate_limit: float | None = None
+    rate_burst: int | None = None
+
+
+class UpdateIntegration(Request, frozen=True, kw_only=True, tag="ingest.integrations.update.v1"):
+    """Rename an integration, change its service, or set its rate limit: ``None`` keeps the
+    name or service; with ``set_rate_limit``, ``rate_limit`` and ``rate_burst`` replace the
+    limit (``rate_limit`` None removes it)."""
+
+    reply_type: ClassVar[type[Message]] = IntegrationReply
+
+    id: str
+    name: str | None = None
+    service: str | None = None
+    set_rate_limit: bool = False
+    rate_limit: float | None = None
+    rate_burst: int | None = None
 
 
 class ListIntegrations(Request, frozen=True, kw_only=True, tag="ingest.integrations.list.v1"):
@@ -321,6 +342,7 @@ REQUESTS: tuple[type[Request], ...] = (
     SubmitAlert,
     CreateIntegration,
     ListIntegrations,
+    UpdateIntegration,
     DeleteIntegration,
     AuthenticateWebhook,
     SaveAlertRule,

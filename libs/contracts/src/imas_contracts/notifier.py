@@ -160,12 +160,121 @@ class ListDeliveries(Request, frozen=True, kw_only=True, tag="notifier.deliverie
     offset: int = 0
 
 
+# -- routing rules and people's notification rules ----------------------------------------------
+
+RoutingTarget = Literal["team", "oncall", "scopes", "ticket"]
+
+
+class RoutingRuleSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """Who hears of a new incident (``target``: the owner team's chat, its on-call person,
+    each impacted scope's mandatory e-mails, the outbound ticket) over which ``channels``.
+
+    A rule may be narrowed to a team (``team_id``), a ``severity`` and an impact scope
+    (``scope_id``); empty matches anything. For each target the most specific matching rule
+    wins; a stored rule wins over a built-in one (``default``) with the same match; a rule
+    with no channels silences its target. ``responder`` (on-call rules only) is the person
+    paged when escalation cannot say who is on call. The ``*_name`` fields are for reading."""
+
+    id: str = ""
+    target: RoutingTarget
+    team_id: str = ""
+    severity: str = ""
+    scope_id: str = ""
+    channels: list[str] = []
+    responder: str = ""
+    default: bool = False
+    team_name: str = ""
+    scope_name: str = ""
+    responder_name: str = ""
+
+
+class RoutingRuleView(Message, frozen=True, kw_only=True, tag="notifier.routing_rule.v1"):
+    rule: RoutingRuleSpec
+
+
+class RoutingRuleList(Message, frozen=True, kw_only=True, tag="notifier.routing_rule_list.v1"):
+    """Stored rules, then the built-in defaults."""
+
+    rules: list[RoutingRuleSpec] = []
+
+
+class ListRoutingRules(Request, frozen=True, kw_only=True, tag="notifier.routing_rules.list.v1"):
+    """Every routing rule (stored and default); ``id`` narrows to one (NotFound if none)."""
+
+    reply_type: ClassVar[type[Message]] = RoutingRuleList
+    id: str = ""
+
+
+class PutRoutingRule(Request, frozen=True, kw_only=True, tag="notifier.routing_rules.put.v1"):
+    """Create (``id`` empty) or replace a stored routing rule. Two stored rules may not have
+    the same (target, team, severity, scope): ``conflict``. Ids are catalog ids."""
+
+    reply_type: ClassVar[type[Message]] = RoutingRuleView
+    id: str = ""
+    target: RoutingTarget
+    team_id: str = ""
+    severity: str = ""
+    scope_id: str = ""
+    channels: list[str] = []
+    responder: str = ""
+
+
+class DeleteRoutingRule(Request, frozen=True, kw_only=True, tag="notifier.routing_rules.delete.v1"):
+    """Delete a stored rule (built-in defaults cannot be deleted, only overridden)."""
+
+    reply_type: ClassVar[type[Message]] = RoutingRuleView
+    id: str
+
+
+class NotificationRule(msgspec.Struct, frozen=True, kw_only=True):
+    """Page a person over ``channel`` this many minutes after the incident opened (unless it
+    was acknowledged first)."""
+
+    channel: str
+    delay_minutes: float = 0.0
+
+
+class PersonNotificationRules(Message, frozen=True, kw_only=True, tag="notifier.person_rules.v1"):
+    """A person's notification rules; ``custom`` false: none set, the person is paged over
+    the routing rules' channels."""
+
+    person_id: str
+    rules: list[NotificationRule] = []
+    custom: bool = False
+
+
+class GetPersonRules(Request, frozen=True, kw_only=True, tag="notifier.person_rules.get.v1"):
+    reply_type: ClassVar[type[Message]] = PersonNotificationRules
+    person_id: str
+
+
+class PutPersonRules(Request, frozen=True, kw_only=True, tag="notifier.person_rules.put.v1"):
+    """Replace a person's notification rules (at least one; see ``DeletePersonRules``)."""
+
+    reply_type: ClassVar[type[Message]] = PersonNotificationRules
+    person_id: str
+    rules: list[NotificationRule]
+
+
+class DeletePersonRules(Request, frozen=True, kw_only=True, tag="notifier.person_rules.delete.v1"):
+    """Drop a person's notification rules: back to the routing rules' channels."""
+
+    reply_type: ClassVar[type[Message]] = PersonNotificationRules
+    person_id: str
+
+
 REQUESTS: tuple[type[Request], ...] = (
     PutProvider,
     ListProviders,
     DeleteProvider,
     SendProviderTest,
     ListDeliveries,
+    ListRoutingRules,
+    PutRoutingRule,
+    DeleteRoutingRule,
+    GetPersonRules,
+    PutPersonRules,
+    DeletePersonRules,
 )
 
 NOTIFICATIONS_STREAM = StreamSpec(

@@ -12,9 +12,11 @@ from typing import ClassVar, Literal
 import msgspec
 
 from imas_contracts._base import Event, Message, Request, StreamSpec
+from imas_contracts.catalog import CatalogChange
 from imas_contracts.incidents import Severity
 
 Platform = Literal["slack", "discord", "log"]
+ExporterKind = Literal["confluence", "google_docs"]
 StepOutcome = Literal["done", "skipped", "failed", "rolled_back", "started"]
 
 
@@ -92,6 +94,20 @@ class ActionItem(msgspec.Struct, frozen=True, kw_only=True):
     due: str = ""
 
 
+class DocumentExport(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a LID was exported: the page or document ``remote_id`` at ``link``, written
+    ``version`` times (the Confluence page version; the count of writes for Google Docs)."""
+
+    exporter_id: str
+    exporter: str
+    kind: ExporterKind
+    remote_id: str
+    link: str
+    version: int = 1
+    exported_at: datetime
+    exported_by: str | None = None
+
+
 class DocumentView(Message, frozen=True, kw_only=True, tag="warroom.document.v1"):
     """The LID of an incident, rendered now from the template and what warroom knows."""
 
@@ -106,6 +122,7 @@ class DocumentView(Message, frozen=True, kw_only=True, tag="warroom.document.v1"
     action_items: list[ActionItem] = []
     created_at: datetime
     updated_at: datetime
+    exports: list[DocumentExport] = []
 
 
 class GetDocument(Request, frozen=True, kw_only=True, tag="warroom.document.get.v1"):
@@ -152,6 +169,81 @@ class PutTemplate(Request, frozen=True, kw_only=True, tag="warroom.template.put.
     actor: str | None = None
 
 
+# -- LID export ----------------------------------------------------------------------------------
+
+
+class ExporterSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """Where LIDs can be exported, as the API shows it: ``secrets`` names the secrets that are
+    set, never their values.
+
+    ``confluence``: ``config`` has ``base_url`` (``https://acme.atlassian.net``), ``space_key``,
+    ``email`` and optionally ``parent_id`` (the page new pages go under); secret ``api_token``.
+    ``google_docs``: ``config`` has optionally ``base_url`` (``https://docs.googleapis.com``),
+    ``drive_url`` (``https://www.googleapis.com``) and ``folder_id``; secret ``token`` (an
+    OAuth access token with the documents and drive.file scopes).
+    """
+
+    id: str
+    name: str
+    kind: ExporterKind
+    config: dict[str, str] = {}
+    secrets: list[str] = []
+    enabled: bool = True
+    updated_at: datetime | None = None
+
+
+class ExporterView(Message, frozen=True, kw_only=True, tag="warroom.exporter.v1"):
+    exporter: ExporterSpec
+
+
+class ExporterList(Message, frozen=True, kw_only=True, tag="warroom.exporter_list.v1"):
+    exporters: list[ExporterSpec] = []
+
+
+class PutExporter(Request, frozen=True, kw_only=True, tag="warroom.exporters.put.v1"):
+    """Create (``id`` empty) or replace an exporter. ``secrets`` are write-only and encrypted
+    at rest: a secret left out keeps its stored value; an empty string removes it. Names are
+    unique (``conflict``); a missing setting is ``invalid`` naming ``config.<key>``."""
+
+    reply_type: ClassVar[type[Message]] = ExporterView
+    id: str = ""
+    name: str
+    kind: ExporterKind
+    config: dict[str, str] = {}
+    secrets: dict[str, str] = {}
+    enabled: bool = True
+
+
+class ListExporters(Request, frozen=True, kw_only=True, tag="warroom.exporters.list.v1"):
+    """Every exporter by name; ``id`` (an id or a name) narrows to one (NotFound if none)."""
+
+    reply_type: ClassVar[type[Message]] = ExporterList
+    id: str = ""
+
+
+class DeleteExporter(Request, frozen=True, kw_only=True, tag="warroom.exporters.delete.v1"):
+    reply_type: ClassVar[type[Message]] = ExporterView
+    id: str
+
+
+class DocumentExported(Message, frozen=True, kw_only=True, tag="warroom.document.exported.v1"):
+    """The LID was written to the exporter: ``created`` the first time, updated afterwards."""
+
+    export: DocumentExport
+    created: bool
+
+
+class ExportDocument(Request, frozen=True, kw_only=True, tag="warroom.document.export.v1"):
+    """Write the LID of ``incident`` to ``exporter`` (its id or name) now: the first export
+    creates the page (or document), later ones update it. A refusal of the remote service
+    answers ``unavailable`` with its reason; the LID is unchanged."""
+
+    reply_type: ClassVar[type[Message]] = DocumentExported
+    incident: str
+    exporter: str
+    actor: str | None = None
+
+
 # -- runbooks -----------------------------------------------------------------------------------
 
 
@@ -187,7 +279,10 @@ class RunbookView(Message, frozen=True, kw_only=True, tag="runbooks.runbook.v1")
 
 
 class RunbookList(Message, frozen=True, kw_only=True, tag="runbooks.list.reply.v1"):
+    """Runbooks; after an import, ``changes`` says what each one did (``kind`` ``runbook``)."""
+
     runbooks: list[RunbookSpec] = []
+    changes: list[CatalogChange] = []
 
 
 class PutRunbook(Request, frozen=True, kw_only=True, tag="runbooks.put.v1"):
@@ -215,10 +310,14 @@ class DeleteRunbook(Request, frozen=True, kw_only=True, tag="runbooks.delete.v1"
 
 
 class ImportRunbooks(Request, frozen=True, kw_only=True, tag="runbooks.import.v1"):
-    """Create or update runbooks by name from YAML (``runbooks: [...]`` or a list). Idempotent."""
+    """Create or update runbooks by name from ``yaml`` (``runbooks: [...]`` or a list) and/or
+    ``runbooks``, all or nothing. Idempotent: a runbook equal to the stored one is left
+    ``unchanged``. With ``dry_run`` nothing is written; ``changes`` says what would change."""
 
     reply_type: ClassVar[type[Message]] = RunbookList
-    yaml: str
+    yaml: str = ""
+    runbooks: list[RunbookSpec] = []
+    dry_run: bool = False
 
 
 class MatchRunbook(Request, frozen=True, kw_only=True, tag="runbooks.match.v1"):
@@ -298,6 +397,9 @@ class SlackRequest(Request, frozen=True, kw_only=True, tag="warroom.chat.slack.v
     """A request Slack sent to the gateway, as received (warroom verifies the signature).
 
     ``kind``: ``command`` (slash commands), ``interaction`` (buttons), ``event`` (Events API).
+    ``caller_role`` is the IMAS role of the IMAS user linked to the sender (the user whose
+    e-mail is the one of the catalog person with the sender's chat id), as the gateway found
+    it; empty when there is none.
     """
 
     reply_type: ClassVar[type[Message]] = ChatReply
@@ -305,15 +407,18 @@ class SlackRequest(Request, frozen=True, kw_only=True, tag="warroom.chat.slack.v
     body: str
     timestamp: str = ""
     signature: str = ""
+    caller_role: str = ""
 
 
 class DiscordRequest(Request, frozen=True, kw_only=True, tag="warroom.chat.discord.v1"):
-    """An interaction Discord sent to the gateway, as received (Ed25519-signed)."""
+    """An interaction Discord sent to the gateway, as received (Ed25519-signed);
+    ``caller_role`` as in :class:`SlackRequest`."""
 
     reply_type: ClassVar[type[Message]] = ChatReply
     body: str
     timestamp: str = ""
     signature: str = ""
+    caller_role: str = ""
 
 
 EVENTS: tuple[type[Event], ...] = (
@@ -339,6 +444,10 @@ REQUESTS: tuple[type[Request], ...] = (
     RunStep,
     SlackRequest,
     DiscordRequest,
+    PutExporter,
+    ListExporters,
+    DeleteExporter,
+    ExportDocument,
 )
 
 WARROOM_STREAM = StreamSpec(

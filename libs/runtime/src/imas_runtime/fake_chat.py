@@ -18,6 +18,7 @@ import re
 import socket
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import uvicorn
 
@@ -34,6 +35,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: Any
+    query: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,7 +111,8 @@ class FakeServer:
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         body = json.loads(raw) if raw else None
         method, path = scope["method"], scope["path"]
-        self.requests.append(Recorded(method, path, headers, body))
+        query = dict(parse_qsl(scope.get("query_string", b"").decode()))
+        self.requests.append(Recorded(method, path, headers, body, query))
         key = self.key_of(method, path)
         failure = self._failures.get(key)
         if failure is not None and failure.times > 0:

@@ -56,7 +56,13 @@ class ServiceRuntime:
         self.database_url = with_database(settings.database_url, self.database)
         self.bus = Bus(settings.service, settings.nats_url)
         self.engine: AsyncEngine = make_engine(self.database_url, pool_size=settings.db_pool_size)
-        self.redis: aioredis.Redis = aioredis.from_url(settings.redis_url)
+        # A blocking pool: above its size a request waits for a connection instead of failing
+        # ("Too many connections" turned bursts of webhooks into 500s).
+        self.redis: aioredis.Redis = aioredis.Redis(
+            connection_pool=aioredis.BlockingConnectionPool.from_url(
+                settings.redis_url, max_connections=64, timeout=10
+            )
+        )
         self.relay = OutboxRelay(self.engine, outbox, self.bus) if outbox is not None else None
         self.endpoints: list[Endpoint] = []
         self.consumer_specs: list[ConsumerSpec] = []

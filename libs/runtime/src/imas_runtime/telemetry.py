@@ -44,11 +44,23 @@ def inject_headers(headers: dict[str, str] | None = None) -> dict[str, str]:
     return carrier
 
 
+def tracing_active() -> bool:
+    """Whether spans are recorded in this process (a provider is installed)."""
+    return isinstance(trace.get_tracer_provider(), TracerProvider)
+
+
 @contextmanager
 def span_from_headers(
     service: str, name: str, headers: Mapping[str, str] | None, kind: SpanKind
 ) -> Iterator[Span]:
-    """A span that continues the trace whose context arrived in ``headers``."""
+    """A span that continues the trace whose context arrived in ``headers``.
+
+    With tracing off and no trace to continue there is nothing to record or pass on, so the
+    hot paths skip the context work entirely (it cost a tenth of the gateway's CPU per request).
+    """
+    if not tracing_active() and not (headers and TRACEPARENT in headers):
+        yield trace.INVALID_SPAN
+        return
     parent = propagate.extract(dict(headers or {}))
     token = context.attach(parent)
     try:
@@ -70,6 +82,8 @@ def span(service: str, name: str, kind: SpanKind = SpanKind.INTERNAL) -> Iterato
 
 
 _UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+TRACEPARENT = "traceparent"
+_TRACEPARENT_HEADER = TRACEPARENT.encode()
 
 
 def tracing_middleware(service: str) -> Callable[[ASGIApp], ASGIApp]:
@@ -77,7 +91,14 @@ def tracing_middleware(service: str) -> Callable[[ASGIApp], ASGIApp]:
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != ScopeType.HTTP or scope["path"] in _UNTRACED_PATHS:
+            if (
+                scope["type"] != ScopeType.HTTP
+                or scope["path"] in _UNTRACED_PATHS
+                or not (
+                    tracing_active()
+                    or any(key == _TRACEPARENT_HEADER for key, _ in scope["headers"])
+                )
+            ):
                 await app(scope, receive, send)
                 return
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}

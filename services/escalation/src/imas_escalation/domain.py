@@ -221,10 +221,21 @@ def recipients_for(
 
 
 def idempotency_key(
-    incident_id: str, kind: str, step: int, repeat: int, recipient: Recipient, channel: str
+    incident_id: str,
+    kind: str,
+    step: int,
+    repeat: int,
+    recipient: Recipient,
+    channel: str,
+    run: int = 1,
 ) -> str:
-    """Stable per (incident, step, repeat, target, channel): a page is never sent twice."""
-    return f"esc:{incident_id}:{kind}{step}:{repeat}:{recipient.key}:{channel}"
+    """Stable per (incident, run, step, repeat, target, channel): a page is never sent twice,
+    and a reopened incident's run pages again.
+
+    The first run's keys carry no run number: the notifier's page at trigger takes the key of
+    its step 0 to the team's channel, so that the team hears once."""
+    of_run = f"run{run}:" if run > 1 else ""
+    return f"esc:{incident_id}:{of_run}{kind}{step}:{repeat}:{recipient.key}:{channel}"
 
 
 def page_message(

@@ -135,7 +135,9 @@ class Firer:
         message = domain.page_message(run.incident, row.kind, row.step, row.repeat, self.public_url)
         for recipient in recipients:
             for channel in channels:
-                batch.events.append(_page(incident_id, row, recipient, channel, message))
+                batch.events.append(
+                    _page(incident_id, run.number, row, recipient, channel, message)
+                )
         result = "paged" if recipients else "nobody"
         batch.events.append(
             EscalationStepFired(
@@ -226,14 +228,14 @@ class Firer:
 
 
 def _page(
-    incident_id: str, row: Any, recipient: Recipient, channel: Any, message: str
+    incident_id: str, run: int, row: Any, recipient: Recipient, channel: Any, message: str
 ) -> NotificationRequested:
     return NotificationRequested(
         event_id=new_event_id(),
         occurred_at=row.due_at,
         incident_id=incident_id,
         idempotency_key=domain.idempotency_key(
-            incident_id, row.kind, row.step, row.repeat, recipient, channel
+            incident_id, row.kind, row.step, row.repeat, recipient, channel, run
         ),
         reason="reminder" if row.kind == "reminder" else "escalation",
         step=row.step,

@@ -25,6 +25,7 @@ from imas_contracts.incidents import (
     CatalogChanged,
     IncidentAcknowledged,
     IncidentMitigated,
+    IncidentReopened,
     IncidentResolved,
     IncidentTriggered,
 )
@@ -35,15 +36,21 @@ from imas_runtime.rpc import Endpoint
 
 
 def consumers(runs: RunUseCases, config: ConfigUseCases) -> list[ConsumerSpec]:
-    """``escalation--INCIDENTS`` starts and stops runs; ``escalation--CATALOG`` keeps the
-    local projection of teams and people."""
+    """``escalation--INCIDENTS`` starts, stops and restarts (on reopen) runs;
+    ``escalation--CATALOG`` keeps the local projection of teams and people."""
 
     async def on_incident(
-        event: IncidentTriggered | IncidentAcknowledged | IncidentMitigated | IncidentResolved,
+        event: IncidentTriggered
+        | IncidentAcknowledged
+        | IncidentMitigated
+        | IncidentResolved
+        | IncidentReopened,
         delivery: Delivery,
     ) -> None:
         if isinstance(event, IncidentTriggered):
             await runs.on_triggered(event, delivery)
+        elif isinstance(event, IncidentReopened):
+            await runs.on_reopened(event, delivery)
         else:
             await runs.on_stopped(event, delivery)
 
@@ -56,6 +63,7 @@ def consumers(runs: RunUseCases, config: ConfigUseCases) -> list[ConsumerSpec]:
                 IncidentAcknowledged,
                 IncidentMitigated,
                 IncidentResolved,
+                IncidentReopened,
             ),
             handler=on_incident,
         ),

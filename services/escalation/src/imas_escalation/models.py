@@ -57,7 +57,9 @@ runs = Table(
     "runs",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("incident_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("incident_id", UUID(as_uuid=True), nullable=False),
+    # 1 for the run its trigger started, then one more per reopen.
+    Column("number", Integer, nullable=False, server_default="1"),
     Column("team_id", Text),
     Column("policy_id", Text, nullable=False),
     # The policy as it was when the run started: editing a policy never changes a running one.
@@ -68,6 +70,7 @@ runs = Table(
     Column("stop_reason", Text),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("stopped_at", DateTime(timezone=True)),
+    UniqueConstraint("incident_id", "number", name="runs_once_per_incident_number"),
 )
 
 timers = Table(

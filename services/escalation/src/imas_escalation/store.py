@@ -125,11 +125,26 @@ async def delete_config(conn: AsyncConnection, table: Table, id_: str) -> bool:
 
 
 async def create_run(conn: AsyncConnection, values: dict[str, Any]) -> bool:
-    """Record a run; False when the incident has one already."""
+    """Record a run; False when the incident has one with that ``number`` already."""
     result = await conn.execute(
         insert(runs).values(**values).on_conflict_do_nothing().returning(runs.c.id)
     )
     return result.first() is not None
+
+
+async def lock_runs_of_incident(conn: AsyncConnection, incident_id: str) -> list[Record]:
+    """The incident's runs (number, status), locked until commit: a stop or another start for
+    the same incident waits for this transaction."""
+    key = parse_uuid(incident_id)
+    if key is None:
+        return []
+    query = (
+        select(runs.c.id, runs.c.number, runs.c.status)
+        .where(runs.c.incident_id == key)
+        .order_by(runs.c.number)
+        .with_for_update()
+    )
+    return list((await conn.execute(query)).all())
 
 
 async def add_timers(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
@@ -253,15 +268,21 @@ async def cancel_handoffs(conn: AsyncConnection, schedule_id: str) -> None:
     )
 
 
-async def run_for_incident(conn: AsyncConnection, incident_id: str) -> Record | None:
+async def runs_of_incident(conn: AsyncConnection, incident_id: str) -> list[Record]:
+    """The incident's runs, first (its trigger's) to latest (its last reopen's)."""
     key = parse_uuid(incident_id)
     if key is None:
-        return None
-    return (await conn.execute(select(runs).where(runs.c.incident_id == key))).first()
+        return []
+    query = select(runs).where(runs.c.incident_id == key).order_by(runs.c.number)
+    return list((await conn.execute(query)).all())
 
 
-async def timers_of_run(conn: AsyncConnection, run_id: Any) -> list[Record]:
-    query = select(timers).where(timers.c.run_id == run_id).order_by(timers.c.due_at, timers.c.id)
+async def timers_of_runs(conn: AsyncConnection, run_ids: Sequence[Any]) -> list[Record]:
+    if not run_ids:
+        return []
+    query = (
+        select(timers).where(timers.c.run_id.in_(run_ids)).order_by(timers.c.due_at, timers.c.id)
+    )
     return list((await conn.execute(query)).all())
 
 

@@ -3,10 +3,10 @@ the admin role for integrations, manager for alert rules; responders set silence
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 
 from imas_contracts import alert_payloads
@@ -30,6 +30,7 @@ from imas_contracts.ingest import (
     Silence,
     SilenceList,
     SilenceReply,
+    UpdateIntegration,
 )
 from imas_gateway.auth import authenticate, role
 from imas_gateway.domain import Principal
@@ -56,10 +57,41 @@ def _decode(body: bytes, type_: type[Any]) -> Any:
         raise Invalid.field("body", "must be a JSON object") from None
 
 
+# An integration's own webhook limit: alerts per second, and how many may come at once.
+Rate = Annotated[float, msgspec.Meta(gt=0, le=1_000_000)]
+Burst = Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
+
+
 class IntegrationCreate(msgspec.Struct, kw_only=True):
     name: str
     type: str
     service: str = ""
+    rate_limit: Rate | None = None
+    rate_burst: Burst | None = None
+
+
+class IntegrationPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Any of these; ``"rate_limit": null`` goes back to the gateway's default limit."""
+
+    name: str | None = None
+    service: str | None = None
+    rate_limit: Rate | msgspec.UnsetType | None = msgspec.UNSET
+    rate_burst: Burst | msgspec.UnsetType | None = msgspec.UNSET
+
+    def update(self, integration_id: str) -> UpdateIntegration:
+        set_limit = self.rate_limit is not msgspec.UNSET or self.rate_burst is not msgspec.UNSET
+        return UpdateIntegration(
+            id=integration_id,
+            name=self.name,
+            service=self.service,
+            set_rate_limit=set_limit,
+            rate_limit=_given(self.rate_limit),
+            rate_burst=_given(self.rate_burst),
+        )
+
+
+def _given(value: Any) -> Any:
+    return None if value is msgspec.UNSET else value
 
 
 def _integration_json(reply: IntegrationReply, base: str) -> dict[str, Any]:
@@ -90,7 +122,7 @@ class IntegrationController(Controller):
         "/",
         status_code=201,
         summary="Create an integration (its secret is shown once)",
-        opt=role("admin"),
+        opt=role("admin", body=IntegrationCreate),
     )
     async def create(
         self,
@@ -99,11 +131,35 @@ class IntegrationController(Controller):
         hooks: NamedDependency[Webhooks],
     ) -> dict[str, Any]:
         body: IntegrationCreate = _decode(await request.body(), IntegrationCreate)
-        reply = await hooks.request(
-            CreateIntegration(name=body.name, kind=body.type, service=body.service),
-            IntegrationReply,
+        create = CreateIntegration(
+            name=body.name,
+            kind=body.type,
+            service=body.service,
+            rate_limit=body.rate_limit,
+            rate_burst=body.rate_burst,
         )
+        reply = await hooks.request(create, IntegrationReply)
         return _integration_json(reply, hooks.settings.public_url.rstrip("/"))
+
+    @patch(
+        "/{id:str}/",
+        summary="Rename an integration, change its service or its rate limit",
+        opt=role("admin", body=IntegrationPatch),
+    )
+    async def update(
+        self,
+        id: str,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        hooks: NamedDependency[Webhooks],
+    ) -> dict[str, Any]:
+        """``rate_limit`` alerts per second (``rate_burst`` at once, one second's worth by
+        default) replaces the gateway's default limit for this integration's webhooks; this
+        gateway applies it at once, the others within seconds."""
+        body: IntegrationPatch = _decode(await request.body(), IntegrationPatch)
+        reply = await hooks.request(body.update(id), IntegrationReply)
+        hooks.forget(id)
+        return _integration_json(reply, "")
 
     @get("/", summary="Integrations")
     async def list_all(
@@ -120,6 +176,7 @@ class IntegrationController(Controller):
         self, id: str, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
     ) -> None:
         await hooks.request(DeleteIntegration(id=id), IntegrationReply)
+        hooks.forget(id)
 
 
 async def _save_rule(
@@ -140,7 +197,12 @@ class AlertRuleController(Controller):
     opt = role("viewer")
     dependencies = _dependencies()
 
-    @post("/", status_code=201, summary="Create an alert rule", opt=role("manager"))
+    @post(
+        "/",
+        status_code=201,
+        summary="Create an alert rule",
+        opt=role("manager", body=AlertRule),
+    )
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -149,7 +211,7 @@ class AlertRuleController(Controller):
     ) -> dict[str, Any]:
         return await _save_rule(request, principal, hooks, "")
 
-    @put("/{id:str}/", summary="Replace an alert rule", opt=role("manager"))
+    @put("/{id:str}/", summary="Replace an alert rule", opt=role("manager", body=AlertRule))
     async def replace(
         self,
         id: str,
@@ -184,7 +246,7 @@ class SilenceController(Controller):
         "/",
         status_code=201,
         summary="Create a silence (maintenance window)",
-        opt=role("responder"),
+        opt=role("responder", body=Silence),
     )
     async def create(
         self,

@@ -9,11 +9,14 @@ from litestar import Litestar
 from imas_gateway.audit import AuditController, AuditLog
 from imas_gateway.auth import PUBLIC, role, role_guard
 from imas_gateway.catalog_routes import CATALOG_ROUTES
-from imas_gateway.docs_routes import DOCS_ROUTES, SCHEMA_PATH, openapi_config
+from imas_gateway.docs_routes import DOCS_ROUTES, SCHEMA_PATH, document_api, openapi_config
 from imas_gateway.escalation_routes import ESCALATION_ROUTES
 from imas_gateway.events_routes import EVENTS_ROUTES
+from imas_gateway.input_guard import storable_input_guard
 from imas_gateway.middleware import audit_middleware, headers_middleware
 from imas_gateway.models import outbox
+from imas_gateway.notification_routes import NOTIFICATION_ROUTES
+from imas_gateway.oidc_routes import OIDC_ROUTES, setup_oidc
 from imas_gateway.problems import HANDLERS
 from imas_gateway.provider_routes import PROVIDER_ROUTES
 from imas_gateway.ratelimit import RateLimiter
@@ -50,19 +53,23 @@ def create_app(settings: GatewaySettings) -> Litestar:
         *WEBHOOK_ROUTES,
         *WARROOM_ROUTES,
         *PROVIDER_ROUTES,
+        *NOTIFICATION_ROUTES,
         *TOKEN_ROUTES,
         *EVENTS_ROUTES,
         AuditController,
         *DOCS_ROUTES,
+        *OIDC_ROUTES,
         *UI_ROUTES,
-        # Every route goes through the one role guard (see imas_gateway.auth).
-        guards=[role_guard],
+        # Every route goes through the one role guard (see imas_gateway.auth), then the check
+        # that its input can be stored at all.
+        guards=[role_guard, storable_input_guard],
         middleware=[session_middleware, audit_middleware],
         exception_handlers=HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
     )
     _declare_runtime_routes_public(app)
+    document_api(app)
     # Outermost, so routing errors (404, 405) get the security headers too.
     app.asgi_handler = headers_middleware(app.asgi_handler)
     limiter = RateLimiter(runtime.redis)
@@ -73,6 +80,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
     app.state.audit = AuditLog(runtime.engine)
     app.state.webhooks = Webhooks(runtime.bus, settings, limiter)
     setup_ui(app, settings)
+    setup_oidc(app, settings)
     app.state.incident_api = IncidentApi(runtime.bus, timeout=settings.upstream_timeout)
     return app
 

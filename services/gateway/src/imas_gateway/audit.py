@@ -26,15 +26,24 @@ _SECRET = re.compile(
 )
 
 
+def storable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters: they are kept visible as U+FFFD."""
+    return text.replace("\x00", "\ufffd")
+
+
 def redact(value: Any) -> Any:
-    """``value`` with every credential-looking field replaced by ``[redacted]``."""
+    """``value`` with every credential-looking field replaced by ``[redacted]`` (and its text
+    made storable)."""
     if isinstance(value, dict):
         return {
-            k: REDACTED if isinstance(k, str) and _SECRET.search(k) else redact(v)
+            storable(k): REDACTED if _SECRET.search(k) else redact(v)
             for k, v in value.items()
+            if isinstance(k, str)
         }
     if isinstance(value, list):
         return [redact(v) for v in value]
+    if isinstance(value, str):
+        return storable(value)
     return value
 
 
@@ -71,13 +80,13 @@ class AuditRecord:
             "token_id": who.token_id if who and who.token_id else None,
             "user_id": who.user_id if who else None,
             "method": self.method,
-            "path": self.path,
+            "path": storable(self.path),
             "route": self.route,
-            "target": ",".join(str(v) for v in self.path_params.values()),
+            "target": storable(",".join(str(v) for v in self.path_params.values())),
             "status": self.status,
             "ip": self.ip,
-            "forwarded_for": self.forwarded_for,
-            "user_agent": self.user_agent[:500],
+            "forwarded_for": storable(self.forwarded_for),
+            "user_agent": storable(self.user_agent[:500]),
             "request": body_json(self.request_body),
             "response": body_json(self.response_body),
             "duration_ms": self.duration_ms,

@@ -135,24 +135,28 @@ class TeamController(_CatalogController):
     path = "/api/v1/teams"
     tags = ["catalog"]
     kind = "team"
+    opt = role("viewer", body=params.CATALOG_FIELDS[kind])
 
 
 class ServiceController(_CatalogController):
     path = "/api/v1/services"
     tags = ["catalog"]
     kind = "service"
+    opt = role("viewer", body=params.CATALOG_FIELDS[kind])
 
 
 class ScopeController(_CatalogController):
     path = "/api/v1/scopes"
     tags = ["catalog"]
     kind = "scope"
+    opt = role("viewer", body=params.CATALOG_FIELDS[kind])
 
 
 class PersonController(_CatalogController):
     path = "/api/v1/people"
     tags = ["catalog"]
     kind = "person"
+    opt = role("viewer", body=params.CATALOG_FIELDS[kind])
 
 
 class MetricsController(Controller):

@@ -62,8 +62,12 @@ def _json(message: msgspec.Struct) -> Any:
     return msgspec.to_builtins(message)
 
 
+# Litestar adds the charset of text answers itself.
+ICALENDAR = "text/calendar"
+
+
 def _calendar(reply: CalendarReply) -> Response[str]:
-    return Response(reply.body, media_type=reply.content_type)
+    return Response(reply.body, media_type=ICALENDAR)
 
 
 class ScheduleController(Controller):
@@ -82,7 +86,7 @@ class ScheduleController(Controller):
         query = ListSchedules(team_id=request.query_params.get("team") or None)
         return _json(await mesh.ask(query, ScheduleList))
 
-    @post("/", status_code=201, opt=MANAGER)
+    @post("/", status_code=201, opt=role("manager", body=ScheduleSpec))
     async def create(self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]) -> Any:
         spec = params.decode_body(await request.body(), ScheduleSpec)
         spec = msgspec.structs.replace(spec, id="")
@@ -92,7 +96,7 @@ class ScheduleController(Controller):
     async def detail(self, mesh: NamedDependency[Upstream], schedule_id: str) -> Any:
         return _json(await mesh.ask(GetSchedule(id=schedule_id), ScheduleView))
 
-    @put("/{schedule_id:str}/", opt=MANAGER)
+    @put("/{schedule_id:str}/", opt=role("manager", body=ScheduleSpec))
     async def replace(
         self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream], schedule_id: str
     ) -> Any:
@@ -119,7 +123,11 @@ class ScheduleController(Controller):
         query = NextShifts(schedule_id=schedule_id, count=count, start=_at(request))
         return _json(await mesh.ask(query, ShiftList))
 
-    @get("/{schedule_id:str}/calendar.ics", summary="The schedule as an iCal feed")
+    @get(
+        "/{schedule_id:str}/calendar.ics",
+        summary="The schedule as an iCal feed",
+        media_type=ICALENDAR,
+    )
     async def calendar(self, mesh: NamedDependency[Upstream], schedule_id: str) -> Response[str]:
         return _calendar(await mesh.ask(GetCalendar(schedule_id=schedule_id), CalendarReply))
 
@@ -139,7 +147,7 @@ class PolicyController(Controller):
         query = ListPolicies(team_id=request.query_params.get("team") or None)
         return _json(await mesh.ask(query, PolicyList))
 
-    @post("/", status_code=201, opt=MANAGER)
+    @post("/", status_code=201, opt=role("manager", body=PolicySpec))
     async def create(self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]) -> Any:
         spec = params.decode_body(await request.body(), PolicySpec)
         spec = msgspec.structs.replace(spec, id="")
@@ -149,7 +157,7 @@ class PolicyController(Controller):
     async def detail(self, mesh: NamedDependency[Upstream], policy_id: str) -> Any:
         return _json(await mesh.ask(GetPolicy(id=policy_id), PolicyView))
 
-    @put("/{policy_id:str}/", opt=MANAGER)
+    @put("/{policy_id:str}/", opt=role("manager", body=PolicySpec))
     async def replace(
         self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream], policy_id: str
     ) -> Any:
@@ -177,7 +185,11 @@ class OnCallController(Controller):
         query = WhoIsOnCall(team_id=team_id, at=_at(request))
         return _json(await mesh.ask(query, OnCallReply))
 
-    @get("/people/{person_id:str}/calendar.ics", summary="A person's shifts as an iCal feed")
+    @get(
+        "/people/{person_id:str}/calendar.ics",
+        summary="A person's shifts as an iCal feed",
+        media_type=ICALENDAR,
+    )
     async def person_calendar(
         self, mesh: NamedDependency[Upstream], person_id: str
     ) -> Response[str]:

@@ -2,7 +2,9 @@
 
 ``GET /api/v1/events/stream`` answers ``text/event-stream``. Each incident lifecycle event
 becomes ``event: <type>`` (``incidents.triggered.v1``, ...) with the incident as the API shows
-it in ``data``; ``incidents.alert_attached.v1`` carries only ``id`` and ``alert_count``.
+it in ``data``; ``incidents.alert_attached.v1`` carries only ``id`` and ``alert_count``,
+``incidents.commented.v1`` the incident's ``id`` / ``short_id``, the ``comment`` and the ``change``
+(added, edited, deleted).
 A ``: keep-alive`` comment every 15 s keeps proxies from closing an idle stream.
 
 Core NATS subscriptions, not a JetStream consumer: a live view wants what happens from now
@@ -21,7 +23,7 @@ from litestar.response import Stream
 from nats.aio.msg import Msg
 
 from imas_contracts._base import Event
-from imas_contracts.incidents import EVENTS, IncidentAlertAttached
+from imas_contracts.incidents import EVENTS, IncidentAlertAttached, IncidentCommented
 from imas_gateway.auth import role
 from imas_gateway.domain import incident_json
 
@@ -37,6 +39,13 @@ def event_frame(event: Event) -> str:
     """One server-sent event: the event's type and the incident as the API shows it."""
     if isinstance(event, IncidentAlertAttached):
         data: dict[str, object] = {"id": event.incident_id, "alert_count": event.alert_count}
+    elif isinstance(event, IncidentCommented):
+        data = {
+            "id": event.incident_id,
+            "short_id": event.short_id,
+            "change": event.change,
+            "comment": msgspec.to_builtins(event.comment),
+        }
     else:
         data = incident_json(event.incident)  # type: ignore[attr-defined]
     return f"event: {event.type_name()}\ndata: {msgspec.json.encode(data).decode()}\n\n"

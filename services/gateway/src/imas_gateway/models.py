@@ -59,6 +59,8 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_login_at", DateTime(timezone=True)),
+    # "<issuer> <subject>" of a user who signs in with single sign-on (OIDC).
+    Column("oidc_subject", Text, unique=True),
 )
 
 # Every mutating API call, append-only: the store has no UPDATE or DELETE for it, and a trigger

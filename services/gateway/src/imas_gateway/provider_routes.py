@@ -36,7 +36,7 @@ _DEPENDENCIES = MESH_DEPENDENCIES
 class ProviderBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     name: str
     kind: ProviderKind
-    config: dict[str, object] = {}
+    config: dict[str, Any] = {}
     secrets: dict[str, str] = {}
     enabled: bool = True
 
@@ -71,7 +71,7 @@ class ProviderController(Controller):
         found = await mesh.ask(ListProviders(), ProviderList)
         return {"count": len(found.providers), "results": _json(found)["providers"]}
 
-    @post("/", summary="Add a provider")
+    @post("/", summary="Add a provider", opt={"body": ProviderBody})
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -88,7 +88,11 @@ class ProviderController(Controller):
     ) -> dict[str, Any]:
         return _provider(await mesh.ask(ListProviders(id=ref), ProviderList))
 
-    @put("/{ref:str}/", summary="Replace a provider (secrets left out are kept)")
+    @put(
+        "/{ref:str}/",
+        summary="Replace a provider (secrets left out are kept)",
+        opt={"body": ProviderBody},
+    )
     async def replace(
         self,
         request: Request[Any, Any, Any],
@@ -107,7 +111,12 @@ class ProviderController(Controller):
     ) -> dict[str, Any]:
         return _provider(await mesh.ask(DeleteProvider(id=ref), ProviderView))
 
-    @post("/{ref:str}/test/", status_code=200, summary="Send a test message now")
+    @post(
+        "/{ref:str}/test/",
+        status_code=200,
+        summary="Send a test message now",
+        opt={"body": TestBody},
+    )
     async def test(
         self,
         request: Request[Any, Any, Any],

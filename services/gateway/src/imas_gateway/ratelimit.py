@@ -7,6 +7,7 @@ in Redis, so tests can drive time.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Callable
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
-# KEYS[1] the bucket; ARGV: capacity, refill per second, now (seconds), cost.
-# Returns {allowed, tokens left (floor), milliseconds until one token, ms until full}.
+# KEYS[1] the bucket; ARGV: capacity, refill per second, now (seconds), requests.
+# Grants as many of the requests as there are whole tokens.
+# Returns {granted, tokens left (floor), ms until one more token, ms until full}.
 _TOKEN_BUCKET = """
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
-local cost = tonumber(ARGV[4])
+local requests = tonumber(ARGV[4])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(state[1])
 local at = tonumber(state[2])
@@ -32,19 +34,16 @@ if now > at then
   tokens = math.min(capacity, tokens + (now - at) * rate)
   at = now
 end
-local allowed = 0
-if tokens >= cost then
-  tokens = tokens - cost
-  allowed = 1
-end
+local granted = math.min(requests, math.floor(tokens))
+tokens = tokens - granted
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
 local full_ms = math.ceil((capacity - tokens) / rate * 1000)
 redis.call('PEXPIRE', KEYS[1], full_ms + 1000)
 local wait_ms = 0
-if allowed == 0 then
-  wait_ms = math.ceil((cost - tokens) / rate * 1000)
+if granted < requests then
+  wait_ms = math.ceil((1 - tokens) / rate * 1000)
 end
-return {allowed, math.floor(tokens), wait_ms, full_ms}
+return {granted, math.floor(tokens), wait_ms, full_ms}
 """
 
 
@@ -81,6 +80,13 @@ class Verdict:
 
 
 class RateLimiter:
+    """Token buckets in Redis, spent in batches.
+
+    While one script call for a key is on its way, the requests that arrive for the same key
+    wait and are spent together by the next call: under load one round trip serves many
+    requests, and since the script grants only whole tokens nothing is ever over-granted.
+    """
+
     def __init__(
         self,
         redis: aioredis.Redis,
@@ -92,17 +98,58 @@ class RateLimiter:
         self.clock = clock
         self.prefix = prefix
         self._script = redis.register_script(_TOKEN_BUCKET)
+        self._waiting: dict[str, list[asyncio.Future[Verdict]]] = {}
+        self._limits: dict[str, Limit] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def hit(self, key: str, limit: Limit) -> Verdict:
         """Spend one request of ``key``'s bucket; the verdict says whether it was allowed."""
-        allowed, remaining, wait_ms, full_ms = await self._script(
+        future: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
+        self._limits[key] = limit
+        if key in self._waiting:
+            self._waiting[key].append(future)
+        else:
+            self._waiting[key] = [future]
+            task = asyncio.get_running_loop().create_task(self._spend_batches(key))
+            self._tasks.add(task)  # held until done: the loop keeps only weak references
+            task.add_done_callback(self._tasks.discard)
+        return await future
+
+    async def _spend_batches(self, key: str) -> None:
+        """Spend what waits for ``key``, batch after batch, until nothing does."""
+        try:
+            while batch := self._waiting.get(key):
+                self._waiting[key] = []
+                try:
+                    verdicts = await self._spend(key, self._limits[key], len(batch))
+                except Exception as exc:
+                    for future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for future, verdict in zip(batch, verdicts, strict=True):
+                    if not future.done():
+                        future.set_result(verdict)
+        finally:
+            self._waiting.pop(key, None)
+            self._limits.pop(key, None)
+
+    async def _spend(self, key: str, limit: Limit, requests: int) -> list[Verdict]:
+        granted, left, wait_ms, full_ms = await self._script(
             keys=[self.prefix + key],
-            args=[limit.capacity, limit.per_second, repr(self.clock()), 1],
+            args=[limit.capacity, limit.per_second, repr(self.clock()), requests],
         )
-        return Verdict(
-            allowed=bool(allowed),
-            limit=limit.capacity,
-            remaining=int(remaining),
-            retry_after=max(1, math.ceil(int(wait_ms) / 1000)) if not allowed else 0,
-            reset=math.ceil(int(full_ms) / 1000),
-        )
+        granted, left = int(granted), int(left)
+        reset = math.ceil(int(full_ms) / 1000)
+        retry_after = max(1, math.ceil(int(wait_ms) / 1000))
+        return [
+            Verdict(
+                allowed=i < granted,
+                limit=limit.capacity,
+                # The first granted request sees the most tokens left, as if served one by one.
+                remaining=left + max(0, granted - 1 - i),
+                retry_after=0 if i < granted else retry_after,
+                reset=reset,
+            )
+            for i in range(requests)
+        ]

@@ -24,6 +24,7 @@ from imas_contracts.incidents import (
 from imas_gateway import api_params as params
 from imas_gateway.auth import authenticate, role
 from imas_gateway.domain import (
+    IncidentCreate,
     Principal,
     incident_detail_json,
     incident_json,
@@ -76,7 +77,7 @@ class IncidentController(Controller):
         "/",
         status_code=201,
         summary="Create an incident, or attach to the open one",
-        opt=role("responder", integration=True),
+        opt=role("responder", integration=True, body=IncidentCreate),
     )
     async def create(
         self,
@@ -107,7 +108,9 @@ class IncidentController(Controller):
         return incident_detail_json(await mesh.incident(query))
 
     @patch(
-        "/{ref:str}/", summary="Edit title, description, severity, lead or scopes", opt=RESPONDER
+        "/{ref:str}/",
+        summary="Edit title, description, severity, lead or scopes",
+        opt=role("responder", body=params.IncidentPatch),
     )
     async def edit(
         self,
@@ -136,7 +139,7 @@ class IncidentController(Controller):
         http_method=["PATCH", "POST"],
         status_code=200,
         summary="Acknowledge: TRIGGERED → ACKNOWLEDGED",
-        opt=role("operator"),
+        opt=role("operator", body=params.TransitionBody),
     )
     async def acknowledge(
         self,
@@ -153,7 +156,7 @@ class IncidentController(Controller):
         http_method=["PATCH", "POST"],
         status_code=200,
         summary="Mitigate, resolve or reopen",
-        opt=RESPONDER,
+        opt=role("responder", body=params.TransitionBody),
     )
     async def transition(
         self,
@@ -190,7 +193,12 @@ class IncidentController(Controller):
         found = await mesh.ask(ListComments(id=ref), CommentList)
         return msgspec.to_builtins(found.results)  # type: ignore[no-any-return]
 
-    @post("/{ref:str}/comments/", status_code=201, summary="Comment on an incident", opt=RESPONDER)
+    @post(
+        "/{ref:str}/comments/",
+        status_code=201,
+        summary="Comment on an incident",
+        opt=role("responder", body=params.CommentBody),
+    )
     async def add_comment(
         self,
         request: Request[Any, Any, Any],
@@ -203,7 +211,11 @@ class IncidentController(Controller):
         command = AddComment(id=ref, body=body.body or "", actor=principal.name)
         return msgspec.to_builtins((await mesh.ask(command, CommentView)).comment)  # type: ignore[no-any-return]
 
-    @patch("/{ref:str}/comments/{comment_id:str}/", summary="Edit or pin a comment", opt=RESPONDER)
+    @patch(
+        "/{ref:str}/comments/{comment_id:str}/",
+        summary="Edit or pin a comment",
+        opt=role("responder", body=params.CommentBody),
+    )
     async def edit_comment(
         self,
         request: Request[Any, Any, Any],
@@ -233,7 +245,12 @@ class IncidentController(Controller):
             DeleteComment(id=ref, comment_id=comment_id, actor=principal.name), CommentView
         )
 
-    @post("/{ref:str}/tags/", status_code=200, summary="Add tags", opt=RESPONDER)
+    @post(
+        "/{ref:str}/tags/",
+        status_code=200,
+        summary="Add tags",
+        opt=role("responder", body=params.TagsBody),
+    )
     async def add_tags(
         self,
         request: Request[Any, Any, Any],

@@ -32,6 +32,18 @@ class GatewaySettings(RuntimeSettings, kw_only=True):
     # How long an integration's credentials check and a token lookup are remembered.
     webhook_auth_cache_seconds: float = 10.0
     token_cache_seconds: float = 10.0
+    # Single sign-on for the dashboard with an OpenID Connect provider: on when oidc_issuer is
+    # set (its /.well-known/openid-configuration is read from there).
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    # Where the provider sends the browser back; <public_url>/auth/oidc/callback by default.
+    oidc_redirect_url: str = ""
+    # The ID token claim naming the user's IMAS role (a string, or a list such as groups: the
+    # highest role named wins); without it, new users get oidc_default_role.
+    oidc_role_claim: str = ""
+    oidc_default_role: str = "viewer"
+    oidc_scopes: str = "openid profile email"
 
 
 def from_env() -> GatewaySettings:

@@ -42,7 +42,12 @@ class TokenController(Controller):
     opt = role("admin")
     dependencies = _DEPENDENCIES
 
-    @post("/", status_code=201, summary="Create an API token (shown once)")
+    @post(
+        "/",
+        status_code=201,
+        summary="Create an API token (shown once)",
+        opt={"body": TokenCreate},
+    )
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -99,7 +104,12 @@ class TokenAuthController(Controller):
     opt = role(PUBLIC)
     dependencies = _DEPENDENCIES
 
-    @post("/obtain/", status_code=200, summary="Exchange a username and password for a token")
+    @post(
+        "/obtain/",
+        status_code=200,
+        summary="Exchange a username and password for a token",
+        opt={"body": Credentials},
+    )
     async def obtain(
         self, request: Request[Any, Any, Any], tokens: NamedDependency[Tokens]
     ) -> dict[str, Any]:
@@ -125,14 +135,19 @@ class TokenAuthController(Controller):
         )
         return await tokens.create(spec, created_by=user.name, user_id=user_id)
 
-    @post("/verify/", status_code=200, summary="Whether a token is valid, and what it is")
+    @post(
+        "/verify/",
+        status_code=200,
+        summary="Whether a token is valid, and what it is",
+        opt={"body": TokenBody},
+    )
     async def verify(
         self, request: Request[Any, Any, Any], tokens: NamedDependency[Tokens]
     ) -> dict[str, Any]:
         """Body ``{"token"}``; 200 with the token's details, 401 when it is not valid."""
         return {"valid": True, **token_json(await _known(tokens, await request.body()))}
 
-    @post("/revoke/", status_code=200, summary="Revoke the token given")
+    @post("/revoke/", status_code=200, summary="Revoke the token given", opt={"body": TokenBody})
     async def revoke(
         self, request: Request[Any, Any, Any], tokens: NamedDependency[Tokens]
     ) -> dict[str, Any]:

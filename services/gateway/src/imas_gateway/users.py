@@ -20,6 +20,7 @@ from imas_gateway import users_store as store
 from imas_gateway.api_params import decode_body
 from imas_gateway.auth import authenticate, role
 from imas_gateway.domain import Principal
+from imas_gateway.oidc import SignedIn, SignInRefused
 from imas_runtime.errors import Conflict, Invalid, NotFound
 
 USER_ROLES = ("viewer", "operator", "responder", "manager", "admin")
@@ -98,6 +99,45 @@ async def ensure_bootstrap_admin(engine: AsyncEngine, password: str) -> None:
             await store.update_user(
                 conn, row.id, {"password_hash": hashed, "role": "admin", "active": True}
             )
+
+
+# Users who sign in with single sign-on have no password: no password matches this hash.
+NO_PASSWORD = "!single-sign-on"
+
+
+async def single_sign_on_user(engine: AsyncEngine, who: SignedIn, default_role: str) -> Principal:
+    """The user the OIDC provider signed in. Known by their subject: name and email follow
+    the provider, and the role too when the role claim names one. Otherwise created, with the
+    claim's role or ``default_role`` (none: refused). A disabled user, or a username held by
+    another account, is refused."""
+    async with engine.begin() as conn:
+        row = await store.find_by_oidc_subject(conn, who.subject)
+        if row is None:
+            role = who.role or default_role
+            if role not in USER_ROLES:
+                raise SignInRefused("no IMAS role is given to you: ask an administrator")
+            if not who.username:
+                raise SignInRefused("the provider gave no username, email or subject")
+            values = {
+                "username": who.username,
+                "password_hash": NO_PASSWORD,
+                "role": role,
+                "full_name": who.full_name,
+                "email": who.email,
+                "oidc_subject": who.subject,
+            }
+            row = await store.insert_user(conn, values)
+            if row is None:
+                raise SignInRefused(f"the username {who.username} belongs to another account")
+        else:
+            changes = {"full_name": who.full_name or row.full_name, "email": who.email or row.email}
+            if who.role:
+                changes["role"] = who.role
+            row = await store.update_user(conn, row.id, changes)
+        if not row.active:
+            raise SignInRefused("this account is disabled")
+        await store.touch_login(conn, row.id)
+    return user_principal(row)
 
 
 class UserBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -211,7 +251,7 @@ class UsersController(Controller):
         results = await users.list()
         return {"count": len(results), "next": None, "previous": None, "results": results}
 
-    @post("/", status_code=201, summary="Create a user")
+    @post("/", status_code=201, summary="Create a user", opt={"body": UserBody})
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -228,7 +268,9 @@ class UsersController(Controller):
     ) -> dict[str, object]:
         return await users.get(ref)
 
-    @patch("/{ref:str}/", summary="Change a user (role, password, active, ...)")
+    @patch(
+        "/{ref:str}/", summary="Change a user (role, password, active, ...)", opt={"body": UserBody}
+    )
     async def update(
         self,
         request: Request[Any, Any, Any],

@@ -27,6 +27,10 @@ async def find_user(conn: AsyncConnection, ref: str) -> Record | None:
     return (await conn.execute(select(users).where(condition))).first()
 
 
+async def find_by_oidc_subject(conn: AsyncConnection, subject: str) -> Record | None:
+    return (await conn.execute(select(users).where(users.c.oidc_subject == subject))).first()
+
+
 async def insert_user(conn: AsyncConnection, values: dict[str, Any]) -> Record | None:
     """The new user, or None when the username is taken."""
     query = (

@@ -1,34 +1,47 @@
-"""The incident document (LID), runbooks and chat platforms' callbacks over HTTP.
+"""The incident document (LID), its export, runbooks and chat platforms' callbacks over HTTP.
 
 The LID page and its Markdown download, runbook CRUD and guided execution need a token
-(writing needs the responder or admin role; the LID template and runbook definitions, admin).
-Slack and Discord callbacks carry no token: warroom checks their signatures.
+(writing needs the responder or admin role; the LID template and runbook definitions, admin;
+LID exporters, admin to change them). Slack and Discord callbacks carry no token: warroom
+checks their signatures, and the gateway attaches the role of the IMAS user linked to the
+chat user (the one whose e-mail is the catalog person's with that chat id).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
+from urllib.parse import parse_qs
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 
+from imas_contracts.catalog import CatalogEntries, ListCatalog
 from imas_contracts.incidents import SEVERITIES
 from imas_contracts.warroom import (
     ActionItem,
     AttachRunbook,
     ChatReply,
+    DeleteExporter,
     DeleteRunbook,
     DiscordRequest,
+    DocumentExported,
     DocumentView,
     EditDocument,
+    ExportDocument,
+    ExporterKind,
+    ExporterList,
+    ExporterView,
     GetDocument,
     GetProgress,
     GetRunbook,
     GetTemplate,
     ImportRunbooks,
+    ListExporters,
     ListRunbooks,
     MatchRunbook,
+    PutExporter,
     PutRunbook,
     PutTemplate,
     RunbookList,
@@ -43,11 +56,12 @@ from imas_gateway import api_params as params
 from imas_gateway.auth import PUBLIC, role
 from imas_gateway.domain import Principal
 from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream, upstream
-from imas_runtime.errors import Invalid
+from imas_runtime.errors import Invalid, ServiceError
 
 _DEPENDENCIES = MESH_DEPENDENCIES
 RESPONDER = role("responder")
 MANAGER = role("manager")
+ADMIN = role("admin")
 
 
 class DocumentEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -62,6 +76,18 @@ class TemplateBody(msgspec.Struct, kw_only=True):
 
 class AttachBody(msgspec.Struct, kw_only=True):
     runbook_id: str
+
+
+class ExportBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    exporter: str
+
+
+class ExporterBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: str
+    kind: ExporterKind
+    config: dict[str, str] = {}
+    secrets: dict[str, str] = {}
+    enabled: bool = True
 
 
 class StepBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -128,6 +154,24 @@ class IncidentDocumentController(Controller):
         body = params.decode_body(await request.body(), DocumentEdit)
         edit = EditDocument(incident=ref, actor=principal.name, **msgspec.structs.asdict(body))
         return _json(await mesh.ask(edit, DocumentView))
+
+    @post(
+        "/{ref:str}/lid/export/",
+        summary="Export the LID to Confluence or Google Docs (create, then update)",
+        opt=RESPONDER,
+    )
+    async def export(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        ref: str,
+    ) -> Response[dict[str, Any]]:
+        """``{"exporter": "<name or id>"}``: 201 when the page was created, 200 when updated."""
+        body = params.decode_body(await request.body(), ExportBody)
+        export = ExportDocument(incident=ref, exporter=body.exporter, actor=principal.name)
+        done = await mesh.ask(export, DocumentExported)
+        return Response(_json(done), status_code=201 if done.created else 200)
 
     @get("/{ref:str}/runbook/", summary="The incident's runbook and each step's state")
     async def progress(
@@ -201,6 +245,65 @@ class TemplateController(Controller):
         return _json(
             await mesh.ask(PutTemplate(body=body.body, actor=principal.name), TemplateView)
         )
+
+
+class ExporterController(Controller):
+    """``/api/v1/lid-exporters/``: where LIDs can be exported. Secrets are write-only."""
+
+    path = "/api/v1/lid-exporters"
+    tags = ["incident document"]
+    opt = RESPONDER
+    dependencies = _DEPENDENCIES
+
+    @get("/", summary="LID exporters (secrets by name only)")
+    async def list_exporters(
+        self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream]
+    ) -> dict[str, Any]:
+        found = await mesh.ask(ListExporters(), ExporterList)
+        return {"count": len(found.exporters), "results": _json(found)["exporters"]}
+
+    @post("/", summary="Add a LID exporter (Confluence, Google Docs)", opt=ADMIN)
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+    ) -> dict[str, Any]:
+        body = params.decode_body(await request.body(), ExporterBody)
+        put = PutExporter(**msgspec.structs.asdict(body))
+        return _json((await mesh.ask(put, ExporterView)).exporter)
+
+    @get("/{exporter_id:str}/", summary="One LID exporter")
+    async def detail(
+        self,
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        exporter_id: str,
+    ) -> dict[str, Any]:
+        found = await mesh.ask(ListExporters(id=exporter_id), ExporterList)
+        return _json(found)["exporters"][0]  # type: ignore[no-any-return]
+
+    @put("/{exporter_id:str}/", summary="Replace a LID exporter", opt=ADMIN)
+    async def replace(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        exporter_id: str,
+    ) -> dict[str, Any]:
+        """Secrets left out keep their stored value; an empty string removes one."""
+        body = params.decode_body(await request.body(), ExporterBody)
+        put_ = PutExporter(id=exporter_id, **msgspec.structs.asdict(body))
+        return _json((await mesh.ask(put_, ExporterView)).exporter)
+
+    @delete("/{exporter_id:str}/", status_code=204, summary="Delete a LID exporter", opt=ADMIN)
+    async def remove(
+        self,
+        principal: NamedDependency[Principal],
+        mesh: NamedDependency[Upstream],
+        exporter_id: str,
+    ) -> None:
+        await mesh.ask(DeleteExporter(id=exporter_id), ExporterView)
 
 
 def _runbook_body(body: bytes, runbook_id: str = "") -> RunbookSpec:
@@ -316,24 +419,69 @@ def _chat_response(reply: ChatReply) -> Response[bytes]:
     return Response(reply.body.encode(), status_code=reply.status, media_type=reply.content_type)
 
 
+def chat_user_id(platform: str, kind: str, body: str) -> str:
+    """The chat user a Slack command / interaction or a Discord interaction comes from ("" for
+    anything else, or a body that does not parse)."""
+    try:
+        if platform == "discord":
+            interaction = json.loads(body or "{}")
+            user = (interaction.get("member") or {}).get("user") or interaction.get("user") or {}
+            return str(user.get("id", ""))
+        form = {k: v[0] for k, v in parse_qs(body).items()}
+        if kind == "command":
+            return form.get("user_id", "")
+        if kind == "interaction":
+            return str((json.loads(form.get("payload", "{}")).get("user") or {}).get("id", ""))
+    except (ValueError, AttributeError):
+        return ""
+    return ""
+
+
+async def chat_caller_role(
+    request: Request[Any, Any, Any], mesh: Upstream, platform: str, user_id: str
+) -> str:
+    """The role of the IMAS user linked to a chat user: the catalog person with that chat id,
+    then the active IMAS user with that person's e-mail. "" when either is missing.
+
+    Looked up before warroom checks the signature: the role is only used once it has (and
+    only for the user id the signed body names)."""
+    if not user_id:
+        return ""
+    try:
+        people = await mesh.ask(ListCatalog(kind="person"), CatalogEntries)
+    except ServiceError:
+        return ""
+    person = next((p for p in people.people if p.chat_user_ids.get(platform) == user_id), None)
+    users = getattr(request.app.state, "users", None)
+    if person is None or not person.email.strip() or users is None:
+        return ""
+    email = person.email.strip().lower()
+    for user in await users.list():
+        if user["active"] and str(user["email"]).strip().lower() == email:
+            return str(user["role"])
+    return ""
+
+
 class ChatController(Controller):
     """Where Slack and Discord call IMAS (slash commands, buttons, events, interactions)."""
 
     path = "/api/v1/chat"
     tags = ["chat"]
     # Slack and Discord sign their calls; the warroom service checks the signatures.
-    opt = role(PUBLIC, audit=False)
+    opt = role(PUBLIC, audit=False, own_errors=True)
     dependencies = {"mesh": Provide(upstream, sync_to_thread=False)}
 
     async def _slack(
         self, request: Request[Any, Any, Any], mesh: Upstream, kind: str
     ) -> Response[bytes]:
         body = (await request.body()).decode("utf-8", errors="replace")
+        user_id = chat_user_id("slack", kind, body)
         slack = SlackRequest(
             kind=kind,  # type: ignore[arg-type]
             body=body,
             timestamp=request.headers.get("x-slack-request-timestamp", ""),
             signature=request.headers.get("x-slack-signature", ""),
+            caller_role=await chat_caller_role(request, mesh, "slack", user_id),
         )
         return _chat_response(await mesh.ask(slack, ChatReply))
 
@@ -359,10 +507,13 @@ class ChatController(Controller):
     async def discord(
         self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
     ) -> Response[bytes]:
+        body = (await request.body()).decode("utf-8", errors="replace")
+        user_id = chat_user_id("discord", "interaction", body)
         interaction = DiscordRequest(
-            body=(await request.body()).decode("utf-8", errors="replace"),
+            body=body,
             timestamp=request.headers.get("x-signature-timestamp", ""),
             signature=request.headers.get("x-signature-ed25519", ""),
+            caller_role=await chat_caller_role(request, mesh, "discord", user_id),
         )
         return _chat_response(await mesh.ask(interaction, ChatReply))
 
@@ -371,6 +522,7 @@ WARROOM_ROUTES = [
     DocumentController,
     IncidentDocumentController,
     TemplateController,
+    ExporterController,
     RunbookController,
     ChatController,
 ]

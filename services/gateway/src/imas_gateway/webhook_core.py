@@ -4,6 +4,7 @@ limits per integration, and the durable hand-off of raw payloads to JetStream.""
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from typing import Any
 
@@ -13,6 +14,7 @@ from imas_contracts import new_event_id, utcnow
 from imas_contracts.ingest import (
     AlertReceived,
     AuthenticateWebhook,
+    Integration,
     IntegrationReply,
     raw_alert_subject,
 )
@@ -67,9 +69,24 @@ class Webhooks:
             raise verdict
         return verdict
 
-    async def allow(self, integration_id: str) -> Verdict:
+    def forget(self, integration_id: str) -> None:
+        """Drop the cached verdicts of an integration that was just changed or deleted, so
+        that its new limit (or its removal) applies to the next webhook."""
+        for key, (_, verdict) in list(self._auth.items()):
+            if isinstance(verdict, IntegrationReply) and verdict.integration.id == integration_id:
+                del self._auth[key]
+
+    def limit_of(self, integration: Integration) -> Limit:
+        """The integration's own limit when it has one, else the gateway's default. It comes
+        with the (cached) credentials check: no extra request per webhook."""
+        if integration.rate_limit is None:
+            return self.limit
+        burst = integration.rate_burst or max(1, math.ceil(integration.rate_limit))
+        return Limit(capacity=burst, per_second=integration.rate_limit)
+
+    async def allow(self, integration: Integration) -> Verdict:
         """Spend one event of the integration's bucket (shared by every gateway, in Redis)."""
-        return await self.limiter.hit(f"integration:{integration_id}", self.limit)
+        return await self.limiter.hit(f"integration:{integration.id}", self.limit_of(integration))
 
     async def accept(
         self, source: str, integration_id: str, body: bytes, dedup_key: str = ""

@@ -26,7 +26,7 @@ from imas_gateway.alert_config_routes import (
     IntegrationController,
     SilenceController,
 )
-from imas_gateway.auth import PUBLIC, role
+from imas_gateway.auth import PUBLIC, RATE_VERDICT, role
 from imas_gateway.problems import RateLimited
 from imas_gateway.webhook_core import (
     MAX_WEBHOOK_BYTES,
@@ -40,6 +40,8 @@ from imas_runtime.errors import Invalid, ServiceError
 # Alert sources prove themselves with the integration's secret or signature; each alert is
 # recorded by ingest, so webhooks stay out of the audit log.
 WEBHOOK_OPT = role(PUBLIC, audit=False)
+# PagerDuty's own answers for invalid and throttled events.
+PAGERDUTY_OPT = role(PUBLIC, audit=False, own_errors=True)
 
 
 async def _body(request: Request[Any, Any, Any]) -> bytes:
@@ -108,7 +110,8 @@ async def receive_webhook(
         alert_payloads.decode(source, body)
     except alert_payloads.PayloadError as exc:
         raise _invalid(exc) from None
-    verdict = await hooks.allow(integration.id)
+    verdict = await hooks.allow(integration)
+    request.scope[RATE_VERDICT] = verdict  # type: ignore[literal-required]
     if not verdict.allowed:
         raise RateLimited("too many events for this integration", verdict.headers())
     event_id = await hooks.accept(source, integration.id, body)
@@ -127,7 +130,7 @@ def _pd_invalid(message: str, errors: list[str], status: int = 400) -> Response[
     summary="PagerDuty Events API v2: trigger, acknowledge or resolve",
     tags=["webhooks"],
     dependencies={"hooks": Provide(webhooks, sync_to_thread=False)},
-    opt=WEBHOOK_OPT,
+    opt=PAGERDUTY_OPT,
 )
 async def pagerduty_enqueue(
     request: Request[Any, Any, Any], hooks: NamedDependency[Webhooks]
@@ -149,7 +152,8 @@ async def pagerduty_enqueue(
     except alert_payloads.PayloadError as exc:
         return _pd_invalid("Event object is invalid", [f"{exc.field}: {exc.message}"])
     assert isinstance(event, alert_payloads.PagerDutyEvent)
-    verdict = await hooks.allow(integration.id)
+    verdict = await hooks.allow(integration)
+    request.scope[RATE_VERDICT] = verdict  # type: ignore[literal-required]
     if not verdict.allowed:
         return Response(
             {"status": "throttle event", "message": "Requests for this service are throttled"},

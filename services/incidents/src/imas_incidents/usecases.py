@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -12,12 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from imas_contracts import Event, new_event_id
 from imas_contracts.incidents import (
     AddComment,
+    Comment,
     CommentList,
     CommentView,
     DeleteComment,
     EditComment,
     GetIncident,
     IncidentAcknowledged,
+    IncidentCommented,
     IncidentMitigated,
     IncidentPage,
     IncidentReopened,
@@ -32,6 +35,7 @@ from imas_contracts.incidents import (
     OpenOrAttach,
     OpenOrAttachReply,
     Ref,
+    Source,
     TransitionIncident,
     UpdateIncident,
 )
@@ -59,6 +63,25 @@ async def emit(conn: AsyncConnection, events: Sequence[Event]) -> None:
     """Write ``events`` to the outbox in the caller's transaction."""
     if events:
         await conn.execute(outbox.insert(), outbox_rows(events))
+
+
+def _commented(
+    incident: IncidentSnapshot,
+    comment: Comment,
+    change: Literal["added", "edited", "deleted"],
+    actor: str,
+    source: Source = "api",
+) -> IncidentCommented:
+    return IncidentCommented(
+        event_id=new_event_id(),
+        occurred_at=datetime.now(UTC),
+        incident_id=incident.id,
+        short_id=incident.short_id,
+        comment=comment,
+        change=change,
+        actor=actor,
+        source=source,
+    )
 
 
 async def locked(conn: AsyncConnection, ref: str) -> IncidentSnapshot:
@@ -333,6 +356,7 @@ class IncidentUseCases:
                 at=now,
                 ref_id=comment.id,
             )
+            await emit(conn, [_commented(incident, comment, "added", cmd.actor, cmd.source)])
         return CommentView(comment=comment)
 
     async def edit_comment(self, cmd: EditComment) -> CommentView:
@@ -353,6 +377,7 @@ class IncidentUseCases:
                 values["pinned"] = cmd.pinned
             if values:
                 comment = await store.update_comment(conn, comment.id, values)
+                await emit(conn, [_commented(incident, comment, "edited", cmd.actor)])
         return CommentView(comment=comment)
 
     async def delete_comment(self, cmd: DeleteComment) -> CommentView:
@@ -365,6 +390,7 @@ class IncidentUseCases:
             domain.check_author(comment.author, cmd.actor, "delete")
             await store.update_comment(conn, comment.id, {"deleted_at": datetime.now(UTC)})
             await store.set_timeline_message(conn, comment.id, "(comment deleted)")
+            await emit(conn, [_commented(incident, comment, "deleted", cmd.actor)])
         return CommentView(comment=comment)
 
     async def list_comments(self, query: ListComments) -> CommentList:

@@ -13,6 +13,7 @@ from imas_ingest.pipeline import AlertPipeline
 from imas_ingest.settings import IngestSettings
 from imas_ingest.storm import Coalescer
 from imas_ingest.usecases import IngestUseCases
+from imas_runtime.secrets_box import key_list
 from imas_runtime.service import ServiceRuntime, service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,6 +25,7 @@ def create_runtime(settings: IngestSettings) -> ServiceRuntime:
         runtime.engine,
         runtime.bus,
         secret_key=settings.secret_key,
+        previous_secret_keys=key_list(settings.previous_secret_keys),
         triage_service=settings.triage_service,
         incidents_timeout=settings.incidents_timeout,
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken, MultiFernet
+
+from imas_runtime.secrets_box import keyring
 
 # A signed request older (or newer) than this is refused: a replay is stale.
 MAX_SKEW_SECONDS = 300
@@ -27,19 +28,17 @@ def lookup_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def fernet(secret_key: str) -> Fernet:
-    """A Fernet key derived from ``IMAS_SECRET_KEY`` (any string, or a Fernet key itself)."""
-    try:
-        return Fernet(secret_key.encode())
-    except (ValueError, TypeError):
-        return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest()))
+def fernet(secret_key: str, previous: list[str] | None = None) -> MultiFernet:
+    """The keys of ``IMAS_SECRET_KEY`` (any string, or a Fernet key itself), plus the older
+    keys of a rotation (``INGEST_PREVIOUS_SECRET_KEYS``) that may still decrypt."""
+    return keyring(secret_key, previous)
 
 
-def encrypt(box: Fernet, secret: str) -> bytes:
+def encrypt(box: MultiFernet, secret: str) -> bytes:
     return box.encrypt(secret.encode())
 
 
-def decrypt(box: Fernet, token: bytes) -> str:
+def decrypt(box: MultiFernet, token: bytes) -> str:
     try:
         return box.decrypt(token).decode()
     except InvalidToken:

@@ -6,6 +6,7 @@ No I/O here: everything is decided from the alert, the rules and the times given
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -30,6 +31,9 @@ SEVERITY_NAMES = {
     "SEV4": "SEV4_LOW",
 }
 MAX_DEDUP = 255
+# Bounds of an integration's own webhook rate limit.
+MAX_RATE = 1_000_000.0
+MAX_BURST = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,22 @@ class Decision:
     auto_create: bool
     auto_resolve: bool
     rule: str | None
+
+
+def rate_limit_values(rate: float | None, burst: int | None) -> dict[str, Any]:
+    """An integration's rate limit as stored: ``rate`` alerts per second with ``burst`` at
+    once (one second's worth by default); no ``rate``, no limit of its own."""
+    if rate is None:
+        if burst is not None:
+            raise Invalid.field("rate_burst", "needs a rate_limit")
+        return {"rate_limit": None, "rate_burst": None}
+    if not 0 < rate <= MAX_RATE:
+        raise Invalid.field("rate_limit", f"must be more than 0 and at most {MAX_RATE:.0f}")
+    if burst is None:
+        burst = max(1, math.ceil(rate))
+    if not 1 <= burst <= MAX_BURST:
+        raise Invalid.field("rate_burst", f"must be between 1 and {MAX_BURST}")
+    return {"rate_limit": rate, "rate_burst": burst}
 
 
 def fingerprint(source: str, name: str, labels: dict[str, str]) -> str:

@@ -15,6 +15,7 @@ from imas_contracts.ingest import (
     ListSilences,
     SaveAlertRule,
     SubmitAlert,
+    UpdateIntegration,
 )
 from imas_ingest.usecases import IngestUseCases
 from imas_runtime.rpc import Endpoint
@@ -27,6 +28,7 @@ def endpoints(usecases: IngestUseCases) -> list[Endpoint]:
         Endpoint(SubmitAlert, usecases.submit),
         Endpoint(CreateIntegration, usecases.create_integration),
         Endpoint(ListIntegrations, usecases.list_integrations),
+        Endpoint(UpdateIntegration, usecases.update_integration),
         Endpoint(DeleteIntegration, usecases.delete_integration),
         Endpoint(AuthenticateWebhook, usecases.authenticate),
         Endpoint(SaveAlertRule, usecases.save_rule),

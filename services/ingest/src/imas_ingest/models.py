@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -61,6 +62,9 @@ integrations = Table(
     Column("secret_hash", Text, nullable=False, unique=True),
     # The secret itself, Fernet-encrypted with IMAS_SECRET_KEY (HMAC keys must be usable).
     Column("secret_encrypted", LargeBinary, nullable=False),
+    # Its own webhook rate limit (alerts per second, burst); NULL: the gateway's default.
+    Column("rate_limit", Float),
+    Column("rate_burst", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("deleted_at", DateTime(timezone=True)),
 )

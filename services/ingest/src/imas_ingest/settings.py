@@ -17,6 +17,8 @@ class IngestSettings(RuntimeSettings, kw_only=True):
     # Namespace of ingest's keys in Redis; empty: ``imas:<database>``, so that several
     # deployments (or test runs) can share one Redis.
     redis_prefix: str = ""
+    # Older secret keys still able to decrypt integration secrets during a key rotation.
+    previous_secret_keys: str = ""
     # Raw payloads handled per batch (one transaction, one flush).
     batch: int = 500
 

@@ -102,6 +102,18 @@ async def find_integration(
     return (await conn.execute(query)).first()
 
 
+async def update_integration(
+    conn: AsyncConnection, id: uuid.UUID, values: dict[str, Any]
+) -> Record | None:
+    statement = (
+        update(integrations)
+        .where(integrations.c.id == id, integrations.c.deleted_at.is_(None))
+        .values(**values)
+        .returning(*integrations.c)
+    )
+    return (await conn.execute(statement)).first()
+
+
 async def delete_integration(conn: AsyncConnection, id: uuid.UUID) -> Record | None:
     statement = (
         update(integrations)

@@ -38,6 +38,7 @@ from imas_contracts.ingest import (
     SilenceReply,
     SubmitAlert,
     SubmitAlertReply,
+    UpdateIntegration,
 )
 from imas_ingest import credentials, domain, store
 from imas_runtime.bus import Bus
@@ -67,6 +68,8 @@ def integration_of(row: Any, secret: str | None = None) -> Integration:
         webhook_path="/v2/enqueue" if row.type == "pagerduty" else f"/api/v1/webhooks/{row.type}/",
         created_at=row.created_at,
         secret=secret,
+        rate_limit=row.rate_limit,
+        rate_burst=row.rate_burst,
     )
 
 
@@ -80,6 +83,7 @@ class IngestUseCases:
         bus: Bus,
         *,
         secret_key: str,
+        previous_secret_keys: list[str] | None = None,
         triage_service: str = "triage",
         incidents_timeout: float = 10.0,
         cache_seconds: float = 2.0,
@@ -87,7 +91,7 @@ class IngestUseCases:
         self.engine = engine
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.bus = bus
-        self.box = credentials.fernet(secret_key)
+        self.box = credentials.fernet(secret_key, previous_secret_keys)
         self.triage_service = triage_service
         self.incidents_timeout = incidents_timeout
         self.cache_seconds = cache_seconds
@@ -158,6 +162,7 @@ class IngestUseCases:
             raise Invalid.field("name", "must not be empty")
         if cmd.kind not in SOURCES:
             raise Invalid.field("type", f"must be one of {', '.join(SOURCES)}")
+        limit = domain.rate_limit_values(cmd.rate_limit, cmd.rate_burst)
         secret = credentials.new_secret()
         async with self.engine.begin() as conn:
             row = await store.insert_integration(
@@ -169,6 +174,7 @@ class IngestUseCases:
                     "service": cmd.service.strip(),
                     "secret_hash": credentials.lookup_hash(secret),
                     "secret_encrypted": credentials.encrypt(self.box, secret),
+                    **limit,
                 },
             )
         return IntegrationReply(integration=integration_of(row, secret))
@@ -177,6 +183,27 @@ class IngestUseCases:
         async with self.engine.connect() as conn:
             rows = await store.list_integrations(conn)
         return IntegrationList(integrations=[integration_of(r) for r in rows])
+
+    async def update_integration(self, cmd: UpdateIntegration) -> IntegrationReply:
+        """Rename, move to another service, or change the rate limit (see the message)."""
+        values: dict[str, Any] = {}
+        if cmd.name is not None:
+            if not cmd.name.strip():
+                raise Invalid.field("name", "must not be empty")
+            values["name"] = cmd.name.strip()
+        if cmd.service is not None:
+            values["service"] = cmd.service.strip()
+        if cmd.set_rate_limit:
+            values.update(domain.rate_limit_values(cmd.rate_limit, cmd.rate_burst))
+        ref = _uuid(cmd.id, "integration")
+        async with self.engine.begin() as conn:
+            if values:
+                row = await store.update_integration(conn, ref, values)
+            else:
+                row = await store.find_integration(conn, id=ref)
+        if row is None:
+            raise NotFound(f"no integration {cmd.id}")
+        return IntegrationReply(integration=integration_of(row))
 
     async def delete_integration(self, cmd: DeleteIntegration) -> IntegrationReply:
         """Delete (disable) an integration. Safe to run twice: the second answers not_found."""

@@ -12,10 +12,11 @@ from imas_notifier.handlers import consumers, endpoints
 from imas_notifier.models import outbox
 from imas_notifier.provider_cache import ProviderCache
 from imas_notifier.providers import Provider
-from imas_notifier.secrets_box import SecretBox
 from imas_notifier.settings import NotifierSettings
 from imas_notifier.usecases import NotifierUseCases, Tuning
 from imas_notifier.usecases_config import ConfigUseCases
+from imas_notifier.usecases_rules import RulesUseCases
+from imas_runtime.secrets_box import SecretBox, key_list
 from imas_runtime.service import ServiceRuntime, service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -25,19 +26,23 @@ def create_runtime(
     settings: NotifierSettings, providers: list[Provider] | None = None
 ) -> ServiceRuntime:
     runtime = ServiceRuntime(settings, migrations_dir=MIGRATIONS, outbox=outbox)
-    previous = [k.strip() for k in settings.previous_secret_keys.split(",") if k.strip()]
     client = httpx.AsyncClient(
         timeout=settings.http_timeout,
         follow_redirects=False,
         limits=httpx.Limits(max_connections=settings.send_concurrency * 2),
     )
     cache = ProviderCache(
-        SecretBox(settings.secret_key, previous), client, {p.name: p for p in providers or []}
+        SecretBox(
+            settings.secret_key, key_list(settings.previous_secret_keys), owner="the provider's"
+        ),
+        client,
+        {p.name: p for p in providers or []},
     )
     usecases = NotifierUseCases(
         runtime.engine,
         cache,
         public_url=settings.public_url,
+        internal_alert_service=settings.internal_alert_service,
         tuning=Tuning(
             max_attempts=settings.max_attempts,
             retry_base=settings.retry_base,
@@ -51,7 +56,7 @@ def create_runtime(
     )
     config = ConfigUseCases(runtime.engine, cache)
     runtime.consume(*consumers(usecases, config))
-    runtime.serve(*endpoints(config))
+    runtime.serve(*endpoints(config, RulesUseCases(runtime.engine)))
 
     async def dispatch(stopping: asyncio.Event) -> None:
         try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from imas_contracts.alert_payloads import CustomAlert
 from imas_contracts.incidents import IncidentSnapshot
 from imas_contracts.notifier import NotificationRequested
 
@@ -189,3 +190,47 @@ def bundle_text(messages: list[str]) -> str:
         return messages[0]
     firsts = [m.splitlines()[0] if m else "" for m in messages]
     return f"{len(messages)} pages:\n" + "\n".join(firsts)
+
+
+# -- the internal alert on failing pages ---------------------------------------------------------
+
+# The dedup key of the alert a page given up raises: one per (channel, provider), so a storm of
+# failing pages opens one incident and every later one attaches to it while it is open.
+FAILING_PAGES_KEY = "imas:pages-failing:"
+
+
+def failing_pages_alert(
+    service: str, channel: str, provider: str, recipient: str, error: str, attempts: int
+) -> CustomAlert:
+    """The alert (IMAS's generic alert format) saying pages over ``provider`` do not arrive.
+
+    Its labels (``origin``, ``channel``, ``provider``) are what alert rules and silences
+    match. The recipient is named, never its address."""
+    return CustomAlert(
+        title=f"Pages are failing: {channel} via {provider}",
+        severity="SEV2",
+        service=service,
+        dedup_key=f"{FAILING_PAGES_KEY}{channel}:{provider}",
+        description=(
+            f"A page to {recipient} over {channel} (provider {provider}) was given up after "
+            f"{attempts} attempt(s). Last error: {error[:500]}\n\n"
+            "Check the provider's configuration and status; the delivery ledger "
+            "(GET /api/v1/deliveries/?status=dead) lists the pages that did not arrive."
+        ),
+        labels={"origin": "imas-notifier", "channel": channel, "provider": provider},
+    )
+
+
+def failing_provider(dedup_key: str) -> tuple[str, str] | None:
+    """(channel, provider) of an incident opened by :func:`failing_pages_alert`, else None."""
+    if not dedup_key.startswith(FAILING_PAGES_KEY):
+        return None
+    channel, _, provider = dedup_key.removeprefix(FAILING_PAGES_KEY).partition(":")
+    return (channel, provider) if provider else None
+
+
+def avoid_provider(pages: list[Page], provider: str) -> list[Page]:
+    """The pages of an incident about ``provider`` failing go to the log instead of it."""
+    return [
+        p if p.provider != provider else replace(p, provider="log", channel="log") for p in pages
+    ]

@@ -12,15 +12,22 @@ from imas_contracts.incidents import (
 )
 from imas_contracts.notifier import (
     NOTIFICATIONS_STREAM,
+    DeletePersonRules,
     DeleteProvider,
+    DeleteRoutingRule,
+    GetPersonRules,
     ListDeliveries,
     ListProviders,
+    ListRoutingRules,
     NotificationRequested,
+    PutPersonRules,
     PutProvider,
+    PutRoutingRule,
     SendProviderTest,
 )
 from imas_notifier.usecases import NotifierUseCases
 from imas_notifier.usecases_config import ConfigUseCases
+from imas_notifier.usecases_rules import RulesUseCases
 from imas_runtime.consumer import ConsumerSpec
 from imas_runtime.rpc import Endpoint
 
@@ -60,11 +67,19 @@ def consumers(usecases: NotifierUseCases, config: ConfigUseCases) -> list[Consum
     ]
 
 
-def endpoints(config: ConfigUseCases) -> list[Endpoint]:
+def endpoints(config: ConfigUseCases, rules: RulesUseCases) -> list[Endpoint]:
+    """Queries and puts are safe to repeat; a create (empty id) makes a new rule each time
+    unless its match is taken (``conflict``); deletes answer ``not_found`` the second time."""
     return [
         Endpoint(PutProvider, config.put_provider),
         Endpoint(ListProviders, config.list_providers),
         Endpoint(DeleteProvider, config.delete_provider),
         Endpoint(SendProviderTest, config.send_test),
         Endpoint(ListDeliveries, config.list_deliveries),
+        Endpoint(ListRoutingRules, rules.list_routing_rules),
+        Endpoint(PutRoutingRule, rules.put_routing_rule),
+        Endpoint(DeleteRoutingRule, rules.delete_routing_rule),
+        Endpoint(GetPersonRules, rules.get_person_rules),
+        Endpoint(PutPersonRules, rules.put_person_rules),
+        Endpoint(DeletePersonRules, rules.delete_person_rules),
     ]

@@ -106,5 +106,16 @@ person_rules = Table(
     Column("rules", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
 )
 
+# Incidents opened by the notifier's own alert on failing pages, with the provider that was
+# failing: their pages avoid that provider, and their dead pages raise no further alert.
+internal_incidents = Table(
+    "internal_incidents",
+    metadata,
+    Column("incident_id", UUID(as_uuid=True), primary_key=True),
+    Column("channel", Text, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imas_notifier import registry, store
 from imas_notifier.providers import LogProvider, Provider, ProviderError
-from imas_notifier.secrets_box import SecretBox
+from imas_runtime.secrets_box import SecretBox
 
 
 class ProviderCache:

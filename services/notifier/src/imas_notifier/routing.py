@@ -13,12 +13,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from imas_contracts.incidents import IncidentSnapshot
+from imas_contracts import FieldError
+from imas_contracts.incidents import SEVERITIES, IncidentSnapshot
 from imas_notifier import domain
 from imas_notifier.domain import Page
+from imas_runtime.errors import Invalid
 
 TARGETS = ("team", "oncall", "scopes", "ticket")
-PERSON_CHANNELS = ("sms", "email", "chat", "slack", "discord", "ntfy", "push")
+_CHAT = ("chat", *domain.CHAT_CHANNELS)
+# The channels that can reach each target (a scope is reached by its mandatory e-mails, a
+# ticket by the outbound webhook); ``chat`` is the chat platform the deployment has.
+TARGET_CHANNELS: dict[str, tuple[str, ...]] = {
+    "team": (*_CHAT, "email", "ntfy", "webhook", "log"),
+    "oncall": (*_CHAT, "sms", "email", "ntfy", "log"),
+    "scopes": ("email", "log"),
+    "ticket": ("webhook", "log"),
+}
+# The channels of a person's notification rules (``ntfy`` is the push notification).
+PERSON_CHANNELS = (*_CHAT, "sms", "email", "ntfy", "log")
+MAX_DELAY_MINUTES = 24 * 60
+MAX_PERSON_RULES = 10
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,7 @@ class RoutingRule:
     scope_id: str = ""
     # For ``oncall``: who to page when escalation cannot say who is on call.
     responder: str = ""
+    id: str = ""  # stored rules only
 
     def matches(self, team_id: str, severity: str, scope_id: str = "") -> bool:
         return (
@@ -54,6 +69,52 @@ DEFAULT_RULES: tuple[RoutingRule, ...] = (
     RoutingRule("ticket", ()),
     RoutingRule("ticket", ("webhook",), severity="SEV4_LOW"),
 )
+
+
+def check_rule(rule: RoutingRule) -> None:
+    """Refuse a rule that cannot route anything, naming each offending field."""
+    errors: list[FieldError] = []
+    allowed = TARGET_CHANNELS.get(rule.target)
+    if allowed is None:
+        errors.append(FieldError(field="target", message=f"must be one of {', '.join(TARGETS)}"))
+    if rule.severity and rule.severity not in SEVERITIES:
+        errors.append(
+            FieldError(field="severity", message=f"must be empty or one of {', '.join(SEVERITIES)}")
+        )
+    for i, channel in enumerate(rule.channels):
+        if allowed is not None and channel not in allowed:
+            errors.append(
+                FieldError(
+                    field=f"channels[{i}]",
+                    message=f"'{channel}' cannot reach {rule.target}; one of {', '.join(allowed)}",
+                )
+            )
+    if len(set(rule.channels)) != len(rule.channels):
+        errors.append(FieldError(field="channels", message="must not repeat a channel"))
+    if rule.responder and rule.target != "oncall":
+        errors.append(FieldError(field="responder", message="only on-call rules have one"))
+    if rule.scope_id and rule.target != "scopes":
+        errors.append(FieldError(field="scope_id", message="only scopes rules match a scope"))
+    if errors:
+        raise Invalid(f"{errors[0].field}: {errors[0].message}", errors)
+
+
+def check_person_rules(rules: Sequence[tuple[str, float]]) -> None:
+    """Refuse notification rules that cannot page: unknown channels, odd delays, repeats."""
+    errors: list[FieldError] = []
+    if not 1 <= len(rules) <= MAX_PERSON_RULES:
+        errors.append(FieldError(field="rules", message=f"must hold 1 to {MAX_PERSON_RULES} rules"))
+    for i, (channel, delay) in enumerate(rules):
+        if channel not in PERSON_CHANNELS:
+            message = f"must be one of {', '.join(PERSON_CHANNELS)}"
+            errors.append(FieldError(field=f"rules[{i}].channel", message=message))
+        if not 0 <= delay <= MAX_DELAY_MINUTES:
+            message = f"must be between 0 and {MAX_DELAY_MINUTES}"
+            errors.append(FieldError(field=f"rules[{i}].delay_minutes", message=message))
+    if len(set(rules)) != len(rules):
+        errors.append(FieldError(field="rules", message="must not repeat a (channel, delay)"))
+    if errors:
+        raise Invalid(f"{errors[0].field}: {errors[0].message}", errors)
 
 
 @dataclass(frozen=True)

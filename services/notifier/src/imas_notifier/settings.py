@@ -22,6 +22,9 @@ class NotifierSettings(RuntimeSettings, kw_only=True):
     sms_interval: float = 60.0
     # How long to wait for escalation to say who is on call.
     oncall_timeout: float = 1.0
+    # A page given up (dead, or refused for good) raises an alert on this service (SEV2, one
+    # incident per channel and provider); empty: no alert, only the log and the event.
+    internal_alert_service: str = "imas"
     # Older IMAS_SECRET_KEY values still able to decrypt (comma-separated), for rotation.
     previous_secret_keys: str = ""
 

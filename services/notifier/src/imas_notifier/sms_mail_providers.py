@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from email.message import EmailMessage
@@ -117,9 +118,30 @@ def email_message(page: Outgoing, sender: str) -> EmailMessage:
     return message
 
 
+def tls_context(ca_pem: str, ca_file: str) -> ssl.SSLContext:
+    """Certificates checked against the CA(s) given (PEM text or a file), instead of the
+    system's; the system's when neither is given. Host names are always checked."""
+    if ca_pem or ca_file:
+        return ssl.create_default_context(cadata=ca_pem or None, cafile=ca_file or None)
+    return ssl.create_default_context()
+
+
+def _untrusted(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate refusal somewhere in ``exc``'s chain, if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 class SmtpProvider(HttpProvider):
-    """E-mail over SMTP: implicit TLS (``use_tls``) or STARTTLS (``start_tls``), optional
-    login (``username`` and the ``password`` secret)."""
+    """E-mail over SMTP: implicit TLS (``use_tls``, port 465) or STARTTLS (``start_tls``:
+    true requires it, false never, absent when the server offers it), optional login
+    (``username`` and the ``password`` secret). The server's certificate is checked against
+    the system's CAs, or the ``ca_pem`` (PEM text) / ``ca_file`` given; a certificate that is
+    not trusted fails the page for good (trying again cannot help)."""
 
     kind = "smtp"
 
@@ -133,8 +155,17 @@ class SmtpProvider(HttpProvider):
         self.default_to = str(config.get("to") or "")
         self.timeout = float(str(config.get("timeout") or 10))
         self.password = secrets.get("password") or None
+        self.config_error = ""
+        try:
+            self.tls_context: ssl.SSLContext | None = tls_context(
+                str(config.get("ca_pem") or ""), str(config.get("ca_file") or "")
+            )
+        except OSError as exc:  # an unreadable CA file or PEM (ssl.SSLError is an OSError)
+            self.tls_context, self.config_error = None, f"smtp: unusable CA certificate: {exc}"
 
     async def send(self, page: Outgoing) -> str:
+        if self.config_error:
+            raise ProviderError(self.config_error, retryable=False)
         if not page.address and self.default_to:
             page = Outgoing(**{**page.__dict__, "address": self.default_to})
         try:
@@ -147,6 +178,7 @@ class SmtpProvider(HttpProvider):
                 username=self.username,
                 password=self.password,
                 timeout=self.timeout,
+                tls_context=self.tls_context,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             raise ProviderError(f"smtp: recipients refused {exc}", retryable=False) from exc
@@ -155,5 +187,12 @@ class SmtpProvider(HttpProvider):
                 f"smtp: {exc.code} {exc.message}", retryable=exc.code >= 400 and exc.code < 500
             ) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
+            refusal = _untrusted(exc)
+            if refusal is not None:
+                raise ProviderError(
+                    f"smtp: the server's TLS certificate is not trusted "
+                    f"({refusal.verify_message}); give its CA in ca_pem or ca_file",
+                    retryable=False,
+                ) from exc
             raise ProviderError(f"smtp: {exc!r}") from exc
         return answer[:200]

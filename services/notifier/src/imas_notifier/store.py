@@ -12,7 +12,14 @@ from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imas_notifier.domain import Page
-from imas_notifier.models import catalog, deliveries, person_rules, providers, routing_rules
+from imas_notifier.models import (
+    catalog,
+    deliveries,
+    internal_incidents,
+    person_rules,
+    providers,
+    routing_rules,
+)
 from imas_notifier.routing import Directory, Entity, RoutingRule
 
 Record = Any
@@ -261,32 +268,73 @@ async def load_directory(conn: AsyncConnection) -> Directory:
     )
 
 
+def _rule(row: Record) -> RoutingRule:
+    return RoutingRule(
+        target=row.target,
+        channels=tuple(row.channels),
+        team_id=row.team_id,
+        severity=row.severity,
+        scope_id=row.scope_id,
+        responder=row.responder,
+        id=str(row.id),
+    )
+
+
 async def load_rules(conn: AsyncConnection) -> list[RoutingRule]:
-    return [
-        RoutingRule(
-            target=r.target,
-            channels=tuple(r.channels),
-            team_id=r.team_id,
-            severity=r.severity,
-            scope_id=r.scope_id,
-            responder=r.responder,
-        )
-        for r in await conn.execute(select(routing_rules))
-    ]
+    """Stored routing rules, in a stable order (target, team, severity, scope)."""
+    query = select(routing_rules).order_by(
+        routing_rules.c.target,
+        routing_rules.c.team_id,
+        routing_rules.c.severity,
+        routing_rules.c.scope_id,
+    )
+    return [_rule(r) for r in await conn.execute(query)]
+
+
+async def get_rule(conn: AsyncConnection, id_: uuid.UUID) -> RoutingRule | None:
+    row = (await conn.execute(select(routing_rules).where(routing_rules.c.id == id_))).first()
+    return _rule(row) if row is not None else None
+
+
+async def rule_with_match(conn: AsyncConnection, rule: RoutingRule) -> RoutingRule | None:
+    """The stored rule matching exactly what ``rule`` matches (same target), if any."""
+    query = select(routing_rules).where(
+        routing_rules.c.target == rule.target,
+        routing_rules.c.team_id == rule.team_id,
+        routing_rules.c.severity == rule.severity,
+        routing_rules.c.scope_id == rule.scope_id,
+    )
+    row = (await conn.execute(query)).first()
+    return _rule(row) if row is not None else None
+
+
+async def save_rule(conn: AsyncConnection, rule: RoutingRule) -> RoutingRule:
+    """Insert, or replace the rule of the same id."""
+    values = {
+        "id": uuid.UUID(rule.id) if rule.id else uuid.uuid4(),
+        "target": rule.target,
+        "channels": list(rule.channels),
+        "team_id": rule.team_id,
+        "severity": rule.severity,
+        "scope_id": rule.scope_id,
+        "responder": rule.responder,
+    }
+    statement = insert(routing_rules).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[routing_rules.c.id],
+        set_={k: getattr(statement.excluded, k) for k in values if k != "id"},
+    )
+    row = (await conn.execute(statement.returning(*routing_rules.c))).first()
+    assert row is not None
+    return _rule(row)
 
 
 async def add_rule(conn: AsyncConnection, rule: RoutingRule) -> None:
-    await conn.execute(
-        routing_rules.insert().values(
-            id=uuid.uuid4(),
-            target=rule.target,
-            channels=list(rule.channels),
-            team_id=rule.team_id,
-            severity=rule.severity,
-            scope_id=rule.scope_id,
-            responder=rule.responder,
-        )
-    )
+    await save_rule(conn, rule)
+
+
+async def delete_rule(conn: AsyncConnection, id_: uuid.UUID) -> None:
+    await conn.execute(delete(routing_rules).where(routing_rules.c.id == id_))
 
 
 async def load_person_rules(
@@ -311,6 +359,32 @@ async def put_person_rules(
             index_elements=[person_rules.c.person_id], set_={"rules": statement.excluded.rules}
         )
     )
+
+
+async def delete_person_rules(conn: AsyncConnection, person_id: str) -> bool:
+    result = await conn.execute(delete(person_rules).where(person_rules.c.person_id == person_id))
+    return bool(result.rowcount)
+
+
+# -- incidents about failing pages ---------------------------------------------------------------
+
+
+async def record_internal_incident(
+    conn: AsyncConnection, incident_id: str, channel: str, provider: str
+) -> None:
+    statement = insert(internal_incidents).values(
+        incident_id=uuid.UUID(incident_id), channel=channel, provider=provider
+    )
+    await conn.execute(statement.on_conflict_do_nothing())
+
+
+async def failing_provider_of(conn: AsyncConnection, incident_id: uuid.UUID) -> str | None:
+    """The provider an internal incident is about; None for any other incident."""
+    query = select(internal_incidents.c.provider).where(
+        internal_incidents.c.incident_id == incident_id
+    )
+    value: str | None = (await conn.execute(query)).scalar()
+    return value
 
 
 # -- providers ----------------------------------------------------------------------------------

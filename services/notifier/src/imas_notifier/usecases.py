@@ -8,6 +8,12 @@ So every page reaches its provider at least once; a duplicate is possible only f
 that were in flight at the crash (at most ``send_concurrency`` per process), and a webhook
 duplicate carries the same ``X-Webhook-Id``. In steady state a page is sent once: rows are
 unique per idempotency key and leased with SKIP LOCKED.
+
+Pages given up (dead after the last attempt, or refused for good) raise an alert through
+ingest, like any monitoring alert: one SEV2 incident per (channel, provider) on the
+``internal_alert_service``, later failures attaching to it. Such an incident is never paged
+through the provider it is about (those pages go to the log), and its own pages, when given
+up, raise no further alert: a failing provider cannot feed an endless loop of incidents.
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imas_contracts import Event, new_event_id, utcnow
@@ -28,6 +36,7 @@ from imas_contracts.incidents import (
     IncidentSnapshot,
     IncidentTriggered,
 )
+from imas_contracts.ingest import AlertReceived, raw_alert_subject
 from imas_contracts.notifier import NotificationFailed, NotificationRequested, NotificationSent
 from imas_notifier import domain, routing, store
 from imas_notifier.models import inbox, outbox
@@ -42,6 +51,7 @@ from imas_runtime.outbox import claim, outbox_rows
 log = get_logger(__name__)
 
 CONSUMER = "notifier--INCIDENTS"
+CUSTOM_SOURCE = "custom"  # IMAS's generic alert format (see imas_contracts.alert_payloads)
 REQUESTS_CONSUMER = "notifier--NOTIFICATIONS"
 
 
@@ -65,6 +75,7 @@ class NotifierUseCases:
         providers: ProviderCache,
         *,
         public_url: str,
+        internal_alert_service: str = "imas",
         tuning: Tuning | None = None,
         bus: Bus | None = None,
         on_commit: Callable[[], None] = lambda: None,
@@ -73,6 +84,7 @@ class NotifierUseCases:
         self.engine = engine
         self.providers = providers
         self.public_url = public_url
+        self.internal_alert_service = internal_alert_service
         self.tuning = tuning or Tuning()
         self.bus = bus
         self._on_commit = on_commit
@@ -98,6 +110,11 @@ class NotifierUseCases:
                 incident, directory, rules, configured, self.public_url, on_call
             )
             pages = await self._person_rules(conn, pages, directory, configured)
+            failing = domain.failing_provider(incident.dedup_key)
+            if failing is not None:
+                # An incident about a failing provider is not paged through it.
+                await store.record_internal_incident(conn, incident.id, *failing)
+                pages = domain.avoid_provider(pages, failing[1])
             await self._record(conn, incident.id, pages)
         self.wake()
 
@@ -191,6 +208,9 @@ class NotifierUseCases:
                 )
                 for p in domain.pages_for_request(event, addresses)
             ]
+            failing = await store.failing_provider_of(conn, uuid.UUID(event.incident_id))
+            if failing is not None:
+                pages = domain.avoid_provider(pages, failing)
             await self._record(conn, event.incident_id, pages)
         self.wake()
 
@@ -341,6 +361,7 @@ class NotifierUseCases:
         self, rows: list[Any], error: str, retryable: bool, retry_after: float | None
     ) -> None:
         events: list[Event] = []
+        alerts: list[Event] = []
         async with self.engine.begin() as conn:
             for row in rows:
                 outcome = domain.after_failure(
@@ -364,8 +385,8 @@ class NotifierUseCases:
                         retry_in=outcome.retry_in,
                     )
                     continue
-                # The internal alert: an error in the log and notifications.failed (shown in
-                # the incident timeline).
+                # Given up: an error in the log, notifications.failed (shown in the incident
+                # timeline) and the internal alert (an IMAS incident).
                 log.error(
                     "page given up",
                     status=outcome.status,
@@ -375,11 +396,43 @@ class NotifierUseCases:
                     error=error,
                 )
                 events.append(_event(NotificationFailed, row, error=f"{outcome.status}: {error}"))
+                alert = await self._failing_pages_alert(conn, row, error)
+                if alert is not None:
+                    alerts.append(alert)
             if events:
                 await conn.execute(outbox.insert(), outbox_rows(events))
+            if alerts:
+                subjects = [raw_alert_subject(CUSTOM_SOURCE)] * len(alerts)
+                await conn.execute(outbox.insert(), outbox_rows(alerts, subjects))
         self._on_commit()
         if events or retry_after is not None:
             self.wake()
+
+    async def _failing_pages_alert(
+        self, conn: AsyncConnection, row: Any, error: str
+    ) -> Event | None:
+        """The alert a page given up raises, through ingest like any monitoring alert (the
+        ``custom`` source), so it opens or attaches to the IMAS incident of its channel and
+        provider. None for a page of such an incident: its failure must not feed itself."""
+        if not self.internal_alert_service:
+            return None
+        if await store.failing_provider_of(conn, row.incident_id) is not None:
+            log.error("a page about failing pages was given up", provider=row.provider)
+            return None
+        alert = domain.failing_pages_alert(
+            self.internal_alert_service,
+            row.channel,
+            row.provider,
+            row.recipient,
+            error,
+            row.attempts,
+        )
+        return AlertReceived(
+            event_id=new_event_id(),
+            occurred_at=utcnow(),
+            source=CUSTOM_SOURCE,
+            payload=msgspec.json.encode([alert]),
+        )
 
 
 def _event(cls: Any, row: Any, **extra: Any) -> Event:

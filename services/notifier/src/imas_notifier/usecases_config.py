@@ -45,6 +45,18 @@ def _spec(row: Any) -> ProviderSpec:
     )
 
 
+def _check_builds(cmd: PutProvider, secrets: dict[str, str], providers: ProviderCache) -> None:
+    """Refuse a configuration the provider cannot be built from (a port that is not a
+    number, an unreadable CA certificate, …)."""
+    try:
+        provider = registry.build(cmd.kind, cmd.name, cmd.config, secrets, providers.client)
+    except (ValueError, TypeError, OSError) as exc:
+        raise Invalid.field("config", f"cannot be used: {exc}") from None
+    problem = getattr(provider, "config_error", "")
+    if problem:
+        raise Invalid.field("config", problem)
+
+
 class ConfigUseCases:
     def __init__(self, engine: AsyncEngine, providers: ProviderCache) -> None:
         self.engine = engine
@@ -90,6 +102,7 @@ class ConfigUseCases:
                     secrets[key] = value
                 else:
                     secrets.pop(key, None)
+            _check_builds(cmd, secrets, self.providers)
             row = await store.save_provider(
                 conn,
                 {

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from litestar import Litestar
 
+from imas_runtime.secrets_box import SecretBox, key_list
 from imas_runtime.service import ServiceRuntime, service_app
 from imas_warroom.chat import ChatPlatform, DiscordPlatform, LogPlatform, SlackPlatform
 from imas_warroom.chatops import ChatOps
 from imas_warroom.directory import Directory
+from imas_warroom.exports import ExportUseCases
 from imas_warroom.handlers import consumers, endpoints
 from imas_warroom.models import outbox
 from imas_warroom.runbooks import RunbookUseCases
@@ -71,6 +73,7 @@ def create_runtime(
         archive_after=settings.archive_after,
         on_commit=committed,
         clock=clock,
+        comments=directory.comments,
     )
     runbooks = RunbookUseCases(runtime.engine, on_commit=committed, clock=clock)
     documents.match_runbook = runbooks.match_for
@@ -81,10 +84,19 @@ def create_runtime(
         slack_signing_secret=settings.slack_signing_secret,
         discord_public_key=settings.discord_public_key,
         window=settings.chat_replay_window,
-        require_known_user=settings.chat_require_known_user,
+        on_commit=committed,
+    )
+    exports = ExportUseCases(
+        runtime.engine,
+        SecretBox(
+            settings.secret_key, key_list(settings.previous_secret_keys), owner="the exporter's"
+        ),
+        documents.render,
+        timeout=settings.export_timeout,
+        clock=clock,
     )
     runtime.consume(*consumers(documents))
-    runtime.serve(*endpoints(documents, runbooks, chat))
+    runtime.serve(*endpoints(documents, runbooks, chat, exports))
 
     async def rooms(stopping: asyncio.Event) -> None:
         await sync.run(stopping, settings.sync_interval)

@@ -1,8 +1,10 @@
 """Chat commands and buttons: ``/incident``, ``/oncall`` and the header's buttons.
 
 Requests arrive from the gateway as received; the signature is checked here, where the secrets
-live. Actions go to the incidents service over request/reply, attributed to the IMAS person
-mapped from the chat user (``chat_user_ids`` in the catalog).
+live. Every command but ``help`` is run for the IMAS person mapped from the chat user
+(``chat_user_ids`` in the catalog) and only when the role of that person's IMAS user (which the
+gateway attaches, see :class:`~imas_contracts.warroom.SlackRequest`) allows it. Actions go to
+the incidents service over request/reply, attributed to that person.
 """
 
 from __future__ import annotations
@@ -16,27 +18,38 @@ from urllib.parse import parse_qs
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from imas_contracts import new_event_id, utcnow
+from imas_contracts.catalog import PersonEntry
+from imas_contracts.escalation import OnCallLevel
 from imas_contracts.incidents import (
     GetIncident,
     IncidentPage,
+    IncidentSnapshot,
     IncidentView,
     ListIncidents,
+    OpenOrAttach,
+    OpenOrAttachReply,
     Status,
     TransitionIncident,
 )
+from imas_contracts.notifier import NotificationRequested
 from imas_contracts.warroom import ChatReply, DiscordRequest, SlackRequest
 from imas_runtime.bus import Bus
 from imas_runtime.errors import RequestFailed, ServiceError
 from imas_runtime.logs import get_logger
+from imas_runtime.outbox import outbox_rows
 from imas_warroom import domain, store
 from imas_warroom.directory import Directory
-from imas_warroom.domain import ACTIONS, HELP, SEVERITY_LABELS
+from imas_warroom.domain import ACTIONS, HELP, REQUIRED_ROLE, SEVERITY_LABELS, Item
 from imas_warroom.messages import ACK, RESOLVE
+from imas_warroom.models import outbox
 from imas_warroom.signatures import discord_refusal, slack_refusal
 
 log = get_logger(__name__)
 
 OPEN: list[Status] = ["TRIGGERED", "ACKNOWLEDGED", "MITIGATED"]
+# ``/incident create`` without a severity word opens a SEV3.
+DEFAULT_SEVERITY = "SEV3_MEDIUM"
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,12 @@ class Caller:
     user_id: str
     user_name: str
     channel_id: str
+    # The role of the IMAS user linked to the chat user, as the gateway found it.
+    role: str = ""
+
+
+class Refused(Exception):
+    """A command the caller may not run; the message tells them why and what to do."""
 
 
 def _json(body: Any, status: int = 200) -> ChatReply:
@@ -63,8 +82,8 @@ class ChatOps:
         slack_signing_secret: str,
         discord_public_key: str,
         window: float = 300.0,
-        require_known_user: bool = False,
         timeout: float = 10.0,
+        on_commit: Callable[[], None] = lambda: None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
@@ -73,8 +92,8 @@ class ChatOps:
         self.slack_secret = slack_signing_secret
         self.discord_key = discord_public_key
         self.window = window
-        self.require_known_user = require_known_user
         self.timeout = timeout
+        self._on_commit = on_commit
         self.clock = clock
 
     def _signed(self, req: SlackRequest | DiscordRequest) -> tuple[str, str, str, float, float]:
@@ -108,6 +127,7 @@ class ChatOps:
                 user.get("id", ""),
                 user.get("username") or user.get("name", ""),
                 (payload.get("channel") or {}).get("id", ""),
+                req.caller_role,
             )
             actions = payload.get("actions") or [{}]
             text = await self.button(
@@ -116,7 +136,11 @@ class ChatOps:
             return _json({"response_type": "ephemeral", "replace_original": False, "text": text})
         form = _form(req.body)
         caller = Caller(
-            "slack", form.get("user_id", ""), form.get("user_name", ""), form.get("channel_id", "")
+            "slack",
+            form.get("user_id", ""),
+            form.get("user_name", ""),
+            form.get("channel_id", ""),
+            req.caller_role,
         )
         text = await self.command(caller, form.get("command", ""), form.get("text", ""))
         return _json({"response_type": "ephemeral", "text": text})
@@ -139,6 +163,7 @@ class ChatOps:
             user.get("id", ""),
             user.get("username", ""),
             interaction.get("channel_id", ""),
+            req.caller_role,
         )
         data = interaction.get("data") or {}
         if kind == 3:
@@ -155,15 +180,24 @@ class ChatOps:
     # -- what both platforms share --------------------------------------------------------------
 
     async def button(self, caller: Caller, action: str, incident_id: str) -> str:
-        if action == ACK:
-            return await self._act(caller, "ack", incident_id, "")
-        if action == RESOLVE:
-            return await self._act(caller, "resolve", incident_id, "")
-        return f"Unknown button '{action}'."
+        verbs = {ACK: "ack", RESOLVE: "resolve"}
+        if action not in verbs:
+            return f"Unknown button '{action}'."
+        try:
+            return await self._act(caller, verbs[action], incident_id, "")
+        except Refused as refusal:
+            return str(refusal)
 
     async def command(self, caller: Caller, command: str, text: str) -> str:
+        try:
+            return await self._command(caller, command, text)
+        except Refused as refusal:
+            return str(refusal)
+
+    async def _command(self, caller: Caller, command: str, text: str) -> str:
         if command == "/oncall":
-            return await self._oncall(caller, text.strip())
+            await self._actor(caller, "oncall")
+            return await self._oncall(text.strip())
         if command != "/incident":
             return f"Unknown command '{command}'. Try `/incident help`."
         cmd = domain.parse_incident_command(text)
@@ -173,19 +207,42 @@ class ChatOps:
             if cmd.verb == "resolve" and not cmd.note:
                 return "Say how it was resolved: `/incident resolve [INC-id] <note>`."
             return await self._act(caller, cmd.verb, cmd.ref, cmd.note)
+        if cmd.verb == "escalate":
+            return await self._escalate(caller, cmd.ref)
+        if cmd.verb == "create":
+            # The whole text after the verb: a title word may look like an incident id.
+            return await self._create(caller, text.strip().partition(" ")[2])
         if cmd.verb == "status":
+            await self._actor(caller, "status")
             return await self._status(caller, cmd.ref)
         if cmd.verb == "list":
+            await self._actor(caller, "list")
             return await self._list()
         return f"Unknown command '{cmd.verb}'.\n{HELP}"
 
-    async def _actor(self, caller: Caller) -> str | None:
+    async def _actor(self, caller: Caller, verb: str) -> PersonEntry:
+        """The IMAS person the caller acts as, when their role allows ``verb``; Refused with
+        what to do otherwise."""
+        where = "Slack member" if caller.platform == "slack" else f"{caller.platform.title()} user"
         person = await self.directory.person_for_chat_user(caller.platform, caller.user_id)
-        if person is not None:
-            return person.name
-        if self.require_known_user:
-            return None
-        return f"{caller.user_name or caller.user_id} ({caller.platform})"
+        if person is None:
+            raise Refused(
+                f"Your {where} id ({caller.user_id or 'unknown'}) is not linked to an IMAS "
+                f"person, so IMAS cannot tell who you are. Link your account: ask an admin to "
+                f"add it to your person's `chat_user_ids` ({caller.platform}) in the catalog."
+            )
+        if not caller.role:
+            raise Refused(
+                f"Your IMAS person ({person.email}) has no IMAS user account, so it has no "
+                "role. Link your account: ask an admin to create an IMAS user with that e-mail."
+            )
+        if not domain.role_allows(caller.role, verb):
+            needed = REQUIRED_ROLE.get(verb, "admin")
+            raise Refused(
+                f"Your IMAS role ({caller.role}) does not allow `{verb}`: "
+                f"it needs {needed} or above. Ask an admin if you should have it."
+            )
+        return person
 
     async def _incident_ref(self, caller: Caller, ref: str | None) -> str | None:
         if ref:
@@ -197,17 +254,12 @@ class ChatOps:
         return str(room.incident_id) if room is not None else None
 
     async def _act(self, caller: Caller, verb: str, ref: str | None, note: str) -> str:
+        actor = await self._actor(caller, verb)
         incident_ref = await self._incident_ref(caller, ref)
         if incident_ref is None:
             return f"Which incident? Use `/incident {verb} INC-<id>`, or run it in its war room."
-        actor = await self._actor(caller)
-        if actor is None:
-            return (
-                "You are not known to IMAS, so you cannot change incidents: ask an admin to add "
-                f"your {caller.platform} id ({caller.user_id}) to your person."
-            )
         request = TransitionIncident(
-            id=incident_ref, action=ACTIONS[verb], note=note, actor=actor, source="chat"
+            id=incident_ref, action=ACTIONS[verb], note=note, actor=actor.name, source="chat"
         )
         try:
             view = await self.bus.request(request, IncidentView, timeout=self.timeout)
@@ -218,19 +270,23 @@ class ChatOps:
         except ServiceError as exc:
             return f"IMAS could not reach the incidents service ({exc.message}); try again."
         i = view.incident
-        return f"INC-{i.short_id} is now {i.status} (by {actor})."
+        return f"INC-{i.short_id} is now {i.status} (by {actor.name})."
+
+    async def _incident(self, ref: str) -> IncidentSnapshot | str:
+        """The incident, or the reply explaining why it cannot be had."""
+        try:
+            view = await self.bus.request(GetIncident(id=ref), IncidentView, timeout=self.timeout)
+        except ServiceError as exc:
+            return f"No incident {ref}." if exc.code == "not_found" else exc.message
+        return view.incident
 
     async def _status(self, caller: Caller, ref: str | None) -> str:
         incident_ref = await self._incident_ref(caller, ref)
         if incident_ref is None:
             return "Which incident? Use `/incident status INC-<id>`, or run it in its war room."
-        try:
-            view = await self.bus.request(
-                GetIncident(id=incident_ref), IncidentView, timeout=self.timeout
-            )
-        except ServiceError as exc:
-            return f"No incident {incident_ref}." if exc.code == "not_found" else exc.message
-        i = view.incident
+        i = await self._incident(incident_ref)
+        if isinstance(i, str):
+            return i
         return (
             f"*INC-{i.short_id} - {i.title}*\n"
             f"{i.status} · {SEVERITY_LABELS.get(i.severity, i.severity)} · {i.service.name}"
@@ -255,7 +311,7 @@ class ChatOps:
         ]
         return f"{page.count} open incident(s):\n" + "\n".join(lines)
 
-    async def _oncall(self, caller: Caller, team_ref: str) -> str:
+    async def _oncall(self, team_ref: str) -> str:
         if not team_ref:
             return "Which team? `/oncall <team>`."
         team = await self.directory.team(team_ref)
@@ -265,6 +321,128 @@ class ChatOps:
         if not names:
             return f"Nobody is on call for {team.name} right now."
         return f"On call for {team.name}: {', '.join(names)}."
+
+    # -- create and escalate --------------------------------------------------------------------
+
+    async def _create(self, caller: Caller, text: str) -> str:
+        """Open an incident (or join the open one of the same service, as the API does)."""
+        actor = await self._actor(caller, "create")
+        new = domain.parse_new_incident(text)
+        usage = "`/incident create [SEV1-4] [service:<name>] <title>`"
+        if not new.title:
+            return f"Give the incident a title: {usage}."
+        service = new.service
+        if service is None:
+            ref = await self._incident_ref(caller, None)
+            found = await self._incident(ref) if ref else None
+            if not isinstance(found, IncidentSnapshot):
+                return f"Which service is affected? Add `service:<name>`: {usage}."
+            service = found.service.name
+        request = OpenOrAttach(
+            title=new.title,
+            service_name=service,
+            severity=new.severity or DEFAULT_SEVERITY,  # type: ignore[arg-type]
+            source="chat",
+            alert_source="chat",
+            actor=actor.name,
+        )
+        try:
+            reply = await self.bus.request(request, OpenOrAttachReply, timeout=self.timeout)
+        except RequestFailed as exc:
+            return f"Not created: {exc.message}"
+        except ServiceError as exc:
+            return f"IMAS could not reach the incidents service ({exc.message}); try again."
+        i = reply.incident
+        label = f"INC-{i.short_id} - {i.title}"
+        if not reply.created:
+            return f"{i.service.name} already has an open incident, {label}: added to it."
+        severity = SEVERITY_LABELS.get(i.severity, i.severity)
+        return f"{label} opened ({severity}, {i.service.name}) by {actor.name}."
+
+    async def _escalate(self, caller: Caller, ref: str | None) -> str:
+        """Page the next level of the team's escalation policy now, and say who was paged.
+
+        The escalation service fires its steps on time by itself; a chat escalation pages the
+        level after the last one paged (by it or from chat) with the documented
+        ``notifications.requested.v1``, recorded in the LID once per level.
+        """
+        actor = await self._actor(caller, "escalate")
+        incident_ref = await self._incident_ref(caller, ref)
+        if incident_ref is None:
+            return "Which incident? Use `/incident escalate INC-<id>`, or run it in its war room."
+        incident = await self._incident(incident_ref)
+        if isinstance(incident, str):
+            return incident
+        label = f"INC-{incident.short_id}"
+        if incident.status == "RESOLVED":
+            return f"{label} is resolved: there is nobody to escalate to."
+        if incident.team is None:
+            return f"{label} has no owner team, so no escalation policy to follow."
+        try:
+            on_call = await self.directory.on_call_levels(incident.team.id, incident.severity)
+        except ServiceError as exc:
+            return f"IMAS could not reach the escalation service ({exc.message}); try again."
+        history = await self.directory.escalation_history(incident.id)
+        entries = history.entries if history is not None else []
+        latest_run = max((e.run for e in entries), default=1)  # a reopen starts a new run
+        fired = [e.step for e in entries if e.run == latest_run and e.kind == "step" and e.fired_at]
+        async with self.engine.connect() as conn:
+            fired += await store.escalation_levels_paged(conn, incident.id)
+        level_number = domain.next_escalation_level([lv.step for lv in on_call.levels], fired)
+        if level_number is None:
+            return f"{label} already reached the last escalation level of {incident.team.name}."
+        level = next(lv for lv in on_call.levels if lv.step == level_number)
+        if not level.targets:
+            return f"Level {level_number + 1} of {incident.team.name}'s policy reaches nobody now."
+        names = ", ".join(t.name for t in level.targets)
+        item = Item(
+            key=f"chat-escalation:{incident.id}:{level_number}",
+            at=utcnow(),
+            kind="ESCALATION",
+            message=f"Escalated from chat to level {level_number + 1}: paging {names}",
+            actor=actor.name,
+        )
+        async with self.engine.begin() as conn:
+            await store.add_item(conn, incident.id, item)
+            await conn.execute(outbox.insert(), outbox_rows(_pages(incident, level, actor.name)))
+            room = await store.get_room(conn, incident.id)
+            if room is not None and room.status in ("pending", "open"):
+                await store.add_post(
+                    conn, incident.id, f":arrow_up: {item.message} (by {actor.name})"
+                )
+        self._on_commit()
+        return f"{label} escalated to level {level_number + 1}: paging {names} (by {actor.name})."
+
+
+def _pages(
+    incident: IncidentSnapshot, level: OnCallLevel, actor: str
+) -> list[NotificationRequested]:
+    """One page per target and channel of the level, as escalation's own steps send them."""
+    pages = []
+    for target in level.targets:
+        kind, _, target_id = target.id.rpartition(":")
+        for channel in level.channels or ["slack"]:
+            pages.append(
+                NotificationRequested(
+                    event_id=new_event_id(),
+                    occurred_at=utcnow(),
+                    incident_id=incident.id,
+                    idempotency_key=(
+                        f"chat-escalation:{incident.id}:{level.step}:{target.id}:{channel}"
+                    ),
+                    reason="escalation",
+                    step=level.step,
+                    person_ids=[target_id] if kind in ("", "person") else [],
+                    team_ids=[target_id] if kind == "team" else [],
+                    channels=[channel],  # type: ignore[list-item]
+                    message=(
+                        f"INC-{incident.short_id} escalated by {actor}: {incident.title} "
+                        f"({SEVERITY_LABELS.get(incident.severity, incident.severity)})"
+                    ),
+                    recipient_name=target.name,
+                )
+            )
+    return pages
 
 
 def _form(body: str) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Who is who, asked of the services that own it (catalog: incidents; on-call: escalation).
+"""Who is who, asked of the services that own it (catalog and comments: incidents; on-call
+and escalation history: escalation).
 
 Every lookup is best-effort with a short timeout: a war room opens even when nobody can be
 found to invite, and a chat command still works for a person IMAS does not know.
@@ -10,11 +11,19 @@ import time
 from collections.abc import Sequence
 
 from imas_contracts.catalog import CatalogEntries, ListCatalog, PersonEntry, TeamEntry
-from imas_contracts.escalation import OnCallReply, WhoIsOnCall
-from imas_contracts.incidents import IncidentSnapshot
+from imas_contracts.escalation import (
+    EscalationHistory,
+    GetHistory,
+    ListSchedules,
+    OnCallReply,
+    ScheduleList,
+    WhoIsOnCall,
+)
+from imas_contracts.incidents import CommentList, IncidentSnapshot, ListComments
 from imas_runtime.bus import Bus
 from imas_runtime.errors import ServiceError
 from imas_runtime.logs import get_logger
+from imas_warroom.domain import Item
 
 log = get_logger(__name__)
 
@@ -57,6 +66,54 @@ class Directory:
             return None
         return reply.teams[0] if reply.teams else None
 
+    async def teams(self) -> list[TeamEntry]:
+        try:
+            reply = await self.bus.request(
+                ListCatalog(kind="team"), CatalogEntries, timeout=self.timeout
+            )
+        except ServiceError as exc:
+            log.info("teams not available", error=exc.message)
+            return []
+        return list(reply.teams)
+
+    async def on_call_levels(self, team_id: str, severity: str | None = None) -> OnCallReply:
+        """Who each level of the team's escalation policy pages now (ServiceError if unknown)."""
+        return await self.bus.request(
+            WhoIsOnCall(team_id=team_id, severity=severity),  # type: ignore[arg-type]
+            OnCallReply,
+            timeout=self.timeout,
+        )
+
+    async def escalation_history(self, incident_id: str) -> EscalationHistory | None:
+        try:
+            return await self.bus.request(
+                GetHistory(incident_id=incident_id), EscalationHistory, timeout=self.timeout
+            )
+        except ServiceError as exc:
+            log.info("escalation history not available", error=exc.message)
+            return None
+
+    async def comments(self, incident_id: str) -> list[Item]:
+        """The incident's comments as LID timeline lines (none when incidents does not answer:
+        the LID still renders)."""
+        try:
+            reply = await self.bus.request(
+                ListComments(id=incident_id), CommentList, timeout=self.timeout
+            )
+        except ServiceError as exc:
+            log.info("comments not available", incident_id=incident_id, error=exc.message)
+            return []
+        return [
+            Item(
+                key=f"comment:{c.id}",
+                at=c.created_at,
+                kind="NOTE",
+                message=f"Comment: {c.body}",
+                actor=c.author,
+            )
+            for c in reply.results
+        ]
+
     async def on_call(self, team_id: str) -> list[str]:
         """Names of the people on call for the team now (first escalation level first)."""
         try:
@@ -75,7 +132,8 @@ class Directory:
         return names
 
     async def invitees(self, platform: str, incident: IncidentSnapshot) -> list[str]:
-        """Chat user ids of the lead and of the owner team's on-call, as far as known."""
+        """Chat user ids of the lead, of the owner team's on-call and of the impacted scopes'
+        people and teams, as far as known."""
         people = await self.people()
         wanted: list[PersonEntry] = []
         if incident.lead:
@@ -83,18 +141,55 @@ class Directory:
             wanted += [p for p in people if lead in (p.id, p.email, p.name)]
         if incident.team is not None:
             try:
-                reply = await self.bus.request(
-                    WhoIsOnCall(team_id=incident.team.id, severity=incident.severity),
-                    OnCallReply,
-                    timeout=self.timeout,
-                )
+                reply = await self.on_call_levels(incident.team.id, incident.severity)
             except ServiceError as exc:
                 log.info("on-call not available", team=incident.team.name, error=exc.message)
             else:
-                ids = {t.id for level in reply.levels[:1] for t in level.targets}
+                ids = {person_id(t.id) for level in reply.levels[:1] for t in level.targets}
                 ids |= {s.person.id for s in reply.schedules if s.person is not None}
                 wanted += [p for p in people if p.id in ids]
+        if incident.impacted_scopes:
+            ids = await self._scope_people(incident)
+            wanted += [p for p in people if p.id in ids or p.email.lower() in ids]
         return _chat_ids(platform, wanted)
+
+    async def _scope_people(self, incident: IncidentSnapshot) -> set[str]:
+        """Ids and e-mails of the people an incident's impacted scopes bring in: those the
+        scope names among its mandatory e-mails, and the members of the teams it names there
+        (or that bear its name): everyone in their on-call rotations."""
+        emails: set[str] = set()
+        for scope in incident.impacted_scopes:
+            try:
+                reply = await self.bus.request(
+                    ListCatalog(kind="scope", id=scope.id), CatalogEntries, timeout=self.timeout
+                )
+            except ServiceError as exc:
+                log.info("scope not available", scope=scope.name, error=exc.message)
+                continue
+            for entry in reply.scopes:
+                emails |= {e.strip().lower() for e in entry.mandatory_emails}
+        names = {s.name.strip().lower() for s in incident.impacted_scopes}
+        teams = [
+            t
+            for t in await self.teams()
+            if (t.email or "").strip().lower() in emails or t.name.strip().lower() in names
+        ]
+        found = set(emails)
+        for team in teams:
+            try:
+                schedules = await self.bus.request(
+                    ListSchedules(team_id=team.id), ScheduleList, timeout=self.timeout
+                )
+            except ServiceError as exc:
+                log.info("schedules not available", team=team.name, error=exc.message)
+                continue
+            found |= {m for s in schedules.schedules for layer in s.layers for m in layer.members}
+        return found
+
+
+def person_id(target: str) -> str:
+    """The person id of an escalation target (``person:<id>``, or a bare id)."""
+    return target.removeprefix("person:")
 
 
 def _chat_ids(platform: str, people: Sequence[PersonEntry]) -> list[str]:

@@ -99,6 +99,16 @@ def validate_runbook(spec: RunbookSpec) -> None:
             raise Invalid.field(f"steps[{i}].title", "must not be empty")
 
 
+RUNBOOK_FIELDS = ("service", "alert_pattern", "severities", "description", "steps")
+
+
+def changed_runbook_fields(current: RunbookSpec | None, new: RunbookSpec) -> list[str]:
+    """The fields an import would change on the stored runbook (all of them for a new one)."""
+    if current is None:
+        return list(RUNBOOK_FIELDS)
+    return [f for f in RUNBOOK_FIELDS if getattr(current, f) != getattr(new, f)]
+
+
 def _pattern_matches(pattern: str, title: str) -> bool:
     return bool(pattern) and re.search(pattern, title, re.IGNORECASE) is not None
 
@@ -191,7 +201,16 @@ def step_message(runbook: RunbookSpec, state: StepState, outcome: str) -> str:
 
 # -- chat commands -----------------------------------------------------------------------------
 
-INCIDENT_VERBS = ("ack", "resolve", "mitigate", "status", "list", "help")
+INCIDENT_VERBS = (
+    "ack",
+    "resolve",
+    "mitigate",
+    "status",
+    "list",
+    "escalate",
+    "create",
+    "help",
+)
 _REF = re.compile(r"^(?:INC-)?[0-9a-f]{8}$|^[0-9a-f-]{36}$", re.IGNORECASE)
 
 
@@ -225,9 +244,112 @@ HELP = (
     "`/incident ack [INC-id]`: acknowledge (the incident of this war room by default)\n"
     "`/incident mitigate [INC-id]`: mark mitigated\n"
     "`/incident resolve [INC-id] <note>`: resolve, with a note\n"
+    "`/incident escalate [INC-id]`: page the next escalation level now\n"
+    "`/incident create [SEV1-4] [service:<name>] <title>`: open an incident\n"
     "`/incident status [INC-id]`: status, severity, lead and links\n"
     "`/incident list`: open incidents\n"
     "`/oncall [team]`: who is on call"
 )
 
 ACTIONS: dict[str, Action] = {"ack": "acknowledge", "mitigate": "mitigate", "resolve": "resolve"}
+
+# The roles of IMAS users, each allowed what the ones before it are (as in the gateway), and
+# the least role each chat command needs: the same as the API route doing the same thing.
+ROLES = ("viewer", "operator", "responder", "manager", "admin")
+REQUIRED_ROLE = {
+    "ack": "operator",
+    "escalate": "operator",
+    "mitigate": "responder",
+    "resolve": "responder",
+    "create": "responder",
+    "status": "viewer",
+    "list": "viewer",
+    "oncall": "viewer",
+}
+
+
+def role_allows(role: str, verb: str) -> bool:
+    """Whether an IMAS user of ``role`` may run chat command ``verb``."""
+    needed = REQUIRED_ROLE.get(verb, "admin")
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    """``/incident create [SEV2] [service:<name>] <title>`` once parsed."""
+
+    title: str
+    severity: str | None = None
+    service: str | None = None
+
+
+_SEVERITY_WORD = re.compile(r"^sev([1-4])(?:_[a-z]+)?$", re.IGNORECASE)
+_SERVICE_WORD = re.compile(r"^(?:service|svc):(.+)$", re.IGNORECASE)
+SEVERITY_BY_LEVEL = {"1": "SEV1_CRITICAL", "2": "SEV2_HIGH", "3": "SEV3_MEDIUM", "4": "SEV4_LOW"}
+
+
+def parse_new_incident(text: str) -> NewIncident:
+    """Severity and service words may come anywhere; the other words are the title."""
+    severity = service = None
+    title: list[str] = []
+    for word in text.split():
+        level = _SEVERITY_WORD.match(word)
+        named = _SERVICE_WORD.match(word)
+        if level and severity is None:
+            severity = SEVERITY_BY_LEVEL[level.group(1)]
+        elif named and service is None:
+            service = named.group(1)
+        else:
+            title.append(word)
+    return NewIncident(title=" ".join(title), severity=severity, service=service)
+
+
+def next_escalation_level(levels: Sequence[int], fired: Sequence[int]) -> int | None:
+    """The first level of the policy above every level already paged; None past the last."""
+    above = max(fired, default=-1)
+    return next((level for level in sorted(levels) if level > above), None)
+
+
+# -- LID export --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExporterRules:
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    secrets: tuple[str, ...]
+
+
+EXPORTER_RULES = {
+    "confluence": ExporterRules(
+        required=("base_url", "space_key", "email"), optional=("parent_id",), secrets=("api_token",)
+    ),
+    "google_docs": ExporterRules(
+        required=(), optional=("base_url", "drive_url", "folder_id"), secrets=("token",)
+    ),
+}
+_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
+
+
+def check_exporter(name: str, kind: str, config: dict[str, str], secrets: set[str]) -> None:
+    """Refuse an exporter that could not work, naming the field (``config.<key>``...)."""
+    if not name.strip():
+        raise Invalid.field("name", "must not be empty")
+    rules = EXPORTER_RULES.get(kind)
+    if rules is None:
+        raise Invalid.field("kind", f"must be one of {', '.join(EXPORTER_RULES)}")
+    known = (*rules.required, *rules.optional)
+    for key in config:
+        if key not in known:
+            raise Invalid.field(f"config.{key}", f"unknown setting (known: {', '.join(known)})")
+    for key in rules.required:
+        if not str(config.get(key, "")).strip():
+            raise Invalid.field(f"config.{key}", "is required")
+    for key in ("base_url", "drive_url"):
+        if config.get(key) and not _URL.match(config[key]):
+            raise Invalid.field(f"config.{key}", "must be an http(s) URL")
+    for key in rules.secrets:
+        if key not in secrets:
+            raise Invalid.field(f"secrets.{key}", "is required")
+    for key in secrets - set(rules.secrets):
+        raise Invalid.field(f"secrets.{key}", f"unknown secret (known: {', '.join(rules.secrets)})")

@@ -18,16 +18,20 @@ from imas_contracts.incidents import (
 from imas_contracts.notifier import NOTIFICATIONS_STREAM, NotificationFailed, NotificationSent
 from imas_contracts.warroom import (
     AttachRunbook,
+    DeleteExporter,
     DeleteRunbook,
     DiscordRequest,
     EditDocument,
+    ExportDocument,
     GetDocument,
     GetProgress,
     GetRunbook,
     GetTemplate,
     ImportRunbooks,
+    ListExporters,
     ListRunbooks,
     MatchRunbook,
+    PutExporter,
     PutRunbook,
     PutTemplate,
     RunStep,
@@ -36,6 +40,7 @@ from imas_contracts.warroom import (
 from imas_runtime.consumer import ConsumerSpec
 from imas_runtime.rpc import Endpoint
 from imas_warroom.chatops import ChatOps
+from imas_warroom.exports import ExportUseCases
 from imas_warroom.runbooks import RunbookUseCases
 from imas_warroom.usecases import DocumentUseCases
 
@@ -76,10 +81,13 @@ def consumers(documents: DocumentUseCases) -> list[ConsumerSpec]:
 
 
 def endpoints(
-    documents: DocumentUseCases, runbooks: RunbookUseCases, chat: ChatOps
+    documents: DocumentUseCases,
+    runbooks: RunbookUseCases,
+    chat: ChatOps,
+    exports: ExportUseCases,
 ) -> list[Endpoint]:
     """Queries are read-only; edits and step actions answer the new state (a repeated step
-    action answers ``conflict``)."""
+    action answers ``conflict``); an export answers where the LID now is."""
     return [
         Endpoint(GetDocument, documents.get_document),
         Endpoint(EditDocument, documents.edit_document),
@@ -96,4 +104,8 @@ def endpoints(
         Endpoint(RunStep, runbooks.run_step),
         Endpoint(SlackRequest, chat.slack),
         Endpoint(DiscordRequest, chat.discord),
+        Endpoint(PutExporter, exports.put),
+        Endpoint(ListExporters, exports.list),
+        Endpoint(DeleteExporter, exports.delete),
+        Endpoint(ExportDocument, exports.export),
     ]

@@ -201,6 +201,12 @@ def check_template(template: str, sample: Facts) -> None:
     render(template, sample)
 
 
+def to_xhtml(markdown: str) -> str:
+    """The LID's body as XHTML (what Confluence's storage format accepts)."""
+    xhtml: str = _markdown.render(markdown)
+    return xhtml
+
+
 def to_html(markdown: str, title: str) -> str:
     """A standalone HTML page of the LID."""
     body = _markdown.render(markdown)

@@ -7,9 +7,11 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    ForeignKey,
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -132,4 +134,40 @@ templates = Table(
     Column("body", Text, nullable=False),
     Column("updated_by", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+# Where LIDs are exported (Confluence, Google Docs). ``sealed_secrets`` is a JSON object of
+# secrets encrypted with the service's secret key: never read back out of the service.
+exporters = Table(
+    "exporters",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("kind", Text, nullable=False),
+    Column("config", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("sealed_secrets", LargeBinary),
+    Column("secret_names", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+# The page (or document) each LID was exported to, per exporter: the first export creates it,
+# the next ones update the same ``remote_id``.
+document_exports = Table(
+    "document_exports",
+    metadata,
+    Column("incident_id", UUID(as_uuid=True), nullable=False),
+    Column(
+        "exporter_id",
+        UUID(as_uuid=True),
+        ForeignKey("exporters.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("remote_id", Text),
+    Column("link", Text),
+    Column("version", Integer, nullable=False, server_default=text("0")),
+    Column("exported_at", DateTime(timezone=True)),
+    Column("exported_by", Text),
+    PrimaryKeyConstraint("incident_id", "exporter_id"),
 )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imas_contracts import new_event_id
+from imas_contracts.catalog import CatalogChange
 from imas_contracts.incidents import IncidentSnapshot
 from imas_contracts.warroom import (
     AttachRunbook,
@@ -102,15 +103,40 @@ class RunbookUseCases:
         return RunbookView(runbook=runbook)
 
     async def import_yaml(self, cmd: ImportRunbooks) -> RunbookList:
-        """Create or update runbooks by name from YAML, all or nothing. Safe to run twice."""
-        specs = parse_yaml(cmd.yaml)
+        """Create or update runbooks by name, all or nothing; one equal to the stored runbook
+        is left as it is. Safe to run twice; ``dry_run`` only says what would change."""
+        specs = [*(parse_yaml(cmd.yaml) if cmd.yaml.strip() else []), *cmd.runbooks]
+        if not specs:
+            raise Invalid.field("runbooks", "give at least one runbook")
+        seen: set[str] = set()
+        for index, spec in enumerate(specs):
+            domain.validate_runbook(spec)
+            name = spec.name.strip().lower()
+            if name in seen:
+                raise Invalid.field(f"runbooks[{index}].name", f"'{spec.name}' is given twice")
+            seen.add(name)
         async with self.engine.begin() as conn:
-            saved = []
+            saved: list[RunbookSpec] = []
+            changes: list[CatalogChange] = []
             for spec in specs:
                 existing = await store.runbook_id_by_name(conn, spec.name)
+                current = await store.get_runbook(conn, str(existing)) if existing else None
+                fields = domain.changed_runbook_fields(current, spec)
+                action = "create" if current is None else ("update" if fields else "unchanged")
+                changes.append(
+                    CatalogChange(
+                        kind="runbook",
+                        name=spec.name,
+                        action=action,  # type: ignore[arg-type]
+                        fields=fields,
+                    )
+                )
+                if cmd.dry_run or (current is not None and not fields):
+                    saved.append(current or spec)
+                    continue
                 spec = msgspec.structs.replace(spec, id=str(existing) if existing else "")
                 saved.append(await self._save(conn, spec))
-        return RunbookList(runbooks=saved)
+        return RunbookList(runbooks=saved, changes=changes)
 
     async def match(self, query: MatchRunbook) -> RunbookList:
         """Runbooks fitting an incident, best first."""

@@ -30,8 +30,10 @@ class WarroomSettings(RuntimeSettings, kw_only=True):
     discord_archive_category: str = ""
     # Seconds a chat request's timestamp may differ from now (Slack's replay window).
     chat_replay_window: float = 300.0
-    # Refuse chat actions from people the catalog does not map from their chat user id.
-    chat_require_known_user: bool = False
+    # Older secret keys still able to decrypt exporter secrets during a key rotation.
+    previous_secret_keys: str = ""
+    # Seconds each call to Confluence or Google Docs may take during a LID export.
+    export_timeout: float = 5.0
 
     @property
     def room_severity_set(self) -> frozenset[str]:

@@ -16,7 +16,9 @@ from imas_contracts.incidents import IncidentSnapshot
 from imas_contracts.warroom import ActionItem, RunbookSpec, RunbookStep, StepState
 from imas_warroom.domain import Item
 from imas_warroom.models import (
+    document_exports,
     documents,
+    exporters,
     room_posts,
     rooms,
     runbooks,
@@ -380,3 +382,101 @@ async def put_template(conn: AsyncConnection, name: str, body: str, actor: str |
 
 async def delete_template(conn: AsyncConnection, name: str) -> None:
     await conn.execute(templates.delete().where(templates.c.name == name))
+
+
+# -- exporters and exports ---------------------------------------------------------------------
+
+
+async def find_exporter(conn: AsyncConnection, ref: str) -> Record | None:
+    """An exporter by id or by name."""
+    key = _uuid(ref)
+    condition = exporters.c.id == key if key is not None else exporters.c.name == ref.strip()
+    return (await conn.execute(select(exporters).where(condition))).first()
+
+
+async def list_exporters(conn: AsyncConnection) -> list[Record]:
+    return list((await conn.execute(select(exporters).order_by(exporters.c.name))).all())
+
+
+async def exporter_id_by_name(conn: AsyncConnection, name: str) -> uuid.UUID | None:
+    query = select(exporters.c.id).where(exporters.c.name == name.strip())
+    return (await conn.execute(query)).scalar_one_or_none()
+
+
+async def insert_exporter(conn: AsyncConnection, values: dict[str, Any]) -> Record:
+    statement = exporters.insert().values(id=uuid.uuid4(), **values).returning(*exporters.c)
+    return (await conn.execute(statement)).one()
+
+
+async def update_exporter(
+    conn: AsyncConnection, exporter_id: uuid.UUID, values: dict[str, Any]
+) -> Record | None:
+    statement = (
+        update(exporters)
+        .where(exporters.c.id == exporter_id)
+        .values(**values, updated_at=func.now())
+        .returning(*exporters.c)
+    )
+    return (await conn.execute(statement)).first()
+
+
+async def delete_exporter(conn: AsyncConnection, exporter_id: uuid.UUID) -> None:
+    await conn.execute(exporters.delete().where(exporters.c.id == exporter_id))
+
+
+async def lock_export(
+    conn: AsyncConnection, incident_id: uuid.UUID, exporter_id: uuid.UUID
+) -> Record:
+    """The export of a LID to one exporter, created empty the first time, locked until the
+    transaction ends (two exports at once never create two pages)."""
+    await conn.execute(
+        insert(document_exports)
+        .values(incident_id=incident_id, exporter_id=exporter_id)
+        .on_conflict_do_nothing()
+    )
+    query = (
+        select(document_exports)
+        .where(
+            document_exports.c.incident_id == incident_id,
+            document_exports.c.exporter_id == exporter_id,
+        )
+        .with_for_update()
+    )
+    return (await conn.execute(query)).one()
+
+
+async def save_export(
+    conn: AsyncConnection, incident_id: uuid.UUID, exporter_id: uuid.UUID, **values: Any
+) -> None:
+    await conn.execute(
+        update(document_exports)
+        .where(
+            document_exports.c.incident_id == incident_id,
+            document_exports.c.exporter_id == exporter_id,
+        )
+        .values(**values)
+    )
+
+
+async def exports_of(conn: AsyncConnection, incident_id: uuid.UUID) -> list[Record]:
+    """Where the LID was exported (done exports only), with each exporter's name and kind."""
+    query = (
+        select(document_exports, exporters.c.name, exporters.c.kind)
+        .join(exporters, exporters.c.id == document_exports.c.exporter_id)
+        .where(
+            document_exports.c.incident_id == incident_id,
+            document_exports.c.remote_id.is_not(None),
+        )
+        .order_by(exporters.c.name)
+    )
+    return list((await conn.execute(query)).all())
+
+
+async def escalation_levels_paged(conn: AsyncConnection, incident_id: str) -> list[int]:
+    """The escalation levels paged from chat for the incident (their timeline keys say which)."""
+    prefix = f"chat-escalation:{incident_id}:"
+    query = select(timeline_items.c.key).where(
+        timeline_items.c.incident_id == uuid.UUID(incident_id),
+        timeline_items.c.key.startswith(prefix, autoescape=True),
+    )
+    return [int(k.removeprefix(prefix)) for k in (await conn.execute(query)).scalars()]

@@ -43,11 +43,19 @@ from imas_runtime.errors import NotFound
 from imas_runtime.outbox import claim, outbox_rows
 from imas_warroom import domain, lid, store
 from imas_warroom.domain import SEVERITY_LABELS, Item
+from imas_warroom.exports import export_of
 from imas_warroom.models import inbox, outbox
 
 LID_TEMPLATE = "lid"
 Clock = Callable[[], datetime]
 Matcher = Callable[[AsyncConnection, IncidentSnapshot], Awaitable["RunbookSpec | None"]]
+# The incident's comments as timeline lines (asked of the incidents service, which owns them).
+Comments = Callable[[str], Awaitable[list[Item]]]
+
+
+async def _no_comments(_: str) -> list[Item]:
+    return []
+
 
 LifecycleEvent = (
     IncidentTriggered
@@ -83,10 +91,12 @@ class DocumentUseCases:
         archive_after: float,
         on_commit: Callable[[], None] = lambda: None,
         clock: Clock = _utcnow,
+        comments: Comments = _no_comments,
     ) -> None:
         self.engine = engine
         self.public_url = public_url
         self.platform = platform
+        self.comments = comments
         self.room_severities = room_severities
         self.archive_after = archive_after
         self._on_commit = on_commit
@@ -289,6 +299,11 @@ class DocumentUseCases:
                 raise NotFound(f"no incident document for {query.incident}")
             return await self._view(conn, row, html=query.html)
 
+    async def render(self, ref: str) -> tuple[uuid.UUID, str, str]:
+        """The incident's id, the LID's title and its Markdown now (for an export)."""
+        doc = await self.get_document(GetDocument(incident=ref))
+        return uuid.UUID(doc.incident_id), doc.title, doc.markdown
+
     async def edit_document(self, cmd: EditDocument) -> DocumentView:
         """Change root cause, resolution and/or action items. Safe to run twice."""
         async with self.engine.begin() as conn:
@@ -307,7 +322,7 @@ class DocumentUseCases:
             return await self._view(conn, row, html=False)
 
     async def _view(self, conn: AsyncConnection, row: store.Record, *, html: bool) -> DocumentView:
-        facts = await self.facts(conn, row)
+        facts = await self.facts(conn, row, await self.comments(str(row.incident_id)))
         template = await self._template(conn)
         markdown = lid.render(template.body, facts)
         return DocumentView(
@@ -322,10 +337,14 @@ class DocumentUseCases:
             action_items=store.action_items_of(row),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            exports=[export_of(e) for e in await store.exports_of(conn, row.incident_id)],
         )
 
-    async def facts(self, conn: AsyncConnection, row: store.Record) -> lid.Facts:
-        """Everything the LID of ``row`` shows, read in one go."""
+    async def facts(
+        self, conn: AsyncConnection, row: store.Record, comments: Sequence[Item] = ()
+    ) -> lid.Facts:
+        """Everything the LID of ``row`` shows, read in one go (``comments`` join the
+        timeline in time order)."""
         incident = store.incident_of(row)
         room = await store.get_room(conn, incident.id)
         runbook = await store.get_runbook(conn, str(row.runbook_id)) if row.runbook_id else None
@@ -342,7 +361,9 @@ class DocumentUseCases:
         return lid.Facts(
             incident=incident,
             links=links,
-            timeline=await store.list_items(conn, row.incident_id),
+            timeline=sorted(
+                [*await store.list_items(conn, row.incident_id), *comments], key=lambda i: i.at
+            ),
             severity_history=[
                 (h["severity"], datetime.fromisoformat(h["at"])) for h in row.severity_history
             ],

@@ -15,8 +15,12 @@ from litestar.static_files import create_static_files_router
 
 from imas_gateway.domain import PUBLIC
 from imas_gateway.settings import GatewaySettings
+from imas_gateway.ui.admin_pages import ADMIN_ROUTES
 from imas_gateway.ui.auth_pages import AUTH_ROUTES, LoginRequired
+from imas_gateway.ui.config_pages import CONFIG_ROUTES
 from imas_gateway.ui.incident_pages import INCIDENT_ROUTES
+from imas_gateway.ui.live import LIVE_ROUTES
+from imas_gateway.ui.oncall_pages import ONCALL_ROUTES
 from imas_gateway.ui.other_pages import OTHER_ROUTES
 from imas_gateway.ui.render import STATIC, render
 from imas_gateway.ui.sessions import SessionStore, session_middleware
@@ -50,6 +54,10 @@ UI_ROUTES = [
             *AUTH_ROUTES,
             *INCIDENT_ROUTES,
             *OTHER_ROUTES,
+            *ONCALL_ROUTES,
+            *CONFIG_ROUTES,
+            *ADMIN_ROUTES,
+            *LIVE_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC], include_in_schema=False
             ),

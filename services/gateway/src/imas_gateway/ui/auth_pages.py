@@ -61,6 +61,7 @@ def _login_page(
         csrf=token,
         error=error,
         next=_safe_next(request.query_params.get("next")),
+        sso=getattr(request.app.state, "oidc", None) is not None,
     )
     options = cookie_options(request.scope, 3600)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, **options)

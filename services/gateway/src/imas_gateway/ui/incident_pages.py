@@ -63,7 +63,7 @@ async def _page(request: Request[Any, Any, Any]) -> tuple[Any, IncidentPage]:
 
 @get("/incidents", include_in_schema=False)
 async def incident_list(request: Request[Any, Any, Any]) -> Response[str]:
-    """The list; with ``?rows=1`` only its rows (what the page polls every few seconds)."""
+    """The list; with ``?rows=1`` only its rows (what the page re-reads on a live change)."""
     current(request)
     query, page = await _page(request)
     number = query.offset // query.limit + 1
@@ -109,16 +109,19 @@ async def _detail(
     request: Request[Any, Any, Any], ref: str, *, error: str = "", status_code: int = 200
 ) -> Response[str]:
     mesh = upstream(request)
+    if request.query_params.get("part") == "timeline":
+        # What a live change re-reads: the timeline alone needs the incident alone.
+        view = await mesh.incident(GetIncident(id=ref, timeline_order="desc"))
+        return render(request, "_timeline.html", incident=view.incident, timeline=view.timeline)
     view, comments, runbook = await asyncio.gather(
         mesh.incident(GetIncident(id=ref, timeline_order="desc")),
         mesh.ask(ListComments(id=ref), CommentList),
         optional(mesh, GetProgress(incident=ref), RunbookProgress),
     )
-    template = "_timeline.html" if request.query_params.get("part") == "timeline" else None
     deliveries = [e for e in view.timeline if e.type in ("ALERT_SENT", "ALERT_FAILED")]
     return render(
         request,
-        template or "incident.html",
+        "incident.html",
         status_code=status_code,
         incident=view.incident,
         timeline=view.timeline,

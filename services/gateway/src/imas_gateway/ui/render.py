@@ -25,6 +25,7 @@ NEEDS = {
     "tag": "responder",
     "create": "responder",
     "runbook": "responder",
+    "admin": "admin",
 }
 
 
@@ -53,6 +54,11 @@ def when(value: datetime | str | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def minutes(value: float) -> str:
+    """``15 min``, ``1.5 min``."""
+    return f"{value:g} min"
+
+
 def severity_label(severity: str) -> str:
     """``SEV1_CRITICAL`` → ``SEV1 critical``."""
     head, _, tail = severity.partition("_")
@@ -65,7 +71,7 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.filters.update(duration=duration, when=when, sev=severity_label)
+env.filters.update(duration=duration, when=when, sev=severity_label, minutes=minutes)
 env.globals.update(can=can)
 
 
