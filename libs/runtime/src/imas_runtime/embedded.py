@@ -11,6 +11,7 @@ import contextlib
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -144,6 +145,17 @@ class EmbeddedRedis:
         _stop(self.proc)
 
 
+def _let_others_traverse(path: Path) -> None:
+    """As root, pgserver runs PostgreSQL as its own unprivileged user, which must be able to
+    reach the data directory: pytest's temporary root is 0700. Traverse only, never read."""
+    for directory in (path, *path.parents):
+        if directory == directory.parent:
+            break
+        mode = directory.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            directory.chmod(mode | stat.S_IXOTH)
+
+
 @dataclass
 class EmbeddedPostgres:
     """A PostgreSQL cluster in ``data_dir`` run by pgserver, reached over its unix socket."""
@@ -164,6 +176,8 @@ class EmbeddedPostgres:
         import pgserver  # type: ignore[attr-defined,unused-ignore]
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            _let_others_traverse(self.data_dir)
         self._server = pgserver.get_server(self.data_dir, cleanup_mode="stop")  # type: ignore[attr-defined,unused-ignore]
         return self
 
