@@ -15,6 +15,7 @@ from bench.rawhttp import Client, HttpError
 
 @dataclass
 class Outcome:
+    index: int
     started: float
     answered_wall: float
     latency: float
@@ -58,6 +59,7 @@ async def constant_rate(
             return
         result.outcomes.append(
             Outcome(
+                index=i,
                 started=started,
                 answered_wall=time.time(),
                 latency=time.perf_counter() - started,

@@ -146,9 +146,134 @@ async def test_every_api_operation_conforms_to_the_schema_and_never_fails(
                 check(operation)
 
     await asyncio.to_thread(check_all)
-    assert failures == []
+    assert [f.split(":")[0] for f in failures] == [], "\n\n".join(failures)
     # Every operation was exercised: the run cannot pass by sending nothing.
     assert len(sent) > 120 and min(sent.values()) >= 1
+
+
+# -- documented answers and query parameters ------------------------------------------------
+
+# Operations whose success answers must have a documented shape (not a free-form object),
+# called on real data: (method, path template, path parameters, query).
+MAIN_ANSWERS = [
+    ("GET", "/api/v1/incidents", {}, {"status": "ACKNOWLEDGED,TRIGGERED", "page_size": "1"}),
+    ("GET", "/api/v1/incidents/{ref}", {"ref": "incident"}, {}),
+    ("GET", "/api/v1/incidents/{ref}/timeline", {"ref": "incident"}, {}),
+    ("GET", "/api/v1/incidents/{ref}/comments", {"ref": "incident"}, {}),
+    ("GET", "/api/v1/teams", {}, {}),
+    ("GET", "/api/v1/teams/{entry_id}", {"entry_id": "sre-core"}, {}),
+    ("GET", "/api/v1/services", {}, {"page_size": "2"}),
+    ("GET", "/api/v1/scopes", {}, {}),
+    ("GET", "/api/v1/people", {}, {}),
+    ("GET", "/api/v1/metrics", {}, {"window": "7d", "severity": "SEV2_HIGH"}),
+    ("GET", "/api/v1/metrics/by-service", {}, {}),
+    ("GET", "/api/v1/metrics/trend", {}, {"bucket": "week"}),
+    ("GET", "/api/v1/metrics/heatmap", {}, {}),
+    ("GET", "/api/v1/metrics/top-offenders", {}, {"limit": "3"}),
+    ("GET", "/api/v1/tokens", {}, {}),
+    ("GET", "/api/v1/integrations", {}, {}),
+    ("GET", "/api/v1/schedules", {}, {}),
+    ("GET", "/api/v1/escalation-policies", {}, {}),
+    ("GET", "/api/v1/runbooks", {}, {"service": "redis-prod"}),
+    ("GET", "/api/v1/runbooks/{runbook_id}", {"runbook_id": "runbook"}, {}),
+    ("GET", "/api/v1/notification-providers", {}, {}),
+    ("GET", "/api/v1/audit", {}, {"method": "POST"}),
+]
+
+
+async def test_main_answers_have_their_documented_shape(whole_mesh: Mesh) -> None:
+    """Real answers (an incident with a timeline and a comment, the demo catalog, a token, a
+    runbook) against the shapes the schema documents for them."""
+    mesh = whole_mesh
+    document = (await mesh.client.get("/api/schema/")).json()
+    schema = schemathesis.openapi.from_dict(document)
+    created = await mesh.client.post("/api/v1/incidents/", json=VALID_INCIDENT, headers=mesh.auth)
+    incident = created.json()["id"]
+    await mesh.client.post(f"/api/v1/incidents/{incident}/acknowledge/", headers=mesh.auth)
+    await mesh.client.post(
+        f"/api/v1/incidents/{incident}/comments/", json={"body": "on it"}, headers=mesh.auth
+    )
+    await mesh.client.post(
+        "/api/v1/tokens/", json={"name": "ci", "role": "viewer"}, headers=mesh.auth
+    )
+    runbook = await mesh.client.post(
+        "/api/v1/runbooks/",
+        json={"name": "Disk full", "service": "redis-prod", "steps": [{"title": "df -h"}]},
+        headers=mesh.auth,
+    )
+    assert created.status_code == 201 and runbook.status_code == 201
+    real = {"incident": incident, "runbook": runbook.json()["id"]}
+    wrong: list[str] = []
+    for method, path, path_parameters, query in MAIN_ANSWERS:
+        operation = schema[path][method]
+        documented = document["paths"][path][method.lower()]["responses"]["200"]
+        assert "$ref" in str(documented), f"{method} {path} documents no shape"
+        ids = {k: real.get(v, v) for k, v in path_parameters.items()}
+        case = operation.Case(path_parameters=ids, query=query)
+        response = await mesh.client.request(
+            method, path.format(**ids) + "/", params=query, headers=mesh.auth
+        )
+        try:
+            case.validate_response(
+                response, checks=[status_code_conformance, response_schema_conformance]
+            )
+        except FailureGroup as exc:
+            wrong.append(f"{method} {path}: {exc}")
+        if response.status_code != 200:
+            wrong.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
+    assert wrong == [], "\n".join(wrong)
+
+
+# Bad query parameters, each answered 400 naming the parameter.
+BAD_QUERIES = [
+    ("/api/v1/incidents/?page=0", "page"),
+    ("/api/v1/incidents/?page_size=many", "page_size"),
+    ("/api/v1/incidents/?status=OPEN", "status"),
+    ("/api/v1/incidents/?created_after=yesterday", "created_after"),
+    ("/api/v1/incidents/?created_before=0001-01-01", "created_before"),
+    ("/api/v1/teams/?page_size=501", "page_size"),
+    ("/api/v1/metrics/?window=forever", "window"),
+    ("/api/v1/metrics/?from=soon", "from"),
+    ("/api/v1/metrics/?from=2026-03-02&to=2026-03-01", "to"),
+    ("/api/v1/metrics/?severity=SEV9", "severity"),
+    ("/api/v1/metrics/trend/?bucket=month", "bucket"),
+    ("/api/v1/metrics/top-offenders/?limit=0", "limit"),
+    ("/api/v1/teams/sre-core/oncall/?at=noon", "at"),
+    ("/api/v1/schedules/x/shifts/?count=1000", "count"),
+    ("/api/v1/runbooks/match/", "service"),
+    ("/api/v1/runbooks/match/?service=redis-prod&severity=LOW", "severity"),
+    ("/api/v1/audit/?status=9999", "status"),
+    ("/api/v1/deliveries/?limit=-1", "limit"),
+    ("/api/v1/silences/?include_expired=perhaps", "include_expired"),
+]
+
+
+async def test_every_query_parameter_is_documented_and_a_bad_one_is_a_400(mesh: Mesh) -> None:
+    document = (await mesh.client.get("/api/schema/")).json()
+    listed = {
+        p["name"]: p["schema"] for p in document["paths"]["/api/v1/incidents"]["get"]["parameters"]
+    }
+    assert listed["status"]["items"]["enum"] == [
+        "TRIGGERED",
+        "ACKNOWLEDGED",
+        "MITIGATED",
+        "RESOLVED",
+    ]
+    assert "-created_at" in listed["ordering"]["enum"] and listed["page_size"]["maximum"] == 500
+    assert {"q", "service", "team", "tag", "created_after", "created_before", "page"} <= set(listed)
+    metrics = document["paths"]["/api/v1/metrics"]["get"]["parameters"]
+    assert {p["name"] for p in metrics} == {"window", "from", "to", "service", "team", "severity"}
+    wrong = []
+    for url, field in BAD_QUERIES:
+        response = await mesh.client.get(url, headers=mesh.auth)
+        named = [e["field"] for e in response.json().get("errors", [])]
+        if (
+            response.status_code != 400
+            or not response.headers["content-type"].startswith("application/problem+json")
+            or named != [field]
+        ):
+            wrong.append(f"{url} -> {response.status_code} {named} {response.text[:160]}")
+    assert wrong == []
 
 
 # -- malformed bodies ---------------------------------------------------------------------------

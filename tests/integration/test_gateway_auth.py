@@ -333,6 +333,30 @@ async def test_mutations_are_audited_with_secrets_redacted_and_rows_never_change
             await conn.execute(text("DELETE FROM audit_log"))
 
 
+async def test_every_one_of_many_concurrent_mutations_gets_its_audit_row(gw: Gateway) -> None:
+    # Rows of calls ending together are committed together: none may be lost or merged.
+    viewer = await gw.token("viewer")
+    agent = f"burst-{uuid.uuid4().hex[:6]}"
+    answers = await asyncio.gather(
+        *(
+            gw.client.post(
+                "/api/v1/teams/",
+                json={"name": f"Team {i}"},
+                headers={**gw.auth(viewer["token"]), "User-Agent": f"{agent}-{i}"},
+            )
+            for i in range(40)
+        )
+    )
+    assert {a.status_code for a in answers} == {403}
+    audit = await gw.client.get(
+        "/api/v1/audit/",
+        params={"actor": viewer["name"], "page_size": 100},
+        headers=gw.auth(gw.admin),
+    )
+    agents = [r["user_agent"] for r in audit.json()["results"] if r["user_agent"].startswith(agent)]
+    assert sorted(agents) == sorted(f"{agent}-{i}" for i in range(40))
+
+
 async def test_documentation_is_served_without_any_cdn(gw: Gateway) -> None:
     schema = await gw.client.get("/api/schema/")
     assert schema.status_code == 200

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -140,6 +142,25 @@ async def test_comments_tags_and_metrics(mesh: Mesh) -> None:
     assert offenders.json()["services"][0]["service"] == "redis-prod"
     bad = await mesh.client.get("/api/v1/metrics/?window=forever", headers=mesh.auth)
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "window"
+
+    # The raw material of those figures, for a spreadsheet: one row per incident.
+    exported = await mesh.client.get("/api/v1/metrics/export.csv?window=7d", headers=mesh.auth)
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert "attachment" in exported.headers["content-disposition"]
+    [row] = list(csv.DictReader(io.StringIO(exported.text)))
+    assert row["id"] == ref and row["service"] == "redis-prod" and row["status"] == "ACKNOWLEDGED"
+    assert float(row["mtta_seconds"]) >= 0 and row["resolved_at"] == ""
+    as_json = await mesh.client.get(
+        "/api/v1/metrics/export.json?window=7d&severity=SEV2_HIGH", headers=mesh.auth
+    )
+    assert [i["id"] for i in as_json.json()] == [ref]
+    elsewhere = await mesh.client.get(
+        "/api/v1/metrics/export.json?service=checkout-api", headers=mesh.auth
+    )
+    assert elsewhere.json() == []
+    bad_window = await mesh.client.get("/api/v1/metrics/export.csv?window=1y", headers=mesh.auth)
+    assert bad_window.status_code == 400 and bad_window.json()["errors"][0]["field"] == "window"
 
 
 async def test_catalog_crud_over_http_needs_admin_to_write(mesh: Mesh) -> None:

@@ -242,3 +242,41 @@ async def test_outage_of_a_dependency_is_retried_past_max_deliver_not_dead_lette
     await consumer.stop()
     letters = await dead_letters(bus, consumer)
     assert [x for x in letters if run_id.encode() in x.payload] == []
+
+
+async def test_waiting_messages_reach_the_batch_handler_together_and_a_failed_batch_one_by_one(
+    bus: Bus,
+) -> None:
+    run_ids = [uuid.uuid4().hex for _ in range(20)]
+    bad = run_ids[7]
+    for run_id in run_ids:
+        await bus.publish(stopped(run_id))
+    batch_sizes: list[int] = []
+    handled: list[str] = []
+
+    async def handle_batch(items: list[tuple[EscalationStopped, Delivery]]) -> None:
+        batch_sizes.append(len(items))
+        if any(event.run_id == bad for event, _ in items):
+            raise RuntimeError("a bad message in the batch")
+        handled.extend(event.run_id for event, _ in items)
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        if event.run_id == bad:
+            raise Reject("cannot be handled")
+        handled.append(event.run_id)
+
+    consumer = await run_consumer(bus, handler, batch_handler=handle_batch)
+
+    async def settled() -> None:
+        assert await pending_of(bus, consumer) == (0, 0)
+        assert {r for r in run_ids if r != bad} <= set(handled)
+
+    await eventually(settled)
+    await consumer.stop()
+    assert batch_sizes and max(batch_sizes) > 1
+    mine = [r for r in handled if r in run_ids]
+    assert sorted(mine) == sorted(r for r in run_ids if r != bad)  # each once
+    rejected = [d for d in await dead_letters(bus, consumer) if d.reason.startswith("rejected")]
+    assert [msgspec.json.decode(d.payload, type=EscalationStopped).run_id for d in rejected] == [
+        bad
+    ]

@@ -61,6 +61,7 @@ class Delivery:
 
 
 EventHandler = Callable[[Any, Delivery], Awaitable[None]]
+BatchHandler = Callable[[list[tuple[Any, Delivery]]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ class ConsumerSpec:
     backoff: tuple[float, ...] = (0.5, 2.0, 5.0, 15.0, 30.0)
     batch: int = 64
     extra_subjects: tuple[str, ...] = field(default=())
+    # Optional: handles every message already waiting (up to ``batch``, in stream order) in
+    # one call, e.g. one transaction for all of them. Returning acks them all; raising falls
+    # back to ``handler`` message by message, with its usual ack / retry / reject.
+    batch_handler: BatchHandler | None = None
 
     @property
     def durable(self) -> str:
@@ -190,15 +195,23 @@ class Consumer:
                 finally:
                     self._waiting = False
                 self._idle = 0
-                status = (msg.headers or {}).get("Status")
-                if status is not None:
-                    # 408: a request expired; 409: it was cut short (leader change, limits).
-                    if status in ("408", "409"):
-                        left = (msg.headers or {}).get("Nats-Pending-Messages")
-                        credits = max(credits - (int(left) if left else batch), 0)
+                if (msg.headers or {}).get("Status") is not None:
+                    credits = _credits_after_status(msg, credits, batch)
                     continue
                 credits -= 1
-                await self.process(msg)
+                if self.spec.batch_handler is None:
+                    await self.process(msg)
+                    continue
+                # Under load messages pile up while one is handled: take those already here.
+                msgs = [msg]
+                while len(msgs) < batch and sub.pending_msgs:
+                    more = await sub.next_msg(timeout=0.1)
+                    if (more.headers or {}).get("Status") is not None:
+                        credits = _credits_after_status(more, credits, batch)
+                        continue
+                    credits -= 1
+                    msgs.append(more)
+                await self.process_batch(msgs)
         finally:
             # Unacked messages are redelivered to the next consumer after ack_wait.
             with contextlib.suppress(Exception):
@@ -206,13 +219,7 @@ class Consumer:
 
     async def process(self, msg: Msg) -> None:
         """Handle one message and settle it (ack / nak / term). Never raises."""
-        meta = msg.metadata
-        delivery = Delivery(
-            subject=msg.subject,
-            stream_sequence=meta.sequence.stream,
-            num_delivered=meta.num_delivered,
-            headers=dict(msg.headers or {}),
-        )
+        delivery = _delivery(msg)
         started = time.perf_counter()
         with span_from_headers(
             self.bus.service, f"consume {msg.subject}", msg.headers, SpanKind.CONSUMER
@@ -220,6 +227,44 @@ class Consumer:
             outcome = await self._handle(msg, delivery)
             current.set_attribute("imas.outcome", outcome)
         CONSUMED.labels(self.spec.durable, outcome).inc()
+        HANDLE_SECONDS.labels(self.spec.durable).observe(time.perf_counter() - started)
+
+    async def process_batch(self, msgs: list[Msg]) -> None:
+        """Hand the decodable messages to the batch handler and ack them all; if it fails,
+        process each message alone (so each gets its own retry or dead letter). Never raises."""
+        assert self.spec.batch_handler is not None
+        if len(msgs) == 1:
+            await self.process(msgs[0])
+            return
+        started = time.perf_counter()
+        items: list[tuple[Msg, Any, Delivery]] = []
+        for msg in msgs:
+            delivery = _delivery(msg)
+            try:
+                items.append((msg, self._decoder.decode(msg.data), delivery))
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                await self._dead_letter(msg, delivery, f"undecodable: {exc}")
+                CONSUMED.labels(self.spec.durable, "dead_lettered").inc()
+        with span_from_headers(
+            self.bus.service, f"consume {len(items)} messages", None, SpanKind.CONSUMER
+        ) as current:
+            try:
+                await self.spec.batch_handler([(event, delivery) for _, event, delivery in items])
+            except Exception as exc:
+                current.set_attribute("imas.outcome", "one_by_one")
+                log.info(
+                    "batch failed, handling its messages one by one",
+                    consumer=self.spec.durable,
+                    size=len(items),
+                    error=repr(exc),
+                )
+                for msg, _, _ in items:
+                    await self.process(msg)
+                return
+            current.set_attribute("imas.outcome", "acked")
+        for msg, _, _ in items:
+            await msg.ack()
+        CONSUMED.labels(self.spec.durable, "acked").inc(len(items))
         HANDLE_SECONDS.labels(self.spec.durable).observe(time.perf_counter() - started)
 
     async def _handle(self, msg: Msg, delivery: Delivery) -> str:
@@ -288,6 +333,25 @@ class Consumer:
         # Dead-letter before terminating: if this publish fails the message is redelivered.
         await self.bus.publish(letter, subject=deadletter_subject(self.spec.durable))
         await msg.term()
+
+
+def _credits_after_status(msg: Msg, credits: int, batch: int) -> int:
+    """Credits left after a status message: 408, a request expired; 409, it was cut short
+    (leader change, limits); either takes back what that request had not used."""
+    if (msg.headers or {}).get("Status") in ("408", "409"):
+        left = (msg.headers or {}).get("Nats-Pending-Messages")
+        return max(credits - (int(left) if left else batch), 0)
+    return credits
+
+
+def _delivery(msg: Msg) -> Delivery:
+    meta = msg.metadata
+    return Delivery(
+        subject=msg.subject,
+        stream_sequence=meta.sequence.stream,
+        num_delivered=meta.num_delivered,
+        headers=dict(msg.headers or {}),
+    )
 
 
 def is_transient(exc: BaseException) -> bool:

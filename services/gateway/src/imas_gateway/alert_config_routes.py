@@ -8,10 +8,12 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
+from litestar.params import Parameter
 
 from imas_contracts import alert_payloads
 from imas_contracts.ingest import (
     AlertPage,
+    AlertRecord,
     AlertRule,
     AlertRuleList,
     AlertRuleReply,
@@ -20,6 +22,7 @@ from imas_contracts.ingest import (
     DeleteAlertRule,
     DeleteIntegration,
     DeleteSilence,
+    Integration,
     IntegrationList,
     IntegrationReply,
     ListAlertRules,
@@ -33,7 +36,9 @@ from imas_contracts.ingest import (
     UpdateIntegration,
 )
 from imas_gateway.auth import authenticate, role
-from imas_gateway.domain import Principal
+from imas_gateway.docs_routes import PAGED
+from imas_gateway.domain import Page, Principal
+from imas_gateway.query_params import PAGING, PageRequest
 from imas_gateway.webhook_core import Webhooks, webhooks
 from imas_runtime.errors import Invalid
 
@@ -94,6 +99,14 @@ def _given(value: Any) -> Any:
     return None if value is msgspec.UNSET else value
 
 
+class IntegrationJson(Integration, frozen=True, kw_only=True):
+    """An integration as the API shows it; on creation only, its secret and where to send
+    alerts (``routing_key`` for PagerDuty)."""
+
+    routing_key: str | None = None
+    webhook_url: str | None = None
+
+
 def _integration_json(reply: IntegrationReply, base: str) -> dict[str, Any]:
     data: dict[str, Any] = msgspec.to_builtins(reply.integration)
     if reply.integration.secret is None:
@@ -115,7 +128,7 @@ def _integration_json(reply: IntegrationReply, base: str) -> dict[str, Any]:
 class IntegrationController(Controller):
     path = "/api/v1/integrations"
     tags = ["integrations"]
-    opt = role("viewer")
+    opt = role("viewer", answer=IntegrationJson)
     dependencies = _dependencies()
 
     @post(
@@ -161,7 +174,7 @@ class IntegrationController(Controller):
         hooks.forget(id)
         return _integration_json(reply, "")
 
-    @get("/", summary="Integrations")
+    @get("/", summary="Integrations", opt=PAGED)
     async def list_all(
         self, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
     ) -> dict[str, Any]:
@@ -194,7 +207,7 @@ def _listing(results: list[Any]) -> dict[str, Any]:
 class AlertRuleController(Controller):
     path = "/api/v1/alert-rules"
     tags = ["alert rules"]
-    opt = role("viewer")
+    opt = role("viewer", answer=AlertRule)
     dependencies = _dependencies()
 
     @post(
@@ -221,7 +234,7 @@ class AlertRuleController(Controller):
     ) -> dict[str, Any]:
         return await _save_rule(request, principal, hooks, id)
 
-    @get("/", summary="Alert rules, in evaluation order")
+    @get("/", summary="Alert rules, in evaluation order", opt=PAGED)
     async def list_all(
         self, principal: NamedDependency[Principal], hooks: NamedDependency[Webhooks]
     ) -> dict[str, Any]:
@@ -239,7 +252,7 @@ class AlertRuleController(Controller):
 class SilenceController(Controller):
     path = "/api/v1/silences"
     tags = ["silences"]
-    opt = role("viewer")
+    opt = role("viewer", answer=Silence)
     dependencies = _dependencies()
 
     @post(
@@ -259,12 +272,12 @@ class SilenceController(Controller):
         reply = await hooks.request(CreateSilence(silence=silence), SilenceReply)
         return msgspec.to_builtins(reply.silence)  # type: ignore[no-any-return]
 
-    @get("/", summary="Silences that have not ended (?include_expired=true for all)")
+    @get("/", summary="Silences that have not ended", opt=PAGED)
     async def list_all(
         self,
         principal: NamedDependency[Principal],
         hooks: NamedDependency[Webhooks],
-        include_expired: bool = False,
+        include_expired: bool = Parameter(default=False, description="Ended ones too"),
     ) -> dict[str, Any]:
         reply: SilenceList = await hooks.request(
             ListSilences(include_expired=include_expired), SilenceList
@@ -285,32 +298,29 @@ class AlertController(Controller):
     opt = role("viewer")
     dependencies = _dependencies()
 
-    @get("/", summary="Alerts received and what became of each (?integration=&status=)")
+    @get(
+        "/",
+        summary="Alerts received and what became of each",
+        dependencies=PAGING,
+        opt={"answer": Page[AlertRecord]},
+    )
     async def list_all(
         self,
+        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         hooks: NamedDependency[Webhooks],
-        integration: str = "",
-        status: str = "",
-        fingerprint: str = "",
-        page: int = 1,
-        page_size: int = 50,
+        paging: NamedDependency[PageRequest],
+        integration: str = Parameter(default="", description="Only this integration's (its id)"),
+        status: str = Parameter(default="", description="Only this outcome"),
+        fingerprint: str = Parameter(default="", description="Only alerts with this fingerprint"),
     ) -> dict[str, Any]:
-        size = max(1, min(page_size, 500))
-        reply: AlertPage = await hooks.request(
-            ListAlerts(
-                integration=integration,
-                status=status,
-                fingerprint=fingerprint,
-                limit=size,
-                offset=(max(page, 1) - 1) * size,
-            ),
-            AlertPage,
+        query = ListAlerts(
+            integration=integration,
+            status=status,
+            fingerprint=fingerprint,
+            limit=paging.size,
+            offset=paging.offset,
         )
-        more = page * size < reply.count
-        return {
-            "count": reply.count,
-            "next": f"?page={page + 1}&page_size={size}" if more else None,
-            "previous": f"?page={page - 1}&page_size={size}" if page > 1 else None,
-            "results": msgspec.to_builtins(reply.results),
-        }
+        reply: AlertPage = await hooks.request(query, AlertPage)
+        results = msgspec.to_builtins(reply.results)
+        return paging.answer(str(request.url), reply.count, results)

@@ -6,7 +6,8 @@ Every problem is an ``Invalid`` naming the offending field, which the API answer
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -84,43 +85,104 @@ def page_params(params: Mapping[str, str]) -> tuple[int, int]:
     return page, size
 
 
+# Instants outside these years are typing mistakes, and too near the limits of dates for the
+# windows and rotations computed from them.
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+
+
+def within_years(name: str, value: datetime | None) -> datetime | None:
+    """``value`` in UTC (a naive one is taken as UTC), refused outside the years handled."""
+    if value is None:
+        return None
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise Invalid.field(name, f"must be between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value.astimezone(UTC)
+
+
+def instant(name: str, raw: str | None) -> datetime | None:
+    """``raw`` as an ISO 8601 date or date and time (UTC unless it names a zone)."""
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid.field(name, "must be an ISO 8601 date or datetime") from None
+    return within_years(name, value)
+
+
 def _datetime(params: Mapping[str, str], *names: str) -> datetime | None:
     for name in names:
-        raw = params.get(name)
-        if raw:
-            try:
-                value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-            except ValueError:
-                raise Invalid.field(name, "must be an ISO 8601 date or datetime") from None
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = instant(name, params.get(name))
+        if value is not None:
+            return value
     return None
 
 
-def _choices(params: Mapping[str, list[str]], name: str, allowed: tuple[str, ...]) -> list[str]:
-    values = [v.strip().upper() for raw in params.get(name, []) for v in raw.split(",") if v]
+def choices(name: str, raw: Sequence[str], allowed: tuple[str, ...]) -> list[str]:
+    """Values given repeated or comma separated, in any case, each one of ``allowed``."""
+    values = [v.strip().upper() for item in raw for v in item.split(",") if v.strip()]
     bad = [v for v in values if v not in allowed]
     if bad:
         raise Invalid.field(name, f"must be one of {', '.join(allowed)} (got {', '.join(bad)})")
     return values
 
 
-def list_query(params: Mapping[str, str], multi: Mapping[str, list[str]]) -> ListIncidents:
-    """``GET /api/v1/incidents/`` filters: status and severity (repeated or comma separated),
-    service, team, tag, q, created_after / created_before, ordering, page, page_size."""
-    page, size = page_params(params)
+# What the incidents service sorts by; ``-`` before a field sorts newest / highest first.
+ORDERING_FIELDS = ("created_at", "detected_at", "severity", "status", "alert_count", "title")
+ORDERINGS = tuple(f"{sign}{field}" for field in ORDERING_FIELDS for sign in ("", "-"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentFilters:
+    """``GET /api/v1/incidents/`` filters, as given (see ``incident_query``)."""
+
+    status: Sequence[str] = ()
+    severity: Sequence[str] = ()
+    service: str = ""
+    team: str = ""
+    tag: str = ""
+    q: str = ""
+    created_after: str | None = None
+    created_before: str | None = None
+    ordering: str = ""
+
+
+def incident_query(filters: IncidentFilters, page: int, size: int) -> ListIncidents:
+    """The incidents service's query for these filters and this page; every bad value is an
+    ``Invalid`` naming its parameter."""
     return ListIncidents(
-        status=_choices(multi, "status", STATUSES),  # type: ignore[arg-type]
-        severity=_choices(multi, "severity", SEVERITIES),  # type: ignore[arg-type]
+        status=choices("status", filters.status, STATUSES),  # type: ignore[arg-type]
+        severity=choices("severity", filters.severity, SEVERITIES),  # type: ignore[arg-type]
+        service=filters.service,
+        team=filters.team,
+        tag=filters.tag,
+        q=filters.q,
+        created_from=instant("created_after", filters.created_after),
+        created_to=instant("created_before", filters.created_before),
+        ordering=filters.ordering or "-created_at",
+        offset=(page - 1) * size,
+        limit=size,
+    )
+
+
+def list_query(params: Mapping[str, str], multi: Mapping[str, list[str]]) -> ListIncidents:
+    """``incident_query`` from a query string (the dashboard's list): status and severity
+    repeated or comma separated, service, team, tag, q, created_after / created_before,
+    ordering, page, page_size."""
+    page, size = page_params(params)
+    filters = IncidentFilters(
+        status=multi.get("status", []),
+        severity=multi.get("severity", []),
         service=params.get("service", "") or params.get("service_name", ""),
         team=params.get("team", ""),
         tag=params.get("tag", ""),
         q=params.get("q", ""),
-        created_from=_datetime(params, "created_after", "created_from"),
-        created_to=_datetime(params, "created_before", "created_to"),
-        ordering=params.get("ordering", "") or "-created_at",
-        offset=(page - 1) * size,
-        limit=size,
+        created_after=params.get("created_after") or params.get("created_from"),
+        created_before=params.get("created_before") or params.get("created_to"),
+        ordering=params.get("ordering", ""),
     )
+    return incident_query(filters, page, size)
 
 
 def page_links(url: str, page: int, size: int, count: int) -> tuple[str | None, str | None]:
@@ -172,17 +234,6 @@ def metrics_filters(params: Mapping[str, str]) -> dict[str, str]:
         "team": params.get("team", ""),
         "severity": severity,
     }
-
-
-def choice(params: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = params.get(name, default) or default
-    if value not in allowed:
-        raise Invalid.field(name, f"must be one of {', '.join(allowed)}")
-    return value
-
-
-def limit_param(params: Mapping[str, str]) -> int:
-    return _int(params, "limit", 10, 1, 100)
 
 
 # -- catalog -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from imas_gateway.docs_routes import DOCS_ROUTES, SCHEMA_PATH, document_api, ope
 from imas_gateway.escalation_routes import ESCALATION_ROUTES
 from imas_gateway.events_routes import EVENTS_ROUTES
 from imas_gateway.input_guard import storable_input_guard
+from imas_gateway.metrics_export import METRICS_EXPORT_ROUTES
 from imas_gateway.middleware import audit_middleware, headers_middleware
 from imas_gateway.models import outbox
 from imas_gateway.notification_routes import NOTIFICATION_ROUTES
@@ -49,6 +50,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
         runtime,
         IncidentController,
         *CATALOG_ROUTES,
+        *METRICS_EXPORT_ROUTES,
         *ESCALATION_ROUTES,
         *WEBHOOK_ROUTES,
         *WARROOM_ROUTES,

@@ -3,19 +3,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency, Provide
+from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from imas_gateway import api_params as params
 from imas_gateway import store
 from imas_gateway.auth import role
-from imas_gateway.domain import Principal
-from imas_runtime.errors import Invalid
+from imas_gateway.domain import Page, Principal
+from imas_gateway.query_params import PAGING, PageRequest
 
 REDACTED = "[redacted]"
 # Field names whose values are credentials: never stored, even in the audit log.
@@ -93,17 +95,62 @@ class AuditRecord:
         }
 
 
+def _settle(future: asyncio.Future[None], error: Exception | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
+
+
 class AuditLog:
+    """The append-only audit log, written in group commits.
+
+    While one insert is on its way, the rows of the calls that end meanwhile wait and go
+    together in the next one: under load a transaction serves many calls (it was a fifth of
+    the gateway's CPU per mutating call), and each caller still returns only once its own row
+    is committed.
+    """
+
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._waiting: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def append(self, record: AuditRecord) -> None:
-        """Insert one row (never updated or deleted afterwards)."""
-        async with self.engine.begin() as conn:
-            await store.append_audit(conn, record.row())
+        """Insert one row (never updated or deleted afterwards); return once committed."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((record.row(), future))
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_batches())
+        await future
+
+    async def _write_batches(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                await self._write(batch)
+        finally:
+            self._writer = None
+
+    async def _write(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
+        try:
+            async with self.engine.begin() as conn:
+                await store.append_audit(conn, [row for row, _ in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                _settle(batch[0][1], exc)
+                return
+            # One row the database refuses must not take the others with it.
+            for one in batch:
+                await self._write([one])
+            return
+        for _, future in batch:
+            _settle(future, None)
 
     async def page(
-        self, filters: dict[str, str], limit: int, offset: int
+        self, filters: dict[str, Any], limit: int, offset: int
     ) -> tuple[int, list[dict[str, Any]]]:
         async with self.engine.connect() as conn:
             count, rows = await store.list_audit(conn, filters=filters, limit=limit, offset=offset)
@@ -115,24 +162,63 @@ class AuditLog:
         return count, results
 
 
-AUDIT_FILTERS = ("actor", "method", "status", "target", "route", "token_id", "user_id")
+class AuditEntry(msgspec.Struct, kw_only=True):
+    """One row of the audit log as ``GET /api/v1/audit/`` answers it."""
+
+    id: int
+    at: str
+    actor: str
+    role: str
+    token_id: str | None
+    user_id: str | None
+    method: str
+    path: str
+    route: str
+    target: str
+    status: int
+    ip: str
+    forwarded_for: str
+    user_agent: str
+    request: Any
+    response: Any
+    duration_ms: float
+
+
+def audit_filters(
+    actor: str = Parameter(default="", description="Who called (a token's or a user's name)"),
+    method: str = Parameter(default="", description="HTTP method, e.g. PATCH"),
+    status: int | None = Parameter(default=None, ge=100, le=599, description="Answer status"),
+    target: str = Parameter(default="", description="The ids in the path, comma separated"),
+    route: str = Parameter(default="", description="Route template, e.g. /api/v1/teams/{id}/"),
+    token_id: str = Parameter(default="", description="The calling token's id"),
+    user_id: str = Parameter(default="", description="The calling user's id"),
+) -> dict[str, Any]:
+    """Only the rows matching every filter given."""
+    given = {
+        "actor": actor,
+        "method": method,
+        "status": status,
+        "target": target,
+        "route": route,
+        "token_id": token_id,
+        "user_id": user_id,
+    }
+    return {k: v for k, v in given.items() if v not in ("", None)}
 
 
 class AuditController(Controller):
     path = "/api/v1/audit"
     tags = ["audit"]
-    opt = role("admin")
+    opt = role("admin", answer=Page[AuditEntry])
+    dependencies = {**PAGING, "filters": Provide(audit_filters, sync_to_thread=False)}
 
     @get("/", summary="The audit log, newest first (admins)")
-    async def list_entries(self, request: Request[Any, Any, Any]) -> dict[str, object]:
-        """Filters: actor, method, status, target, route, token_id, user_id; page, page_size."""
-        page, size = params.page_params(request.query_params)
-        filters = {k: request.query_params.get(k, "") for k in AUDIT_FILTERS}
-        if filters["status"] and not filters["status"].isdigit():
-            raise Invalid.field("status", "must be an HTTP status code")
+    async def list_entries(
+        self,
+        request: Request[Any, Any, Any],
+        paging: NamedDependency[PageRequest],
+        filters: NamedDependency[dict[str, Any]],
+    ) -> dict[str, object]:
         audit: AuditLog = request.app.state.audit
-        typed: dict[str, Any] = {k: v for k, v in filters.items() if v}
-        if "status" in typed:
-            typed["status"] = int(typed["status"])
-        count, results = await audit.page(typed, size, (page - 1) * size)
-        return params.paginated(str(request.url), page, size, count, results)
+        count, results = await audit.page(filters, paging.size, paging.offset)
+        return paging.answer(str(request.url), count, results)

@@ -63,15 +63,18 @@ def role(
     integration: bool = False,
     audit: bool = True,
     body: type[Any] | None = None,
+    answer: Any = None,
     own_errors: bool = False,
 ) -> dict[str, Any]:
     """A route's ``opt``: the least role it needs (see the module's docstring). For the
-    OpenAPI schema (see ``docs_routes``): the type of the JSON body it reads, and whether it
-    answers some errors in the JSON of the platform it imitates (PagerDuty, Slack, Discord)
-    rather than as problem details."""
+    OpenAPI schema (see ``docs_routes``): the type of the JSON body it reads, the type whose
+    JSON its success answers are, and whether it answers some errors in the JSON of the
+    platform it imitates (PagerDuty, Slack, Discord) rather than as problem details."""
     opt: dict[str, Any] = {"role": required, "integration": integration, "audit": audit}
     if body is not None:
         opt["body"] = body
+    if answer is not None:
+        opt["answer"] = answer
     if own_errors:
         opt["own_errors"] = True
     return opt

@@ -5,18 +5,22 @@ Viewers read; writing the catalog needs the manager role.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 
 from imas_contracts.catalog import (
     CatalogEntries,
     DeleteCatalogEntry,
     ListCatalog,
+    PersonEntry,
     SaveCatalogEntry,
+    ScopeEntry,
+    ServiceEntry,
+    TeamEntry,
 )
 from imas_contracts.kpis import (
     GetKpiBreakdown,
@@ -32,7 +36,9 @@ from imas_contracts.kpis import (
 )
 from imas_gateway import api_params as params
 from imas_gateway.auth import role
+from imas_gateway.docs_routes import PAGED
 from imas_gateway.domain import Principal
+from imas_gateway.query_params import KPI_QUERY, PAGING, Bucket, KpiQuery, PageRequest
 from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream
 
 MANAGER = role("manager")
@@ -52,17 +58,16 @@ class _CatalogController(Controller):
     opt = role("viewer")
     dependencies = _DEPENDENCIES
 
-    @get("/")
+    @get("/", dependencies=PAGING, opt=PAGED)
     async def list_entries(
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        paging: NamedDependency[PageRequest],
     ) -> dict[str, object]:
-        page, size = params.page_params(request.query_params)
         items = _items(await mesh.ask(ListCatalog(kind=self.kind), CatalogEntries))  # type: ignore[arg-type]
-        window = items[(page - 1) * size : page * size]
-        return params.paginated(str(request.url), page, size, len(items), window)
+        return paging.answer(str(request.url), len(items), paging.of(items))
 
     @get("/{entry_id:str}/")
     async def detail(
@@ -135,28 +140,28 @@ class TeamController(_CatalogController):
     path = "/api/v1/teams"
     tags = ["catalog"]
     kind = "team"
-    opt = role("viewer", body=params.CATALOG_FIELDS[kind])
+    opt = role("viewer", body=params.CATALOG_FIELDS[kind], answer=TeamEntry)
 
 
 class ServiceController(_CatalogController):
     path = "/api/v1/services"
     tags = ["catalog"]
     kind = "service"
-    opt = role("viewer", body=params.CATALOG_FIELDS[kind])
+    opt = role("viewer", body=params.CATALOG_FIELDS[kind], answer=ServiceEntry)
 
 
 class ScopeController(_CatalogController):
     path = "/api/v1/scopes"
     tags = ["catalog"]
     kind = "scope"
-    opt = role("viewer", body=params.CATALOG_FIELDS[kind])
+    opt = role("viewer", body=params.CATALOG_FIELDS[kind], answer=ScopeEntry)
 
 
 class PersonController(_CatalogController):
     path = "/api/v1/people"
     tags = ["catalog"]
     kind = "person"
-    opt = role("viewer", body=params.CATALOG_FIELDS[kind])
+    opt = role("viewer", body=params.CATALOG_FIELDS[kind], answer=PersonEntry)
 
 
 class MetricsController(Controller):
@@ -166,87 +171,94 @@ class MetricsController(Controller):
     path = "/api/v1/metrics"
     tags = ["metrics"]
     opt = role("viewer")
-    dependencies = _DEPENDENCIES
+    dependencies = {**_DEPENDENCIES, **KPI_QUERY}
 
-    @staticmethod
-    def _filter(request: Request[Any, Any, Any]) -> dict[str, Any]:
-        start, end = params.metrics_window(request.query_params, datetime.now(UTC))
-        return {"start": start, "end": end, **params.metrics_filters(request.query_params)}
-
-    @get("/", summary="KPI summary, with the change against the previous window")
+    @get(
+        "/",
+        summary="KPI summary, with the change against the previous window",
+        opt={"answer": KpiSummary},
+    )
     async def summary(
         self,
-        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        kpis: NamedDependency[KpiQuery],
     ) -> dict[str, Any]:
-        reply = await mesh.ask(GetKpiSummary(**self._filter(request)), KpiSummary)
-        return msgspec.to_builtins(reply)  # type: ignore[no-any-return]
+        return _json(await mesh.ask(GetKpiSummary(**kpis.fields()), KpiSummary))
 
-    async def _breakdown(
-        self, request: Request[Any, Any, Any], mesh: Upstream, group_by: str
-    ) -> dict[str, Any]:
-        query = GetKpiBreakdown(group_by=group_by, **self._filter(request))  # type: ignore[arg-type]
-        return msgspec.to_builtins(await mesh.ask(query, KpiBreakdown))  # type: ignore[no-any-return]
-
-    @get("/by-service/", summary="KPIs per service")
+    @get("/by-service/", summary="KPIs per service", opt={"answer": KpiBreakdown})
     async def by_service(
         self,
-        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        kpis: NamedDependency[KpiQuery],
     ) -> dict[str, Any]:
-        return await self._breakdown(request, mesh, "service")
+        return await _breakdown(mesh, kpis, "service")
 
-    @get("/by-team/", summary="KPIs per team")
+    @get("/by-team/", summary="KPIs per team", opt={"answer": KpiBreakdown})
     async def by_team(
         self,
-        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        kpis: NamedDependency[KpiQuery],
     ) -> dict[str, Any]:
-        return await self._breakdown(request, mesh, "team")
+        return await _breakdown(mesh, kpis, "team")
 
-    @get("/by-severity/", summary="KPIs per severity")
+    @get("/by-severity/", summary="KPIs per severity", opt={"answer": KpiBreakdown})
     async def by_severity(
         self,
-        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        kpis: NamedDependency[KpiQuery],
     ) -> dict[str, Any]:
-        return await self._breakdown(request, mesh, "severity")
+        return await _breakdown(mesh, kpis, "severity")
 
-    @get("/trend/", summary="KPIs per day or week (?bucket=day|week)")
+    @get("/trend/", summary="KPIs per day or ISO week (UTC)", opt={"answer": KpiTrend})
     async def trend(
         self,
-        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        kpis: NamedDependency[KpiQuery],
+        bucket: Bucket = Parameter(default="day", description="One point per day or per week"),
     ) -> dict[str, Any]:
-        bucket = params.choice(request.query_params, "bucket", ("day", "week"), "day")
-        query = GetKpiTrend(bucket=bucket, **self._filter(request))  # type: ignore[arg-type]
-        return msgspec.to_builtins(await mesh.ask(query, KpiTrend))  # type: ignore[no-any-return]
+        return _json(await mesh.ask(GetKpiTrend(bucket=bucket, **kpis.fields()), KpiTrend))
 
-    @get("/heatmap/", summary="Incidents per weekday (1 = Monday) and hour, UTC")
+    @get(
+        "/heatmap/",
+        summary="Incidents per weekday (1 = Monday) and hour, UTC",
+        opt={"answer": KpiHeatmap},
+    )
     async def heatmap(
         self,
-        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        kpis: NamedDependency[KpiQuery],
     ) -> dict[str, Any]:
-        query = GetKpiHeatmap(**self._filter(request))
-        return msgspec.to_builtins(await mesh.ask(query, KpiHeatmap))  # type: ignore[no-any-return]
+        return _json(await mesh.ask(GetKpiHeatmap(**kpis.fields()), KpiHeatmap))
 
-    @get("/top-offenders/", summary="Services with the most SEV1 and SEV2 incidents")
+    @get(
+        "/top-offenders/",
+        summary="Services with the most SEV1 and SEV2 incidents",
+        opt={"answer": KpiTopOffenders},
+    )
     async def top_offenders(
         self,
-        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        kpis: NamedDependency[KpiQuery],
+        limit: int = Parameter(default=10, ge=1, le=100, description="How many services"),
     ) -> dict[str, Any]:
-        limit = params.limit_param(request.query_params)
-        query = GetKpiTopOffenders(limit=limit, **self._filter(request))
-        return msgspec.to_builtins(await mesh.ask(query, KpiTopOffenders))  # type: ignore[no-any-return]
+        query = GetKpiTopOffenders(limit=limit, **kpis.fields())
+        return _json(await mesh.ask(query, KpiTopOffenders))
+
+
+def _json(reply: msgspec.Struct) -> dict[str, Any]:
+    return msgspec.to_builtins(reply)  # type: ignore[no-any-return]
+
+
+async def _breakdown(mesh: Upstream, kpis: KpiQuery, group_by: str) -> dict[str, Any]:
+    query = GetKpiBreakdown(group_by=group_by, **kpis.fields())  # type: ignore[arg-type]
+    return _json(await mesh.ask(query, KpiBreakdown))
 
 
 CATALOG_ROUTES = [

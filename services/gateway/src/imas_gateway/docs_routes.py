@@ -14,7 +14,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 
+from imas_contracts import all_messages
 from imas_gateway.auth import PUBLIC, role
+from imas_gateway.domain import Page
 from imas_gateway.problems import PROBLEM_JSON, TITLES
 
 STATIC = Path(__file__).parent / "static"
@@ -59,6 +61,8 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
+# A list handler's ``opt``: it answers a page (``domain.Page``) of its controller's answer type.
+PAGED = {"paged": True}
 BODY_METHODS = ("post", "put", "patch")
 REF = "#/components/schemas/{name}"
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -89,44 +93,96 @@ WRITE_PROBLEMS = (404, 409, 413)
 
 
 def document_api(app: Litestar) -> None:
-    """Complete the generated schema with what the handlers read themselves: the JSON body
-    named by a route's ``opt`` (``role(..., body=Type)``) and the problem answers
+    """Complete the generated schema with what the handlers read and answer themselves: the
+    JSON body named by a route's ``opt`` (``role(..., body=Type)``), the shape of its success
+    answers (``role(..., answer=Type)``) and the problem answers
     (``application/problem+json``) every route can give."""
     schema = app.plugins.get(OpenAPIPlugin).provide_openapi_schema()
     components: dict[str, Any] = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM_SCHEMA
     paths: dict[str, Any] = schema.get("paths", {})
-    for route in app.routes:
-        item = paths.get(getattr(route, "path_format", ""))
-        if item is None:
-            continue
-        for handler in getattr(route, "route_handlers", ()):
-            for method in handler.http_methods:
-                operation = item.get(method.lower())
-                if operation is None:
-                    continue
-                body = handler.opt.get("body")
-                if body is not None and method.lower() in BODY_METHODS:
-                    operation["requestBody"] = _request_body(body, method.lower(), components)
-                _document_problems(
-                    operation,
-                    method.lower(),
-                    targets="{" in route.path,
-                    own_errors=handler.opt.get("own_errors", False),
-                )
+    operations = [
+        (operation, method.lower(), route, handler)
+        for route in app.routes
+        if (item := paths.get(getattr(route, "path_format", ""))) is not None
+        for handler in getattr(route, "route_handlers", ())
+        for method in handler.http_methods
+        if (operation := item.get(method.lower())) is not None
+    ]
+    shapes = _shapes(
+        [t for *_, handler in operations for t in (_body(handler), _answer(handler)) if t],
+        components,
+    )
+    for operation, method, route, handler in operations:
+        body = _body(handler)
+        if body is not None and method in BODY_METHODS:
+            operation["requestBody"] = _request_body(shapes[body], method, components)
+        answer = _answer(handler)
+        if answer is not None:
+            _document_answers(operation, shapes[answer])
+        _document_problems(
+            operation,
+            method,
+            targets="{" in route.path,
+            own_errors=handler.opt.get("own_errors", False),
+        )
 
 
-def _request_body(type_: type[Any], method: str, components: dict[str, Any]) -> dict[str, Any]:
-    (body,), defs = msgspec.json.schema_components([type_], ref_template=REF)
-    for name, definition in defs.items():
-        components.setdefault(name, definition)
-    required = bool(components.get(type_.__name__, {}).get("required"))
+def _body(handler: Any) -> Any:
+    return handler.opt.get("body")
+
+
+def _answer(handler: Any) -> Any:
+    answer = handler.opt.get("answer")
+    if answer is not None and handler.opt.get("paged"):
+        return Page[answer]  # type: ignore[valid-type]
+    return answer
+
+
+# The tags that name bus messages (``incidents.page.v1``) are no part of the API's shapes.
+_MESSAGE_TAGS = frozenset(message.type_name() for message in all_messages())
+
+
+def _shapes(types: list[Any], components: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+    """The JSON schema of each type (a ``$ref`` into ``components``, where the definitions go).
+    Made in one pass, so that two types of the same name from different modules each get
+    their own definition."""
+    unique = list(dict.fromkeys(types))
+    refs, definitions = msgspec.json.schema_components(
+        unique, schema_hook=_any_json, ref_template=REF
+    )
+    for name, definition in definitions.items():
+        tag = definition.get("properties", {}).get("type", {}).get("enum", [None])
+        if len(tag) == 1 and tag[0] in _MESSAGE_TAGS:
+            del definition["properties"]["type"]
+            definition["required"] = [f for f in definition.get("required", []) if f != "type"]
+        components[name] = definition
+    return dict(zip(unique, refs, strict=True))
+
+
+def _any_json(type_: Any) -> dict[str, Any]:
+    """``object`` (free-form values) is any JSON value."""
+    if type_ is object:
+        return {"description": "Any JSON value"}
+    raise NotImplementedError(type_)
+
+
+def _request_body(body: dict[str, Any], method: str, components: dict[str, Any]) -> dict[str, Any]:
+    definition = components[body["$ref"].removeprefix(REF.format(name=""))]
+    required = bool(definition.get("required"))
     if method == "patch":
         # A PATCH changes only the fields it gives: none is required.
-        body = copy.deepcopy(components[type_.__name__])
+        body = copy.deepcopy(definition)
         body.pop("required", None)
         required = False
     return {"required": required, "content": {"application/json": {"schema": body}}}
+
+
+def _document_answers(operation: dict[str, Any], answer: dict[str, Any]) -> None:
+    """Every success answer of the operation that has a body has this shape."""
+    for status, response in operation.get("responses", {}).items():
+        if status.startswith("2") and status != "204":
+            response["content"] = {"application/json": {"schema": answer}}
 
 
 def _document_problems(

@@ -7,13 +7,15 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
 from imas_contracts import FieldError
-from imas_contracts.incidents import SEVERITIES, IncidentSnapshot, IncidentView
+from imas_contracts.incidents import SEVERITIES, IncidentSnapshot, IncidentView, TimelineEntry
 from imas_runtime.errors import Invalid
+
+T = TypeVar("T")
 
 # People's roles, each one allowed everything the roles before it are allowed.
 PEOPLE_ROLES = ("viewer", "operator", "responder", "manager", "admin")
@@ -131,27 +133,56 @@ def token_principal(row: Any) -> Principal:
     )
 
 
+class TokenJson(msgspec.Struct, kw_only=True):
+    """An API token as the API lists it: never its secret or its hash. Times are ISO 8601."""
+
+    id: str
+    name: str
+    role: str
+    prefix: str
+    scopes: list[str]
+    rate_limit: int | None
+    rate_window: float | None
+    created_by: str
+    user_id: str | None
+    created_at: str | None
+    expires_at: str | None
+    last_used_at: str | None
+    revoked_at: str | None
+
+
+class NewTokenJson(TokenJson, kw_only=True):
+    """A token just made: the only answer that ever holds its secret (``token``)."""
+
+    token: str
+
+
+class VerifiedTokenJson(TokenJson, kw_only=True):
+    valid: bool
+
+
 def token_json(row: Any) -> dict[str, Any]:
-    """A token as the API lists it: never its secret or its hash."""
+    """A token as the API lists it (a ``TokenJson``)."""
 
     def when(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
-    return {
-        "id": str(row.id),
-        "name": row.name,
-        "role": row.role,
-        "prefix": row.prefix,
-        "scopes": list(row.scopes or ()),
-        "rate_limit": row.rate_limit,
-        "rate_window": row.rate_window,
-        "created_by": row.created_by,
-        "user_id": str(row.user_id) if row.user_id else None,
-        "created_at": when(row.created_at),
-        "expires_at": when(row.expires_at),
-        "last_used_at": when(row.last_used_at),
-        "revoked_at": when(row.revoked_at),
-    }
+    shown = TokenJson(
+        id=str(row.id),
+        name=row.name,
+        role=row.role,
+        prefix=row.prefix,
+        scopes=list(row.scopes or ()),
+        rate_limit=row.rate_limit,
+        rate_window=row.rate_window,
+        created_by=row.created_by,
+        user_id=str(row.user_id) if row.user_id else None,
+        created_at=when(row.created_at),
+        expires_at=when(row.expires_at),
+        last_used_at=when(row.last_used_at),
+        revoked_at=when(row.revoked_at),
+    )
+    return msgspec.to_builtins(shown)  # type: ignore[no-any-return]
 
 
 class IncidentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
@@ -214,16 +245,55 @@ def parse_incident_create(body: bytes) -> IncidentCreate:
     return payload
 
 
+class Page(msgspec.Struct, Generic[T], kw_only=True):
+    """A page of a list: how many match in all, links to the next and previous pages (None at
+    either end), and this page's results."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[T]
+
+
+class Results(msgspec.Struct, Generic[T], kw_only=True):
+    """A whole, short list: how many, and which."""
+
+    count: int
+    results: list[T]
+
+
+class IncidentJson(IncidentSnapshot, frozen=True, kw_only=True):
+    """An incident as the public API shows it: its snapshot, plus the service's name and
+    whether it is critical (SEV1 or SEV2) and open (not RESOLVED)."""
+
+    service_name: str
+    is_critical: bool
+    is_open: bool
+
+
+class IncidentDetailJson(IncidentJson, frozen=True, kw_only=True):
+    """An incident with its timeline."""
+
+    timeline: list[TimelineEntry]
+
+
+def _shown(incident: IncidentSnapshot) -> IncidentJson:
+    return IncidentJson(
+        **msgspec.structs.asdict(incident),
+        service_name=incident.service.name,
+        is_critical=incident.severity in ("SEV1_CRITICAL", "SEV2_HIGH"),
+        is_open=incident.status != "RESOLVED",
+    )
+
+
 def incident_json(incident: IncidentSnapshot) -> dict[str, object]:
-    """An incident as the public API shows it."""
-    data = msgspec.to_builtins(incident)
-    data["service_name"] = incident.service.name
-    data["is_critical"] = incident.severity in ("SEV1_CRITICAL", "SEV2_HIGH")
-    data["is_open"] = incident.status != "RESOLVED"
-    return data  # type: ignore[no-any-return]
+    """An incident as the public API shows it (an ``IncidentJson``)."""
+    return msgspec.to_builtins(_shown(incident))  # type: ignore[no-any-return]
 
 
 def incident_detail_json(view: IncidentView) -> dict[str, object]:
-    data = incident_json(view.incident)
-    data["timeline"] = msgspec.to_builtins(view.timeline)
-    return data
+    """An incident with its timeline (an ``IncidentDetailJson``)."""
+    detail = IncidentDetailJson(
+        **msgspec.structs.asdict(_shown(view.incident)), timeline=view.timeline
+    )
+    return msgspec.to_builtins(detail)  # type: ignore[no-any-return]

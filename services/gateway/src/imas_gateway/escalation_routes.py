@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 
 from imas_contracts.escalation import (
     CalendarReply,
@@ -40,22 +41,11 @@ from imas_contracts.escalation import (
 from imas_contracts.incidents import GetIncident
 from imas_gateway import api_params as params
 from imas_gateway.auth import role
+from imas_gateway.query_params import INSTANT, TEAM_FILTER
 from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream
-from imas_runtime.errors import Invalid
 
 MANAGER = role("manager")
 _DEPENDENCIES = MESH_DEPENDENCIES
-
-
-def _at(request: Request[Any, Any, Any]) -> datetime | None:
-    """``?at=`` as an ISO 8601 instant (now when absent)."""
-    value = request.query_params.get("at")
-    if not value:
-        return None
-    try:
-        return msgspec.convert(value, datetime)
-    except msgspec.ValidationError:
-        raise Invalid.field("at", "must be an ISO 8601 date and time") from None
 
 
 def _json(message: msgspec.Struct) -> Any:
@@ -79,24 +69,23 @@ class ScheduleController(Controller):
     opt = role("viewer")
     dependencies = _DEPENDENCIES
 
-    @get("/")
+    @get("/", dependencies=TEAM_FILTER, opt={"answer": ScheduleList})
     async def list_schedules(
-        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
+        self, mesh: NamedDependency[Upstream], team_id: NamedDependency[str | None]
     ) -> Any:
-        query = ListSchedules(team_id=request.query_params.get("team") or None)
-        return _json(await mesh.ask(query, ScheduleList))
+        return _json(await mesh.ask(ListSchedules(team_id=team_id), ScheduleList))
 
-    @post("/", status_code=201, opt=role("manager", body=ScheduleSpec))
+    @post("/", status_code=201, opt=role("manager", body=ScheduleSpec, answer=ScheduleView))
     async def create(self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]) -> Any:
         spec = params.decode_body(await request.body(), ScheduleSpec)
         spec = msgspec.structs.replace(spec, id="")
         return _json(await mesh.ask(PutSchedule(schedule=spec), ScheduleView))
 
-    @get("/{schedule_id:str}/")
+    @get("/{schedule_id:str}/", opt={"answer": ScheduleView})
     async def detail(self, mesh: NamedDependency[Upstream], schedule_id: str) -> Any:
         return _json(await mesh.ask(GetSchedule(id=schedule_id), ScheduleView))
 
-    @put("/{schedule_id:str}/", opt=role("manager", body=ScheduleSpec))
+    @put("/{schedule_id:str}/", opt=role("manager", body=ScheduleSpec, answer=ScheduleView))
     async def replace(
         self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream], schedule_id: str
     ) -> Any:
@@ -108,19 +97,35 @@ class ScheduleController(Controller):
     async def remove(self, mesh: NamedDependency[Upstream], schedule_id: str) -> None:
         await mesh.ask(DeleteSchedule(id=schedule_id), Deleted)
 
-    @get("/{schedule_id:str}/oncall/", summary="Who is on call on this schedule now or ?at=")
+    @get(
+        "/{schedule_id:str}/oncall/",
+        summary="Who is on call on this schedule now or ?at=",
+        dependencies=INSTANT,
+        opt={"answer": OnCallReply},
+    )
     async def on_call(
-        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream], schedule_id: str
+        self,
+        mesh: NamedDependency[Upstream],
+        schedule_id: str,
+        moment: NamedDependency[datetime | None],
     ) -> Any:
-        query = WhoIsOnCall(schedule_id=schedule_id, at=_at(request))
+        query = WhoIsOnCall(schedule_id=schedule_id, at=moment)
         return _json(await mesh.ask(query, OnCallReply))
 
-    @get("/{schedule_id:str}/shifts/", summary="The next ?count= shifts, gaps included")
+    @get(
+        "/{schedule_id:str}/shifts/",
+        summary="The next ?count= shifts from now or ?at=, gaps included",
+        dependencies=INSTANT,
+        opt={"answer": ShiftList},
+    )
     async def shifts(
-        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream], schedule_id: str
+        self,
+        mesh: NamedDependency[Upstream],
+        schedule_id: str,
+        moment: NamedDependency[datetime | None],
+        count: int = Parameter(default=10, ge=1, le=100, description="How many shifts"),
     ) -> Any:
-        count = params.limit_param({"limit": request.query_params.get("count", "10")})
-        query = NextShifts(schedule_id=schedule_id, count=count, start=_at(request))
+        query = NextShifts(schedule_id=schedule_id, count=count, start=moment)
         return _json(await mesh.ask(query, ShiftList))
 
     @get(
@@ -140,24 +145,23 @@ class PolicyController(Controller):
     opt = role("viewer")
     dependencies = _DEPENDENCIES
 
-    @get("/")
+    @get("/", dependencies=TEAM_FILTER, opt={"answer": PolicyList})
     async def list_policies(
-        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
+        self, mesh: NamedDependency[Upstream], team_id: NamedDependency[str | None]
     ) -> Any:
-        query = ListPolicies(team_id=request.query_params.get("team") or None)
-        return _json(await mesh.ask(query, PolicyList))
+        return _json(await mesh.ask(ListPolicies(team_id=team_id), PolicyList))
 
-    @post("/", status_code=201, opt=role("manager", body=PolicySpec))
+    @post("/", status_code=201, opt=role("manager", body=PolicySpec, answer=PolicyView))
     async def create(self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]) -> Any:
         spec = params.decode_body(await request.body(), PolicySpec)
         spec = msgspec.structs.replace(spec, id="")
         return _json(await mesh.ask(PutPolicy(policy=spec), PolicyView))
 
-    @get("/{policy_id:str}/")
+    @get("/{policy_id:str}/", opt={"answer": PolicyView})
     async def detail(self, mesh: NamedDependency[Upstream], policy_id: str) -> Any:
         return _json(await mesh.ask(GetPolicy(id=policy_id), PolicyView))
 
-    @put("/{policy_id:str}/", opt=role("manager", body=PolicySpec))
+    @put("/{policy_id:str}/", opt=role("manager", body=PolicySpec, answer=PolicyView))
     async def replace(
         self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream], policy_id: str
     ) -> Any:
@@ -178,11 +182,19 @@ class OnCallController(Controller):
     opt = role("viewer")
     dependencies = _DEPENDENCIES
 
-    @get("/teams/{team_id:str}/oncall/", summary="Who is on call for a team, per level")
+    @get(
+        "/teams/{team_id:str}/oncall/",
+        summary="Who is on call for a team, per level, now or ?at=",
+        dependencies=INSTANT,
+        opt={"answer": OnCallReply},
+    )
     async def team_on_call(
-        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream], team_id: str
+        self,
+        mesh: NamedDependency[Upstream],
+        team_id: str,
+        moment: NamedDependency[datetime | None],
     ) -> Any:
-        query = WhoIsOnCall(team_id=team_id, at=_at(request))
+        query = WhoIsOnCall(team_id=team_id, at=moment)
         return _json(await mesh.ask(query, OnCallReply))
 
     @get(
@@ -195,15 +207,25 @@ class OnCallController(Controller):
     ) -> Response[str]:
         return _calendar(await mesh.ask(GetCalendar(person_id=person_id), CalendarReply))
 
-    @get("/incidents/{ref:str}/escalation/", summary="An incident's escalation history")
+    @get(
+        "/incidents/{ref:str}/escalation/",
+        summary="An incident's escalation history",
+        opt={"answer": EscalationHistory},
+    )
     async def history(self, mesh: NamedDependency[Upstream], ref: str) -> Any:
         incident = (await mesh.incident(GetIncident(id=ref))).incident
         return _json(await mesh.ask(GetHistory(incident_id=incident.id), EscalationHistory))
 
-    @get("/escalation/check/", summary="Policies reaching nobody, gaps, people without contact")
-    async def check(self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]) -> Any:
-        query = CheckConfig(team_id=request.query_params.get("team") or None)
-        return _json(await mesh.ask(query, ConfigReport))
+    @get(
+        "/escalation/check/",
+        summary="Policies reaching nobody, gaps, people without contact",
+        dependencies=TEAM_FILTER,
+        opt={"answer": ConfigReport},
+    )
+    async def check(
+        self, mesh: NamedDependency[Upstream], team_id: NamedDependency[str | None]
+    ) -> Any:
+        return _json(await mesh.ask(CheckConfig(team_id=team_id), ConfigReport))
 
 
 ESCALATION_ROUTES = [ScheduleController, PolicyController, OnCallController]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import keyword
+import re
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 
 from imas_contracts import FieldError
 from imas_runtime.errors import ServiceError
@@ -84,7 +86,35 @@ def service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]
 
 
 def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    return problem(exc.status_code, exc.detail or TITLES.get(exc.status_code, "Error"))
+    errors = parameter_errors(exc) if isinstance(exc, ValidationException) else []
+    detail = exc.detail or TITLES.get(exc.status_code, "Error")
+    if errors:
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return problem(exc.status_code, detail, errors)
+
+
+_MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
+
+
+def parameter_errors(exc: ValidationException) -> list[FieldError]:
+    """The fields named by a refusal of the typed parameters of a handler (query, path,
+    header): Litestar lists them in ``extra``, or names one missing parameter in its detail."""
+    errors = [
+        FieldError(field=_public_name(str(item["key"])), message=str(item.get("message", "")))
+        for item in exc.extra or []
+        if isinstance(item, dict) and item.get("key")
+    ]
+    missing = _MISSING_PARAMETER.search(exc.detail or "")
+    if not errors and missing:
+        errors.append(FieldError(field=missing.group(1), message="is required"))
+    return errors
+
+
+def _public_name(key: str) -> str:
+    """A parameter named after a Python keyword is declared with a trailing underscore
+    (``from_`` for ``?from=``); callers know it by its own name."""
+    stem = key.removesuffix("_")
+    return stem if key.endswith("_") and keyword.iskeyword(stem) else key
 
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

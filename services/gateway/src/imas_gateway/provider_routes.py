@@ -6,20 +6,23 @@ admin role. Secret values are never answered: a provider lists the names of its 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 
 from imas_contracts.incidents import GetIncident
 from imas_contracts.notifier import (
     DeleteProvider,
     DeliveryList,
+    DeliveryStatus,
     ListDeliveries,
     ListProviders,
     ProviderKind,
     ProviderList,
+    ProviderSpec,
     ProviderTestResult,
     ProviderView,
     PutProvider,
@@ -27,7 +30,7 @@ from imas_contracts.notifier import (
 )
 from imas_gateway import api_params as params
 from imas_gateway.auth import role
-from imas_gateway.domain import Principal
+from imas_gateway.domain import Principal, Results
 from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream
 
 _DEPENDENCIES = MESH_DEPENDENCIES
@@ -61,10 +64,14 @@ def _provider(found: ProviderView | ProviderList) -> dict[str, Any]:
 class ProviderController(Controller):
     path = "/api/v1/notification-providers"
     tags = ["notifications"]
-    opt = role("admin")
+    opt = role("admin", answer=ProviderSpec)
     dependencies = _DEPENDENCIES
 
-    @get("/", summary="Configured notification providers (secrets by name only)")
+    @get(
+        "/",
+        summary="Configured notification providers (secrets by name only)",
+        opt={"answer": Results[ProviderSpec]},
+    )
     async def list_(
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream]
     ) -> dict[str, Any]:
@@ -115,7 +122,7 @@ class ProviderController(Controller):
         "/{ref:str}/test/",
         status_code=200,
         summary="Send a test message now",
-        opt={"body": TestBody},
+        opt={"body": TestBody, "answer": ProviderTestResult},
     )
     async def test(
         self,
@@ -137,20 +144,30 @@ class DeliveryController(Controller):
     opt = role("viewer")
     dependencies = _DEPENDENCIES
 
-    @get("/deliveries/", summary="The delivery ledger, newest first")
+    @get(
+        "/deliveries/",
+        summary="The delivery ledger, newest first",
+        opt={"answer": DeliveryList},
+    )
     async def deliveries(
         self,
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
-        status: str = "",
-        incident: str = "",
-        limit: int = 100,
-        offset: int = 0,
+        status: DeliveryStatus | Literal[""] = Parameter(
+            default="", description="Only pages in this state"
+        ),
+        incident: str = Parameter(default="", description="Only this incident's (its UUID)"),
+        limit: int = Parameter(default=100, ge=1, le=500, description="How many, at most"),
+        offset: int = Parameter(default=0, ge=0, description="How many to skip"),
     ) -> dict[str, Any]:
         query = ListDeliveries(incident_id=incident, status=status, limit=limit, offset=offset)
         return _json(await mesh.ask(query, DeliveryList))
 
-    @get("/incidents/{ref:str}/deliveries/", summary="An incident's pages and their outcome")
+    @get(
+        "/incidents/{ref:str}/deliveries/",
+        summary="An incident's pages and their outcome",
+        opt={"answer": DeliveryList},
+    )
     async def incident_deliveries(
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], ref: str
     ) -> dict[str, Any]:

@@ -7,10 +7,12 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, route
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
 from imas_contracts.incidents import (
     AddComment,
+    Comment,
     CommentList,
     CommentView,
     DeleteComment,
@@ -18,6 +20,8 @@ from imas_contracts.incidents import (
     GetIncident,
     IncidentPage,
     ListComments,
+    ListIncidents,
+    TimelineEntry,
     TransitionIncident,
     UpdateIncident,
 )
@@ -25,18 +29,22 @@ from imas_gateway import api_params as params
 from imas_gateway.auth import authenticate, role
 from imas_gateway.domain import (
     IncidentCreate,
+    IncidentDetailJson,
+    IncidentJson,
+    Page,
     Principal,
     incident_detail_json,
     incident_json,
     parse_incident_create,
 )
+from imas_gateway.query_params import INCIDENT_FILTERS, PageRequest
 from imas_gateway.upstream import Upstream, upstream
 from imas_gateway.usecases import IncidentApi
 from imas_runtime.errors import NotFound
 
 Ref = Parameter(description="UUID, short id or INC-<short id>")
 TRANSITION_ACTIONS = ("acknowledge", "mitigate", "resolve", "reopen")
-RESPONDER = role("responder")
+RESPONDER = role("responder", answer=IncidentDetailJson)
 
 
 def incident_api(request: Request[Any, Any, Any]) -> IncidentApi:
@@ -47,37 +55,37 @@ def incident_api(request: Request[Any, Any, Any]) -> IncidentApi:
 class IncidentController(Controller):
     path = "/api/v1/incidents"
     tags = ["incidents"]
-    opt = role("viewer")
+    opt = role("viewer", answer=IncidentDetailJson)
     dependencies = {
         "principal": Provide(authenticate),
         "api": Provide(incident_api, sync_to_thread=False),
         "mesh": Provide(upstream, sync_to_thread=False),
     }
 
-    @get("/", summary="Incidents, filtered and paginated")
+    @get(
+        "/",
+        summary="Incidents, filtered and paginated",
+        dependencies=INCIDENT_FILTERS,
+        opt=role("viewer", answer=Page[IncidentJson]),
+    )
     async def list_incidents(
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        incident_query: NamedDependency[ListIncidents],
+        paging: NamedDependency[PageRequest],
     ) -> dict[str, object]:
-        """Filters: status, severity (repeated or comma separated), service, team, tag, q,
-        created_after, created_before; ordering (e.g. -created_at); page, page_size."""
-        query = params.list_query(request.query_params, _multi(request))
-        page = await mesh.ask(query, IncidentPage)
-        return params.paginated(
-            str(request.url),
-            query.offset // query.limit + 1,
-            query.limit,
-            page.count,
-            [incident_json(i) for i in page.results],
-        )
+        """Newest first unless ``ordering`` says otherwise."""
+        page = await mesh.ask(incident_query, IncidentPage)
+        return paging.answer(str(request.url), page.count, [incident_json(i) for i in page.results])
 
     @post(
         "/",
         status_code=201,
         summary="Create an incident, or attach to the open one",
-        opt=role("responder", integration=True, body=IncidentCreate),
+        opt=role("responder", integration=True, body=IncidentCreate, answer=IncidentJson),
+        responses={200: ResponseSpec(None, description="Attached to the open incident")},
     )
     async def create(
         self,
@@ -110,7 +118,7 @@ class IncidentController(Controller):
     @patch(
         "/{ref:str}/",
         summary="Edit title, description, severity, lead or scopes",
-        opt=role("responder", body=params.IncidentPatch),
+        opt=role("responder", body=params.IncidentPatch, answer=IncidentDetailJson),
     )
     async def edit(
         self,
@@ -139,7 +147,7 @@ class IncidentController(Controller):
         http_method=["PATCH", "POST"],
         status_code=200,
         summary="Acknowledge: TRIGGERED → ACKNOWLEDGED",
-        opt=role("operator", body=params.TransitionBody),
+        opt=role("operator", body=params.TransitionBody, answer=IncidentDetailJson),
     )
     async def acknowledge(
         self,
@@ -156,7 +164,7 @@ class IncidentController(Controller):
         http_method=["PATCH", "POST"],
         status_code=200,
         summary="Mitigate, resolve or reopen",
-        opt=role("responder", body=params.TransitionBody),
+        opt=role("responder", body=params.TransitionBody, answer=IncidentDetailJson),
     )
     async def transition(
         self,
@@ -174,7 +182,11 @@ class IncidentController(Controller):
             raise NotFound(f"no such action '{action}' (use {', '.join(TRANSITION_ACTIONS)})")
         return await _transition(request, principal, mesh, ref, action)
 
-    @get("/{ref:str}/timeline/", summary="An incident's timeline")
+    @get(
+        "/{ref:str}/timeline/",
+        summary="An incident's timeline",
+        opt={"answer": list[TimelineEntry]},
+    )
     async def timeline(
         self,
         principal: NamedDependency[Principal],
@@ -186,7 +198,7 @@ class IncidentController(Controller):
         view = await mesh.incident(GetIncident(id=ref, timeline_order=order))  # type: ignore[arg-type]
         return msgspec.to_builtins(view.timeline)  # type: ignore[no-any-return]
 
-    @get("/{ref:str}/comments/", summary="Comments, pinned first")
+    @get("/{ref:str}/comments/", summary="Comments, pinned first", opt={"answer": list[Comment]})
     async def comments(
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], ref: str = Ref
     ) -> list[object]:
@@ -197,7 +209,7 @@ class IncidentController(Controller):
         "/{ref:str}/comments/",
         status_code=201,
         summary="Comment on an incident",
-        opt=role("responder", body=params.CommentBody),
+        opt=role("responder", body=params.CommentBody, answer=Comment),
     )
     async def add_comment(
         self,
@@ -214,7 +226,7 @@ class IncidentController(Controller):
     @patch(
         "/{ref:str}/comments/{comment_id:str}/",
         summary="Edit or pin a comment",
-        opt=role("responder", body=params.CommentBody),
+        opt=role("responder", body=params.CommentBody, answer=Comment),
     )
     async def edit_comment(
         self,
@@ -249,7 +261,7 @@ class IncidentController(Controller):
         "/{ref:str}/tags/",
         status_code=200,
         summary="Add tags",
-        opt=role("responder", body=params.TagsBody),
+        opt=role("responder", body=params.TagsBody, answer=IncidentDetailJson),
     )
     async def add_tags(
         self,
@@ -287,10 +299,6 @@ async def _transition(
         source="api",
     )
     return incident_detail_json(await mesh.incident(command))
-
-
-def _multi(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
-    return {k: request.query_params.getall(k) for k in request.query_params}
 
 
 __all__ = ["IncidentController", "authenticate"]

@@ -68,12 +68,13 @@ async def revoke_token(conn: AsyncConnection, token_id: uuid.UUID) -> Record | N
     return (await conn.execute(query)).first()
 
 
-async def append_audit(conn: AsyncConnection, values: dict[str, Any]) -> None:
-    await conn.execute(audit_log.insert().values(**values))
+async def append_audit(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Insert audit rows in the order given (their ids follow it)."""
+    await conn.execute(audit_log.insert(), rows)
 
 
 async def list_audit(
-    conn: AsyncConnection, *, filters: dict[str, str], limit: int, offset: int
+    conn: AsyncConnection, *, filters: dict[str, Any], limit: int, offset: int
 ) -> tuple[int, list[Record]]:
     conditions = [audit_log.c[name] == value for name, value in filters.items() if value]
     count = await conn.execute(select(func.count()).where(*conditions).select_from(audit_log))

@@ -9,10 +9,21 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.params import Parameter
 
 from imas_gateway import api_params as params
 from imas_gateway.auth import authenticate, role
-from imas_gateway.domain import PUBLIC, Principal, TokenCreate, check_token_create, token_json
+from imas_gateway.docs_routes import PAGED
+from imas_gateway.domain import (
+    PUBLIC,
+    NewTokenJson,
+    Principal,
+    TokenCreate,
+    TokenJson,
+    VerifiedTokenJson,
+    check_token_create,
+    token_json,
+)
 from imas_gateway.problems import RateLimited, Unauthorized
 from imas_gateway.ratelimit import Limit, RateLimiter
 from imas_gateway.usecases import Tokens
@@ -39,14 +50,14 @@ class TokenController(Controller):
 
     path = "/api/v1/tokens"
     tags = ["tokens"]
-    opt = role("admin")
+    opt = role("admin", answer=TokenJson)
     dependencies = _DEPENDENCIES
 
     @post(
         "/",
         status_code=201,
         summary="Create an API token (shown once)",
-        opt={"body": TokenCreate},
+        opt={"body": TokenCreate, "answer": NewTokenJson},
     )
     async def create(
         self,
@@ -62,12 +73,12 @@ class TokenController(Controller):
         )
         return await tokens.create(spec, created_by=principal.name)
 
-    @get("/", summary="API tokens (never their secrets)")
+    @get("/", summary="API tokens (never their secrets)", opt=PAGED)
     async def list_tokens(
         self,
         principal: NamedDependency[Principal],
         tokens: NamedDependency[Tokens],
-        include_revoked: bool = False,
+        include_revoked: bool = Parameter(default=False, description="Revoked ones too"),
     ) -> dict[str, Any]:
         results = await tokens.list(include_revoked=include_revoked)
         return {"count": len(results), "next": None, "previous": None, "results": results}
@@ -108,7 +119,7 @@ class TokenAuthController(Controller):
         "/obtain/",
         status_code=200,
         summary="Exchange a username and password for a token",
-        opt={"body": Credentials},
+        opt={"body": Credentials, "answer": NewTokenJson},
     )
     async def obtain(
         self, request: Request[Any, Any, Any], tokens: NamedDependency[Tokens]
@@ -139,7 +150,7 @@ class TokenAuthController(Controller):
         "/verify/",
         status_code=200,
         summary="Whether a token is valid, and what it is",
-        opt={"body": TokenBody},
+        opt={"body": TokenBody, "answer": VerifiedTokenJson},
     )
     async def verify(
         self, request: Request[Any, Any, Any], tokens: NamedDependency[Tokens]
@@ -147,7 +158,12 @@ class TokenAuthController(Controller):
         """Body ``{"token"}``; 200 with the token's details, 401 when it is not valid."""
         return {"valid": True, **token_json(await _known(tokens, await request.body()))}
 
-    @post("/revoke/", status_code=200, summary="Revoke the token given", opt={"body": TokenBody})
+    @post(
+        "/revoke/",
+        status_code=200,
+        summary="Revoke the token given",
+        opt={"body": TokenBody, "answer": TokenJson},
+    )
     async def revoke(
         self, request: Request[Any, Any, Any], tokens: NamedDependency[Tokens]
     ) -> dict[str, Any]:
@@ -159,7 +175,7 @@ class TokenAuthController(Controller):
         "/regenerate/",
         status_code=200,
         summary="Replace the calling token with a new one",
-        opt=role("viewer", integration=True),
+        opt=role("viewer", integration=True, answer=NewTokenJson),
     )
     async def regenerate(
         self,

@@ -16,9 +16,10 @@ from urllib.parse import parse_qs
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
+from litestar.params import Parameter
 
 from imas_contracts.catalog import CatalogEntries, ListCatalog
-from imas_contracts.incidents import SEVERITIES
+from imas_contracts.incidents import Severity
 from imas_contracts.warroom import (
     ActionItem,
     AttachRunbook,
@@ -54,9 +55,10 @@ from imas_contracts.warroom import (
 )
 from imas_gateway import api_params as params
 from imas_gateway.auth import PUBLIC, role
-from imas_gateway.domain import Principal
+from imas_gateway.domain import Page, Principal, Results
+from imas_gateway.query_params import PAGING, PageRequest
 from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream, upstream
-from imas_runtime.errors import Invalid, ServiceError
+from imas_runtime.errors import ServiceError
 
 _DEPENDENCIES = MESH_DEPENDENCIES
 RESPONDER = role("responder")
@@ -319,22 +321,20 @@ class RunbookController(Controller):
     opt = role("viewer")
     dependencies = _DEPENDENCIES
 
-    @get("/", summary="Runbooks (``?service=`` narrows)")
+    @get("/", summary="Runbooks", dependencies=PAGING, opt={"answer": Page[RunbookSpec]})
     async def list_runbooks(
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        paging: NamedDependency[PageRequest],
+        service: str = Parameter(default="", description="Only this service's (its name)"),
     ) -> dict[str, Any]:
-        page, size = params.page_params(request.query_params)
-        query = ListRunbooks(service=request.query_params.get("service", ""))
-        items = [
-            _json(RunbookView(runbook=r)) for r in (await mesh.ask(query, RunbookList)).runbooks
-        ]
-        window = [i["runbook"] for i in items[(page - 1) * size : page * size]]
-        return params.paginated(str(request.url), page, size, len(items), window)
+        found = await mesh.ask(ListRunbooks(service=service), RunbookList)
+        runbooks = [_runbook_json(r) for r in found.runbooks]
+        return paging.answer(str(request.url), len(runbooks), paging.of(runbooks))
 
-    @post("/", summary="Create a runbook", opt=MANAGER)
+    @post("/", summary="Create a runbook", opt=role("manager", answer=RunbookSpec))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -348,7 +348,7 @@ class RunbookController(Controller):
         "/import/",
         status_code=200,
         summary="Create or update runbooks from YAML",
-        opt=MANAGER,
+        opt=role("manager", answer=Results[RunbookSpec]),
     )
     async def import_yaml(
         self,
@@ -358,25 +358,28 @@ class RunbookController(Controller):
     ) -> dict[str, Any]:
         text = (await request.body()).decode("utf-8", errors="replace")
         reply = await mesh.ask(ImportRunbooks(yaml=text), RunbookList)
-        runbooks = [_json(RunbookView(runbook=r))["runbook"] for r in reply.runbooks]
+        runbooks = [_runbook_json(r) for r in reply.runbooks]
         return {"count": len(runbooks), "results": runbooks}
 
-    @get("/match/", summary="Runbooks fitting an incident, best first")
+    @get(
+        "/match/",
+        summary="Runbooks fitting an incident, best first",
+        opt={"answer": Results[RunbookSpec]},
+    )
     async def match(
         self,
-        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         mesh: NamedDependency[Upstream],
+        service: str = Parameter(min_length=1, description="The incident's service (its name)"),
+        title: str = Parameter(default="", description="The incident's title"),
+        severity: Severity | None = Parameter(default=None, description="The incident's severity"),
     ) -> dict[str, Any]:
-        q = request.query_params
-        if not q.get("service"):
-            raise Invalid.field("service", "is required")
-        query = _match_query(q["service"], q.get("title", ""), q.get("severity") or None)
+        query = MatchRunbook(service=service, title=title, severity=severity)
         reply = await mesh.ask(query, RunbookList)
-        runbooks = [_json(RunbookView(runbook=r))["runbook"] for r in reply.runbooks]
+        runbooks = [_runbook_json(r) for r in reply.runbooks]
         return {"count": len(runbooks), "results": runbooks}
 
-    @get("/{runbook_id:str}/", summary="One runbook")
+    @get("/{runbook_id:str}/", summary="One runbook", opt={"answer": RunbookSpec})
     async def detail(
         self,
         principal: NamedDependency[Principal],
@@ -385,7 +388,7 @@ class RunbookController(Controller):
     ) -> dict[str, Any]:
         return _json((await mesh.ask(GetRunbook(id=runbook_id), RunbookView)).runbook)
 
-    @put("/{runbook_id:str}/", summary="Replace a runbook", opt=MANAGER)
+    @put("/{runbook_id:str}/", summary="Replace a runbook", opt=role("manager", answer=RunbookSpec))
     async def replace(
         self,
         request: Request[Any, Any, Any],
@@ -406,13 +409,8 @@ class RunbookController(Controller):
         await mesh.ask(DeleteRunbook(id=runbook_id), RunbookView)
 
 
-def _match_query(service: str, title: str, severity: str | None) -> MatchRunbook:
-    try:
-        return msgspec.convert(
-            {"service": service, "title": title, "severity": severity}, MatchRunbook
-        )
-    except msgspec.ValidationError:
-        raise Invalid.field("severity", f"must be one of {', '.join(SEVERITIES)}") from None
+def _runbook_json(runbook: RunbookSpec) -> dict[str, Any]:
+    return _json(RunbookView(runbook=runbook))["runbook"]  # type: ignore[no-any-return]
 
 
 def _chat_response(reply: ChatReply) -> Response[bytes]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import httpx
 from litestar import Litestar
 
 from imas_notifier.handlers import consumers, endpoints
+from imas_notifier.http_pool import LanePool
 from imas_notifier.models import outbox
 from imas_notifier.provider_cache import ProviderCache
 from imas_notifier.providers import Provider
@@ -26,10 +28,14 @@ def create_runtime(
     settings: NotifierSettings, providers: list[Provider] | None = None
 ) -> ServiceRuntime:
     runtime = ServiceRuntime(settings, migrations_dir=MIGRATIONS, outbox=outbox)
+    # httpx logs each request's URL at INFO: a line per page, and a provider's URL may hold
+    # its secret (Teams and Discord webhook URLs). Failures are logged by the notifier itself.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     client = httpx.AsyncClient(
         timeout=settings.http_timeout,
         follow_redirects=False,
-        limits=httpx.Limits(max_connections=settings.send_concurrency * 2),
+        # Every sender keeps its connection to a provider open between pages.
+        transport=LanePool(idle_per_origin=settings.send_concurrency),
     )
     cache = ProviderCache(
         SecretBox(

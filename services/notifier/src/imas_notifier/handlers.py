@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from imas_contracts.incidents import (
     CATALOG_STREAM,
     INCIDENTS_STREAM,
@@ -28,7 +30,7 @@ from imas_contracts.notifier import (
 from imas_notifier.usecases import NotifierUseCases
 from imas_notifier.usecases_config import ConfigUseCases
 from imas_notifier.usecases_rules import RulesUseCases
-from imas_runtime.consumer import ConsumerSpec
+from imas_runtime.consumer import ConsumerSpec, Delivery
 from imas_runtime.rpc import Endpoint
 
 
@@ -45,12 +47,25 @@ def consumers(usecases: NotifierUseCases, config: ConfigUseCases) -> list[Consum
         elif isinstance(event, IncidentResolved):
             await usecases.on_resolved(event)
 
+    async def on_incidents(batch: list[tuple[object, Delivery]]) -> None:
+        """Messages waiting together: each run of incidents.triggered is routed in one
+        transaction; the others are handled one by one, in stream order."""
+        for triggered, run in groupby(batch, key=lambda m: isinstance(m[0], IncidentTriggered)):
+            if triggered:
+                await usecases.on_triggered_batch(
+                    [event for event, _ in run if isinstance(event, IncidentTriggered)]
+                )
+            else:
+                for event, delivery in run:
+                    await on_incident(event, delivery)
+
     return [
         ConsumerSpec(
             service="notifier",
             stream=INCIDENTS_STREAM.name,
             event_types=(IncidentTriggered, IncidentAcknowledged, IncidentResolved),
             handler=on_incident,
+            batch_handler=on_incidents,
         ),
         ConsumerSpec(
             service="notifier",

@@ -4,6 +4,7 @@ routing rules."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -115,6 +116,17 @@ internal_incidents = Table(
     Column("channel", Text, nullable=False),
     Column("provider", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# One counter per kind of configuration the paging path caches in memory: ``catalog``,
+# ``rules`` (routing and person rules) and ``providers``. Triggers on those tables (migration
+# 0004) bump it in the writer's transaction, whoever writes, so every replica sees a change
+# on the next batch it routes by reading one row.
+config_versions = Table(
+    "config_versions",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("version", BigInteger, nullable=False, server_default="0"),
 )
 
 outbox = outbox_table(metadata)

@@ -14,7 +14,8 @@ from imas_runtime.secrets_box import SecretBox
 
 
 class ProviderCache:
-    """Providers by name (plus ``log``, always there); rebuilt when the table changes.
+    """Providers by name (plus ``log``, always there); rebuilt when the table changes (its
+    triggers bump the ``providers`` row of ``config_versions``).
 
     ``extra`` providers (given in code) win over stored ones of the same name."""
 
@@ -31,9 +32,12 @@ class ProviderCache:
         self._by_name: dict[str, Provider] = {}
         self._kinds: dict[str, str] = {}
 
-    async def _refresh(self, conn: AsyncConnection) -> None:
-        version = (await store.count_providers(conn), await store.providers_changed_at(conn))
-        if version == self._version:
+    async def refresh(self, conn: AsyncConnection, version: int | None = None) -> None:
+        """Rebuild the providers if the ``providers`` counter of ``config_versions`` moved
+        (read here unless given)."""
+        if version is None:
+            version = (await store.load_config_versions(conn)).get("providers")
+        if version is not None and version == self._version:
             return
         by_name: dict[str, Provider] = {"log": LogProvider()}
         kinds: dict[str, str] = {}
@@ -53,11 +57,20 @@ class ProviderCache:
 
     async def configured(self, conn: AsyncConnection) -> dict[str, str]:
         """Provider kind → the name of the first enabled provider of that kind."""
-        await self._refresh(conn)
+        await self.refresh(conn)
         return dict(self._kinds)
 
+    @property
+    def kinds(self) -> dict[str, str]:
+        """:meth:`configured` as of the last refresh."""
+        return self._kinds
+
     async def get(self, conn: AsyncConnection, name: str) -> Provider:
-        await self._refresh(conn)
+        await self.refresh(conn)
+        return self.named(name)
+
+    def named(self, name: str) -> Provider:
+        """A provider as of the last refresh."""
         provider = self._by_name.get(name)
         if provider is None:
             raise ProviderError(f"no provider named {name!r} is configured", retryable=False)

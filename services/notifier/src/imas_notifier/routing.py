@@ -153,6 +153,15 @@ def rule_for(
     return best
 
 
+def asks_on_call(rules: Sequence[RoutingRule], incident: IncidentSnapshot) -> bool:
+    """Whether routing ``incident`` pages its team's on-call person, so escalation must be
+    asked who that is (by default only at SEV1)."""
+    if incident.team is None:
+        return False
+    rule = rule_for(rules, "oncall", incident.team.id, incident.severity)
+    return rule is not None and bool(rule.channels)
+
+
 def person_address(person: Entity, channel: str) -> str:
     """Where ``channel`` reaches a person ('' when it cannot)."""
     data = person.data

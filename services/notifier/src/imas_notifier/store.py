@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, text, update
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from imas_notifier.domain import Page
 from imas_notifier.models import (
     catalog,
+    config_versions,
     deliveries,
     internal_incidents,
     person_rules,
@@ -39,40 +40,84 @@ def parse_uuid(value: str) -> uuid.UUID | None:
 # -- the ledger ---------------------------------------------------------------------------------
 
 
+# Pages of many incidents in one statement: one array per column, one row per page. A page
+# marked ``leased`` is recorded already leased (``sending``, first attempt counted), to be
+# handed to its provider as soon as the transaction commits.
+_ADD_PAGES = text(
+    """
+    INSERT INTO deliveries (id, incident_id, idempotency_key, channel, provider, recipient,
+                            message, address, content, kind, thread_of, next_attempt_at,
+                            status, attempts, lease_until)
+    SELECT p.id, p.incident_id, p.idempotency_key, p.channel, p.provider, p.recipient,
+           p.message, p.address, p.content::jsonb, p.kind, p.thread_of,
+           now() + make_interval(secs => p.delay),
+           CASE WHEN p.leased THEN 'sending' ELSE 'pending' END,
+           CASE WHEN p.leased THEN 1 ELSE 0 END,
+           CASE WHEN p.leased THEN now() + make_interval(secs => :lease_seconds) END
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:incident_ids AS uuid[]), CAST(:keys AS text[]),
+                CAST(:channels AS text[]), CAST(:providers AS text[]),
+                CAST(:recipients AS text[]), CAST(:messages AS text[]),
+                CAST(:addresses AS text[]), CAST(:contents AS text[]), CAST(:kinds AS text[]),
+                CAST(:thread_of AS uuid[]), CAST(:delays AS float8[]),
+                CAST(:leased AS boolean[]))
+         AS p(id, incident_id, idempotency_key, channel, provider, recipient, message, address,
+              content, kind, thread_of, delay, leased)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING deliveries.*
+    """
+)
+
+
 async def add_pages(
     conn: AsyncConnection,
-    incident_id: str,
-    pages: Sequence[Page],
+    pages: Sequence[tuple[str, Page]],
     thread_of: dict[str, uuid.UUID] | None = None,
-) -> list[uuid.UUID]:
-    """Record pages to send; a page whose idempotency key exists already is skipped."""
+    *,
+    leased: Sequence[bool] = (),
+    lease_seconds: float = 0.0,
+) -> list[Record]:
+    """Record (incident id, page) pairs to send, in one statement; a page whose idempotency
+    key exists already is skipped. ``thread_of`` maps a key to the delivery it follows up;
+    ``leased[i]`` records page i leased for ``lease_seconds``. Answers the rows recorded."""
     if not pages:
         return []
-    statement = (
-        insert(deliveries)
-        .values(
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "incident_id": uuid.UUID(incident_id),
-                    "idempotency_key": p.idempotency_key,
-                    "channel": p.channel,
-                    "provider": p.provider,
-                    "recipient": p.recipient,
-                    "message": p.message,
-                    "address": p.address,
-                    "content": dict(p.content),
-                    "kind": p.kind,
-                    "thread_of": (thread_of or {}).get(p.idempotency_key),
-                    "next_attempt_at": func.now() + _interval(p.delay_seconds),
-                }
-                for p in pages
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=[deliveries.c.idempotency_key])
-        .returning(deliveries.c.id)
-    )
-    return list((await conn.execute(statement)).scalars())
+    threads = thread_of or {}
+    columns = {
+        "ids": [uuid.uuid4() for _ in pages],
+        "incident_ids": [uuid.UUID(incident_id) for incident_id, _ in pages],
+        "keys": [p.idempotency_key for _, p in pages],
+        "channels": [p.channel for _, p in pages],
+        "providers": [p.provider for _, p in pages],
+        "recipients": [p.recipient for _, p in pages],
+        "messages": [p.message for _, p in pages],
+        "addresses": [p.address for _, p in pages],
+        "contents": [json.dumps(p.content, separators=(",", ":")) for _, p in pages],
+        "kinds": [p.kind for _, p in pages],
+        "thread_of": [threads.get(p.idempotency_key) for _, p in pages],
+        "delays": [float(p.delay_seconds) for _, p in pages],
+        "leased": list(leased) or [False] * len(pages),
+        "lease_seconds": float(lease_seconds),
+    }
+    return list((await conn.execute(_ADD_PAGES, columns)).all())
+
+
+_CLAIM_EVENTS = text(
+    """
+    INSERT INTO inbox (consumer, event_id)
+    SELECT :consumer, unnest(CAST(:event_ids AS text[]))
+    ON CONFLICT DO NOTHING
+    RETURNING event_id
+    """
+)
+
+
+async def claim_events(conn: AsyncConnection, consumer: str, event_ids: Sequence[str]) -> set[str]:
+    """Record each event id as processed by ``consumer`` (the inbox, in one statement);
+    answers those not processed before."""
+    if not event_ids:
+        return set()
+    params = {"consumer": consumer, "event_ids": list(event_ids)}
+    return set((await conn.execute(_CLAIM_EVENTS, params)).scalars())
 
 
 async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> list[Record]:
@@ -132,15 +177,26 @@ async def provider_refs(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> dict
     return {r.id: r.provider_response for r in await conn.execute(query) if r.provider_response}
 
 
-async def mark_sent(conn: AsyncConnection, delivery_id: uuid.UUID, response: str) -> bool:
-    """Sent, unless another sender finished it first (then False)."""
-    result = await conn.execute(
-        update(deliveries)
-        .where(deliveries.c.id == delivery_id, deliveries.c.status == "sending")
-        .values(status="sent", sent_at=func.now(), last_error=None, provider_response=response)
-        .returning(deliveries.c.id)
-    )
-    return result.first() is not None
+_MARK_SENT = text(
+    """
+    UPDATE deliveries AS d
+    SET status = 'sent', sent_at = now(), last_error = NULL, provider_response = v.response
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:responses AS text[])) AS v(id, response)
+    WHERE d.id = v.id AND d.status = 'sending'
+    RETURNING d.id
+    """
+)
+
+
+async def mark_all_sent(
+    conn: AsyncConnection, responses: Sequence[tuple[uuid.UUID, str]]
+) -> set[uuid.UUID]:
+    """Mark many pages sent in one statement (delivery id, provider answer); answers those
+    that were still ``sending`` (another sender may have finished one first)."""
+    if not responses:
+        return set()
+    params = {"ids": [i for i, _ in responses], "responses": [r for _, r in responses]}
+    return set((await conn.execute(_MARK_SENT, params)).scalars())
 
 
 async def mark_failed(
@@ -337,6 +393,22 @@ async def delete_rule(conn: AsyncConnection, id_: uuid.UUID) -> None:
     await conn.execute(delete(routing_rules).where(routing_rules.c.id == id_))
 
 
+async def load_config_versions(conn: AsyncConnection) -> dict[str, int]:
+    """The counters the triggers bump: ``catalog``, ``rules``, ``providers``."""
+    rows = await conn.execute(select(config_versions.c.name, config_versions.c.version))
+    return {r.name: int(r.version) for r in rows}
+
+
+def _person_rule_list(rules: Sequence[dict[str, Any]]) -> list[tuple[str, float]]:
+    return [(str(r["type"]), float(r.get("delay_minutes", 0))) for r in rules]
+
+
+async def load_all_person_rules(conn: AsyncConnection) -> dict[str, list[tuple[str, float]]]:
+    """Every person's notification rules, by person id."""
+    rows = await conn.execute(select(person_rules.c.person_id, person_rules.c.rules))
+    return {r.person_id: _person_rule_list(r.rules) for r in rows}
+
+
 async def load_person_rules(
     conn: AsyncConnection, person_id: str
 ) -> list[tuple[str, float]] | None:
@@ -347,7 +419,7 @@ async def load_person_rules(
     ).scalar()
     if rules is None:
         return None
-    return [(str(r["type"]), float(r.get("delay_minutes", 0))) for r in rules]
+    return _person_rule_list(rules)
 
 
 async def put_person_rules(
@@ -416,12 +488,3 @@ async def save_provider(conn: AsyncConnection, values: dict[str, Any]) -> Record
 
 async def delete_provider(conn: AsyncConnection, id_: uuid.UUID) -> None:
     await conn.execute(delete(providers).where(providers.c.id == id_))
-
-
-async def providers_changed_at(conn: AsyncConnection) -> datetime | None:
-    value: datetime | None = (await conn.execute(select(func.max(providers.c.updated_at)))).scalar()
-    return value
-
-
-async def count_providers(conn: AsyncConnection) -> int:
-    return int((await conn.execute(text("SELECT count(*) FROM providers"))).scalar() or 0)

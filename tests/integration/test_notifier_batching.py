@@ -1,0 +1,117 @@
+"""Paging many incidents at once: events waiting together are routed in one transaction, each
+incident is paged once, and the configuration the notifier keeps in memory follows a change
+written by anyone (another replica, SQL by hand) from the next incident on."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from imas_contracts.incidents import IncidentTriggered
+from imas_notifier.app import create_runtime
+from imas_notifier.routing import RoutingRule
+from imas_notifier.settings import NotifierSettings
+from imas_notifier.store import add_rule
+from imas_notifier.usecases import NotifierUseCases
+from imas_runtime.db import make_engine, with_database
+from imas_runtime.fake_providers import WebhookReceiver
+from imas_runtime.service import ServiceRuntime
+from imas_runtime.testing import eventually
+from tests.e2e.notifier_pages import page_tickets_to, sev4_triggered
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Notifier:
+    runtime: ServiceRuntime
+    usecases: NotifierUseCases
+    receiver: WebhookReceiver
+    # A connection pool of its own: writes through it are another process's, as far as the
+    # notifier can tell.
+    elsewhere: AsyncEngine
+
+    async def statuses(self, events: list[IncidentTriggered]) -> list[str]:
+        ids = [uuid.UUID(e.incident.id) for e in events]
+        async with self.elsewhere.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT status FROM deliveries WHERE incident_id = ANY(:ids)"), {"ids": ids}
+            )
+            return sorted(r.status for r in rows)
+
+    def paged(self) -> list[str]:
+        return [r.body["incident"]["incident_id"] for r in self.receiver.requests]
+
+
+@pytest.fixture
+async def notifier(
+    fresh_nats_url: str,
+    postgres_url: str,
+    redis_url: str,
+    fresh_database: Callable[[str], Awaitable[str]],
+) -> AsyncIterator[Notifier]:
+    database = await fresh_database("ntfbatch")
+    settings = NotifierSettings(
+        service="notifier", nats_url=fresh_nats_url, database_url=postgres_url,
+        redis_url=redis_url, database=database, secret_key="test-key", retry_interval=0.2,
+    )  # fmt: skip
+    runtime = create_runtime(settings)
+    elsewhere = make_engine(with_database(postgres_url, database))
+    async with WebhookReceiver() as receiver:
+        await runtime.start()
+        try:
+            # One ticket per SEV4 incident (the rule silencing its log line is written to the
+            # database directly, not through this process).
+            await page_tickets_to(
+                runtime.bus, with_database(postgres_url, database), f"{receiver.url}/hook"
+            )
+            yield Notifier(runtime, runtime.usecases, receiver, elsewhere)  # type: ignore[attr-defined]
+        finally:
+            await runtime.stop()
+            await elsewhere.dispose()
+
+
+async def test_incidents_published_together_are_each_paged_once(notifier: Notifier) -> None:
+    events = [sev4_triggered("together", i) for i in range(60)]
+    await asyncio.gather(*(notifier.runtime.bus.publish(e) for e in events))
+
+    async def every_incident_paged() -> None:
+        assert sorted(notifier.paged()) == sorted(e.incident.id for e in events)
+        assert await notifier.statuses(events) == ["sent"] * 60
+
+    await eventually(every_incident_paged, timeout=30)
+
+    # The same events again, some twice in one batch: nothing new is recorded, so nothing is
+    # sent again (sending only ever starts from a recorded row).
+    await notifier.usecases.on_triggered_batch(events[:10] + events[:10] + events[50:])
+    assert await notifier.statuses(events) == ["sent"] * 60
+    assert len(notifier.receiver.requests) == 60
+
+
+async def test_a_rule_written_elsewhere_applies_to_the_next_incident(notifier: Notifier) -> None:
+    before = sev4_triggered("before", 0)
+    await notifier.usecases.on_triggered(before)
+    assert await notifier.statuses([before]) in (["pending"], ["sending"], ["sent"])
+
+    # Another replica (here: another connection pool) silences SEV4 tickets.
+    async with notifier.elsewhere.begin() as conn:
+        await add_rule(conn, RoutingRule("ticket", (), severity="SEV4_LOW"))
+    silenced = sev4_triggered("silenced", 1)
+    await notifier.usecases.on_triggered(silenced)
+    assert await notifier.statuses([silenced]) == []
+
+    async with notifier.elsewhere.begin() as conn:
+        await conn.execute(text("DELETE FROM routing_rules WHERE target = 'ticket'"))
+    after = sev4_triggered("after", 2)
+    await notifier.usecases.on_triggered(after)
+
+    async def paged_again() -> None:
+        assert sorted(notifier.paged()) == sorted([before.incident.id, after.incident.id])
+
+    await eventually(paged_again, timeout=15)
