@@ -10,13 +10,15 @@ Two phases, run against each in turn (never both at once):
   ``group_wait: 0s``, so each alert is its own group, notified at once); for IMAS it is the
   page handed to the provider (the notifier's ``sent_at``, log provider), as e2e_latency.
 
-IMAS takes alerts on ``POST /api/v1/incidents/`` (answered once the decision is committed),
-Alertmanager on ``POST /api/v2/alerts`` (answered once held in memory).
+IMAS takes alerts as monitoring sends them, on a custom-integration webhook (answered 202 once
+durably queued in JetStream; ``--path api``: ``POST /api/v1/incidents/``, answered once the
+incident decision is committed), Alertmanager on ``POST /api/v2/alerts`` (answered once held
+in memory).
 
 Alertmanager is Debian's ``prometheus-alertmanager``; this benchmark does not install it:
 
     sudo apt-get update && sudo apt-get install -y prometheus-alertmanager
-    uv run python -m bench.alertmanager_compare [--rate 250] [--seconds 15]
+    uv run python -m bench.alertmanager_compare [--rate 250] [--seconds 15] [--path webhook|api]
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench._ingest import create_integration
 from bench.common import print_table, running_mesh, summary_ms, write_results
 from bench.load import constant_rate
 from bench.rawhttp import Client, HttpError
@@ -223,6 +226,15 @@ async def run_alertmanager(binary: str, rate: float, seconds: float) -> dict[str
 # --- IMAS -----------------------------------------------------------------------------------
 
 
+def imas_webhook_alert(key: str) -> dict[str, Any]:
+    return {
+        "title": f"Checkout latency {key}",
+        "service": "checkout-api",
+        "severity": "high",  # SEV2, as the API path's alerts
+        "dedup_key": key,
+    }
+
+
 def imas_alert(key: str) -> dict[str, Any]:
     return {
         "title": f"Checkout latency {key}",
@@ -232,40 +244,50 @@ def imas_alert(key: str) -> dict[str, Any]:
     }
 
 
-async def run_imas(rate: float, seconds: float) -> dict[str, Any]:
+async def run_imas(rate: float, seconds: float, path: str) -> dict[str, Any]:
     run = uuid.uuid4().hex[:6]
     async with running_mesh(SERVICES) as mesh:
-        endpoint = f"{mesh.gateway}/api/v1/incidents/"
-        cap = await capacity(endpoint, mesh.auth, lambda i: imas_alert(_key(i, run)), seconds)
+        if path == "webhook":
+            integration = await create_integration(mesh, "custom", "checkout-api")
+            query = integration["webhook_url"].split("?", 1)[1]
+            endpoint, headers = f"{mesh.gateway}/api/v1/webhooks/custom/?{query}", {}
+            body, accepted = imas_webhook_alert, 202
+        else:
+            endpoint, headers = f"{mesh.gateway}/api/v1/incidents/", mesh.auth
+            body, accepted = imas_alert, 201
+        cap = await capacity(endpoint, headers, lambda i: body(_key(i, run)), seconds)
         # Let the pages of the capacity phase drain before timing pages.
         await asyncio.sleep(5)
         sent: dict[str, float] = {}
         load = await constant_rate(
             endpoint,
-            mesh.auth,
-            lambda i: imas_alert(stamp(sent, f"{run}-lat-{i}")),
+            headers,
+            lambda i: body(stamp(sent, f"{run}-lat-{i}")),
             rate=rate,
             seconds=seconds,
         )
-        answered = sum(1 for o in load.outcomes if o.status == 201)
+        answered = sum(1 for o in load.outcomes if o.status == accepted)
         incidents = await asyncpg.connect(asyncpg_dsn(mesh.database_urls["incidents"]))
         notifier = await asyncpg.connect(asyncpg_dsn(mesh.database_urls["notifier"]))
         try:
-            keys = {
-                r["id"]: r["dedup_key"]
-                for r in await incidents.fetch(
-                    "SELECT id::text AS id, dedup_key FROM incidents WHERE dedup_key = ANY($1)",
-                    list(sent),
-                )
-            }
             deadline = time.monotonic() + 60
             while True:
+                # Alerts still on their way have no incident yet: look again each round.
+                keys = {
+                    r["id"]: r["dedup_key"]
+                    for r in await incidents.fetch(
+                        "SELECT id::text AS id, dedup_key FROM incidents WHERE dedup_key = ANY($1)",
+                        list(sent),
+                    )
+                }
+                # An incident's first page: an incident may have several deliveries.
                 rows = await notifier.fetch(
-                    "SELECT incident_id::text AS id, extract(epoch FROM sent_at) AS sent"
-                    " FROM deliveries WHERE status = 'sent' AND incident_id = ANY($1::uuid[])",
+                    "SELECT incident_id::text AS id, min(extract(epoch FROM sent_at)) AS sent"
+                    " FROM deliveries WHERE status = 'sent' AND incident_id = ANY($1::uuid[])"
+                    " GROUP BY incident_id",
                     list(keys),
                 )
-                if len(rows) >= len(keys) or time.monotonic() > deadline:
+                if len(rows) >= len(sent) or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.5)
         finally:
@@ -288,7 +310,7 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "n/a"
 
 
-async def main(rate: float, seconds: float) -> int:
+async def main(rate: float, seconds: float, path: str) -> int:
     binary = shutil.which(ALERTMANAGER) or shutil.which("alertmanager")
     if binary is None:
         print(
@@ -298,9 +320,9 @@ async def main(rate: float, seconds: float) -> int:
         )
         return 2
     am = await run_alertmanager(binary, rate, seconds)
-    imas = await run_imas(rate, seconds)
+    imas = await run_imas(rate, seconds, path)
     rows = []
-    for label, path in (
+    for label, keys in (
         ("accepted alerts/s (50 clients)", ("capacity", "per_s")),
         ("POST p50 ms", ("latency", "post", "p50_ms")),
         ("POST p99 ms", ("latency", "post", "p99_ms")),
@@ -312,7 +334,7 @@ async def main(rate: float, seconds: float) -> int:
         values = []
         for side in (imas, am):
             value: Any = side
-            for part in path:
+            for part in keys:
                 value = value[part]
             values.append(float(value))
         rows.append(
@@ -328,7 +350,7 @@ async def main(rate: float, seconds: float) -> int:
         f"Alertmanager {am['latency']['notified']}/{am['latency']['answered']}"
     )
     print_table(
-        f"IMAS vs Alertmanager: capacity {seconds:.0f}s, latency at {rate:.0f}/s for "
+        f"IMAS ({path} path) vs Alertmanager: capacity {seconds:.0f}s, latency at {rate:.0f}/s for "
         f"{seconds:.0f}s ({notified})",
         rows,
     )
@@ -336,8 +358,9 @@ async def main(rate: float, seconds: float) -> int:
         subprocess.run, [binary, "--version"], capture_output=True, text=True, check=False
     )
     write_results(
-        "alertmanager_compare",
+        "alertmanager_compare" if path == "webhook" else "alertmanager_compare_api",
         {
+            "imas_path": path,
             "rate_per_s": rate,
             "seconds": seconds,
             "clients": CLIENTS,
@@ -354,5 +377,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, default=250)
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--path", choices=("webhook", "api"), default="webhook")
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.rate, args.seconds)))
+    sys.exit(asyncio.run(main(args.rate, args.seconds, args.path)))

@@ -40,7 +40,8 @@ def _alert(path: str, run: str, every: int, i: int) -> dict[str, Any]:
     key = f"{run}-{i - i % every}"
     if path == "webhook":
         title = f"Checkout latency {key}"
-        return {"title": title, "severity": "critical", "service": "checkout-api", "dedup_key": key}
+        # SEV2, as the API path's alerts.
+        return {"title": title, "severity": "high", "service": "checkout-api", "dedup_key": key}
     return {
         "title": f"Checkout latency {key}",
         "service_name": "checkout-api",

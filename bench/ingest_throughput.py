@@ -139,7 +139,9 @@ async def at_rate(mesh: BenchMesh, rate: int, seconds: float) -> dict[str, objec
         "accepted": accepted,
         "recorded": recorded,
         "on_incidents": on_incidents,
-        "lost": accepted - min(recorded, on_incidents),
+        # Answers that never came (client timeouts) may still have been accepted: those land
+        # without counting as accepted, so only a shortfall is a loss.
+        "lost": max(0, accepted - min(recorded, on_incidents)),
         "cpu_cores": round(cpu / wall, 2),
         "generator_cpu": round(generator_cpu, 2),
         "drain_s": round(wall - load.elapsed, 2),

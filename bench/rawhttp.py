@@ -9,11 +9,13 @@ keep-alive connection, read a Content-Length or chunked answer, hand back the st
 from __future__ import annotations
 
 import asyncio
+import time
 from urllib.parse import urlsplit
 
 import msgspec
 
 _encode = msgspec.json.Encoder().encode
+MAX_IDLE_SECONDS = 3.0
 
 
 class HttpError(Exception):
@@ -26,6 +28,7 @@ class _Connection(asyncio.Protocol):
         self.buffer = bytearray()
         self.waiter: asyncio.Future[tuple[int, bytes, bool]] | None = None
         self.closed = False
+        self.idle_since = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -115,10 +118,17 @@ class Client:
         self._slots = asyncio.Semaphore(max_connections)
 
     async def _connection(self) -> _Connection:
+        now = time.monotonic()
         while self._idle:
             connection = self._idle.pop()
-            if not connection.closed:
-                return connection
+            if connection.closed:
+                continue
+            # Servers close idle keep-alive connections (uvicorn after 5 s): a request written
+            # as the close arrives is lost, so connections idle that long are not reused.
+            if now - connection.idle_since > MAX_IDLE_SECONDS:
+                connection.close()
+                continue
+            return connection
         loop = asyncio.get_running_loop()
         try:
             _, protocol = await loop.create_connection(_Connection, self.host, self.port)
@@ -143,6 +153,7 @@ class Client:
                 connection.close()
                 raise
             if keep_alive:
+                connection.idle_since = time.monotonic()
                 self._idle.append(connection)
             else:
                 connection.close()

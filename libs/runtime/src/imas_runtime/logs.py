@@ -59,6 +59,10 @@ def configure_logging(service: str, *, fmt: str = "console", level: str = "info"
     )
     structlog.contextvars.bind_contextvars(service=service)
     logging.basicConfig(level=max(numeric, logging.WARNING), stream=sys.stderr)
+    # HTTP clients log every request's URL at INFO, and some URLs hold a secret (chat and
+    # Teams webhooks, tokens in query strings): never below WARNING, whatever the app sets.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def get_logger(name: str | None = None) -> Any:

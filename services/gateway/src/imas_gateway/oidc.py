@@ -15,11 +15,11 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import jwt
 import msgspec
 import redis.asyncio as aioredis
 
@@ -127,11 +127,20 @@ def signed_in(claims: dict[str, Any], issuer: str, role_claim: str, next_: str) 
     )
 
 
+def _jwt() -> ModuleType:
+    """PyJWT, imported on first use: with its cryptography backend it weighs 8 MB, which a
+    gateway without single sign-on should not carry."""
+    import jwt
+
+    return jwt
+
+
 def verify_id_token(
     token: str, keys: dict[str, Any], *, issuer: str, audience: str, nonce: str
 ) -> dict[str, Any]:
     """The claims of an ID token signed (RS256) by one of ``keys`` (JWKS entries by key id),
     issued by ``issuer`` for ``audience``, not expired, carrying ``nonce``."""
+    jwt = _jwt()
     try:
         header = jwt.get_unverified_header(token)
         key = keys.get(header.get("kid", ""))
@@ -256,6 +265,7 @@ class SingleSignOn:
     async def _signing_keys(self, id_token: str) -> dict[str, Any]:
         """The provider's keys by id, fetched again when the token names a key not seen yet
         (the provider rotated its keys)."""
+        jwt = _jwt()
         try:
             kid = jwt.get_unverified_header(id_token).get("kid", "")
         except jwt.PyJWTError:

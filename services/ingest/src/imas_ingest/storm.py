@@ -75,6 +75,7 @@ if redis.call('EXISTS', prefix .. ':pending') == 0 then return -1 end
 local e = tonumber(redis.call('GET', prefix .. ':epoch') or '0')
 redis.call('RENAME', prefix .. ':pending', prefix .. ':flushing:' .. e)
 redis.call('SET', prefix .. ':lease:' .. e, ARGV[2], 'PX', tonumber(ARGV[3]))
+redis.call('SADD', prefix .. ':flushings', e)
 redis.call('INCR', prefix .. ':epoch')
 return e
 """
@@ -186,16 +187,29 @@ class Coalescer:
             epoch = int(await self._take(args=[self.prefix, self.owner, self.lease_ms]))
             if epoch >= 0:
                 await self._flush(epoch)
-            # Looking for flushes a dead flusher left means a SCAN of the keyspace: not on
-            # every flush, only every few seconds (a lease outlives that anyway).
+            # Flushes a dead flusher left are looked for every few seconds (a lease outlives
+            # that anyway), not on every flush.
             now = asyncio.get_running_loop().time()
             if now - self._recovered_at >= RECOVER_EVERY_SECONDS:
                 self._recovered_at = now
                 await self._recover()
         self._flushed.set()
 
+    async def list_unlisted_flushes(self) -> None:
+        """List the flushes a version that did not list them may have left (once, at start,
+        beside the flusher: this is the one scan of the keyspace)."""
+        async for name in self.redis.scan_iter(match=self._k("flushing", "*"), count=1000):
+            await self.redis.sadd(self._k("flushings"), int(_text(name).rsplit(":", 1)[1]))
+
     async def run(self, stopping: asyncio.Event) -> None:
         """The flusher loop: flush as soon as something is pending (group commit)."""
+        listing = asyncio.create_task(self.list_unlisted_flushes())
+        try:
+            await self._flush_while(stopping)
+        finally:
+            listing.cancel()
+
+    async def _flush_while(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=0.5)
@@ -207,8 +221,14 @@ class Coalescer:
                 await asyncio.sleep(0.2)
 
     async def _recover(self) -> None:
-        async for name in self.redis.scan_iter(match=self._k("flushing", "*"), count=100):
-            epoch = int(_text(name).rsplit(":", 1)[1])
+        """Finish the flushes whose flusher died (their lease expired), found in the set that
+        lists the flushes in progress: no scan of the keyspace on this path (it walks every key
+        of the Redis, millions under load, and held up every flush for most of a second)."""
+        epochs = {int(_text(e)) for e in await self.redis.smembers(self._k("flushings"))}
+        for epoch in sorted(epochs):
+            if not await self.redis.exists(self._k("flushing", epoch)):
+                await self.redis.srem(self._k("flushings"), epoch)
+                continue
             got = await self.redis.set(
                 self._k("lease", epoch), self.owner, nx=True, px=self.lease_ms
             )
@@ -230,6 +250,7 @@ class Coalescer:
         pipe = self.redis.pipeline(transaction=True)
         pipe.set(self._k("done", epoch), 1, ex=self.seen_ttl)
         pipe.delete(hash_key, self._k("lease", epoch))
+        pipe.srem(self._k("flushings"), epoch)
         await pipe.execute()
 
     async def _send_one(
