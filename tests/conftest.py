@@ -17,6 +17,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from imas_cli.demo import DEMO_CATALOG
 from imas_contracts.incidents import CatalogApplied
+from imas_escalation.app import create_runtime as create_escalation
+from imas_escalation.settings import EscalationSettings
 from imas_gateway.app import create_app as create_gateway
 from imas_gateway.settings import GatewaySettings
 from imas_incidents.app import create_runtime as create_incidents
@@ -106,3 +108,25 @@ async def mesh(
             nats_url=nats_url,
             gateway=gateway,
         )
+
+
+@pytest.fixture
+async def escalation(
+    mesh: Mesh,
+    postgres_url: str,
+    redis_url: str,
+    fresh_database: Callable[[str], Awaitable[str]],
+) -> AsyncIterator[ServiceRuntime]:
+    """The escalation service beside the mesh, for tests of on-call and escalation."""
+    runtime = create_escalation(
+        EscalationSettings(
+            service="escalation",
+            nats_url=mesh.nats_url,
+            database_url=postgres_url,
+            redis_url=redis_url,
+            database=await fresh_database("esc"),
+        )
+    )
+    await runtime.start()
+    yield runtime
+    await runtime.stop()

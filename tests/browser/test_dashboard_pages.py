@@ -13,8 +13,6 @@ from playwright.async_api import Page, expect
 
 from imas_contracts.notifier import ProviderView, PutProvider
 from imas_contracts.warroom import PutRunbook, RunbookSpec, RunbookStep, RunbookView
-from imas_escalation.app import create_runtime as create_escalation
-from imas_escalation.settings import EscalationSettings
 from imas_runtime.service import ServiceRuntime
 from imas_runtime.testing import eventually
 from imas_warroom.app import create_runtime as create_warroom
@@ -57,27 +55,6 @@ async def pages(site: str, browser: Any) -> AsyncIterator[Callable[..., Awaitabl
 @pytest.fixture
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
-
-
-@pytest.fixture
-async def escalation(
-    mesh: Mesh,
-    postgres_url: str,
-    redis_url: str,
-    fresh_database: Callable[[str], Awaitable[str]],
-) -> AsyncIterator[ServiceRuntime]:
-    runtime = create_escalation(
-        EscalationSettings(
-            service="escalation",
-            nats_url=mesh.nats_url,
-            database_url=postgres_url,
-            redis_url=redis_url,
-            database=await fresh_database("esc"),
-        )
-    )
-    await runtime.start()
-    yield runtime
-    await runtime.stop()
 
 
 @pytest.fixture

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-
 import pytest
 
-from imas_escalation.app import create_runtime as create_escalation
-from imas_escalation.settings import EscalationSettings
 from imas_runtime.service import ServiceRuntime
 from imas_runtime.testing import eventually
 from tests.conftest import Mesh
@@ -16,27 +12,6 @@ pytestmark = pytest.mark.integration
 
 ALICE = {"name": "Alice Martin", "email": "alice@example.com", "phone": "+33600000001"}
 BOB = {"name": "Bob Durand", "email": "bob@example.com", "phone": "+33600000002"}
-
-
-@pytest.fixture
-async def escalation(
-    mesh: Mesh,
-    postgres_url: str,
-    redis_url: str,
-    fresh_database: Callable[[str], Awaitable[str]],
-) -> AsyncIterator[ServiceRuntime]:
-    runtime = create_escalation(
-        EscalationSettings(
-            service="escalation",
-            nats_url=mesh.nats_url,
-            database_url=postgres_url,
-            redis_url=redis_url,
-            database=await fresh_database("esc"),
-        )
-    )
-    await runtime.start()
-    yield runtime
-    await runtime.stop()
 
 
 async def test_schedule_answers_who_is_on_call_and_its_calendar(

@@ -17,8 +17,6 @@ import pytest
 from imas_cli.__main__ import main as imas
 from imas_contracts.catalog import PersonSpec
 from imas_contracts.incidents import ApplyCatalog, CatalogApplied, TeamSpec
-from imas_escalation.app import create_runtime as create_escalation
-from imas_escalation.settings import EscalationSettings
 from imas_runtime.fake_chat import Channel, FakeSlack
 from imas_runtime.fake_docs import FakeConfluence
 from imas_runtime.service import ServiceRuntime
@@ -93,27 +91,6 @@ async def warroom(
         }
         created = await mesh.client.post("/api/v1/users/", json=user, headers=mesh.auth)
         assert created.status_code == 201, created.text
-    yield runtime
-    await runtime.stop()
-
-
-@pytest.fixture
-async def escalation(
-    mesh: Mesh,
-    postgres_url: str,
-    redis_url: str,
-    fresh_database: Callable[[str], Awaitable[str]],
-) -> AsyncIterator[ServiceRuntime]:
-    runtime = create_escalation(
-        EscalationSettings(
-            service="escalation",
-            nats_url=mesh.nats_url,
-            database_url=postgres_url,
-            redis_url=redis_url,
-            database=await fresh_database("esc"),
-        )
-    )
-    await runtime.start()
     yield runtime
     await runtime.stop()
 
