@@ -9,6 +9,7 @@ from litestar import Litestar
 from imas_gateway.audit import AuditController, AuditLog
 from imas_gateway.auth import PUBLIC, role, role_guard
 from imas_gateway.catalog_routes import CATALOG_ROUTES
+from imas_gateway.chat_routes import CHAT_ROUTES
 from imas_gateway.docs_routes import DOCS_ROUTES, SCHEMA_PATH, document_api, openapi_config
 from imas_gateway.escalation_routes import ESCALATION_ROUTES
 from imas_gateway.events_routes import EVENTS_ROUTES
@@ -54,6 +55,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
         *ESCALATION_ROUTES,
         *WEBHOOK_ROUTES,
         *WARROOM_ROUTES,
+        *CHAT_ROUTES,
         *PROVIDER_ROUTES,
         *NOTIFICATION_ROUTES,
         *TOKEN_ROUTES,

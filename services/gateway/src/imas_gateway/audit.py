@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from imas_gateway import store
 from imas_gateway.auth import role
 from imas_gateway.domain import Page, Principal
 from imas_gateway.query_params import PAGING, PageRequest
+from imas_runtime.group_commit import GroupCommit
 
 REDACTED = "[redacted]"
 # Field names whose values are credentials: never stored, even in the audit log.
@@ -95,15 +95,6 @@ class AuditRecord:
         }
 
 
-def _settle(future: asyncio.Future[None], error: Exception | None) -> None:
-    if future.done():
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)
-
-
 class AuditLog:
     """The append-only audit log, written in group commits.
 
@@ -115,39 +106,22 @@ class AuditLog:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._waiting: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._commits: GroupCommit[dict[str, Any]] = GroupCommit(self._write)
 
     async def append(self, record: AuditRecord) -> None:
         """Insert one row (never updated or deleted afterwards); return once committed."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((record.row(), future))
-        if self._writer is None:
-            self._writer = asyncio.get_running_loop().create_task(self._write_batches())
-        await future
+        await self._commits.submit(record.row())
 
-    async def _write_batches(self) -> None:
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                await self._write(batch)
-        finally:
-            self._writer = None
-
-    async def _write(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
+    async def _write(self, rows: list[dict[str, Any]]) -> list[Exception | None]:
         try:
             async with self.engine.begin() as conn:
-                await store.append_audit(conn, [row for row, _ in batch])
+                await store.append_audit(conn, rows)
         except Exception as exc:
-            if len(batch) == 1:
-                _settle(batch[0][1], exc)
-                return
+            if len(rows) == 1:
+                return [exc]
             # One row the database refuses must not take the others with it.
-            for one in batch:
-                await self._write([one])
-            return
-        for _, future in batch:
-            _settle(future, None)
+            return [(await self._write([row]))[0] for row in rows]
+        return [None] * len(rows)
 
     async def page(
         self, filters: dict[str, Any], limit: int, offset: int

@@ -297,3 +297,10 @@ def incident_detail_json(view: IncidentView) -> dict[str, object]:
         **msgspec.structs.asdict(_shown(view.incident)), timeline=view.timeline
     )
     return msgspec.to_builtins(detail)  # type: ignore[no-any-return]
+
+
+def message_json(message: msgspec.Struct) -> dict[str, Any]:
+    """A service's reply as the API shows it: its fields, without the message's type tag."""
+    data: dict[str, Any] = msgspec.to_builtins(message)
+    data.pop("type", None)
+    return data

@@ -33,7 +33,7 @@ from imas_contracts.notifier import (
 )
 from imas_gateway import api_params as params
 from imas_gateway.auth import role
-from imas_gateway.domain import Principal
+from imas_gateway.domain import Principal, message_json
 from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream
 from imas_runtime.errors import Invalid, NotFound, RequestFailed
 
@@ -93,12 +93,6 @@ def check_contact_methods(methods: list[ContactMethodBody]) -> list[dict[str, st
     return cleaned
 
 
-def _json(message: msgspec.Struct) -> dict[str, Any]:
-    data: dict[str, Any] = msgspec.to_builtins(message)
-    data.pop("type", None)
-    return data
-
-
 async def _catalog_entry(mesh: Upstream, kind: str, ref: str) -> dict[str, Any]:
     """One catalog entry by id or name (NotFound otherwise)."""
     found = await mesh.ask(ListCatalog(kind=kind, id=ref), CatalogEntries)  # type: ignore[arg-type]
@@ -135,7 +129,7 @@ async def _put_rule(mesh: Upstream, body: bytes, rule_id: str = "") -> dict[str,
         channels=rule.channels,
         responder=await _catalog_id(mesh, "person", rule.responder, "responder"),
     )
-    return _json((await mesh.ask(command, RoutingRuleView)).rule)
+    return message_json((await mesh.ask(command, RoutingRuleView)).rule)
 
 
 class RoutingRuleController(Controller):
@@ -149,7 +143,7 @@ class RoutingRuleController(Controller):
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream]
     ) -> dict[str, Any]:
         found = await mesh.ask(ListRoutingRules(), RoutingRuleList)
-        results = [_json(r) for r in found.rules]
+        results = [message_json(r) for r in found.rules]
         return {"count": len(results), "results": results}
 
     @get("/{rule_id:str}/", summary="One routing rule (built-in ones are default-N)")
@@ -157,7 +151,7 @@ class RoutingRuleController(Controller):
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], rule_id: str
     ) -> dict[str, Any]:
         found = await mesh.ask(ListRoutingRules(id=rule_id), RoutingRuleList)
-        return _json(found.rules[0])
+        return message_json(found.rules[0])
 
     @post(
         "/",
@@ -194,7 +188,7 @@ class RoutingRuleController(Controller):
     async def remove(
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], rule_id: str
     ) -> dict[str, Any]:
-        return _json((await mesh.ask(DeleteRoutingRule(id=rule_id), RoutingRuleView)).rule)
+        return message_json((await mesh.ask(DeleteRoutingRule(id=rule_id), RoutingRuleView)).rule)
 
 
 class PersonPagingController(Controller):
@@ -305,7 +299,7 @@ class PersonPagingController(Controller):
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], entry_id: str
     ) -> dict[str, Any]:
         person = await _catalog_entry(mesh, "person", entry_id)
-        return _json(
+        return message_json(
             await mesh.ask(GetPersonRules(person_id=person["id"]), PersonNotificationRules)
         )
 
@@ -324,7 +318,7 @@ class PersonPagingController(Controller):
         body = params.decode_body(await request.body(), NotificationRulesBody)
         person = await _catalog_entry(mesh, "person", entry_id)
         command = PutPersonRules(person_id=person["id"], rules=body.rules)
-        return _json(await mesh.ask(command, PersonNotificationRules))
+        return message_json(await mesh.ask(command, PersonNotificationRules))
 
     @delete(
         "/notification-rules/",
@@ -337,7 +331,7 @@ class PersonPagingController(Controller):
     ) -> dict[str, Any]:
         person = await _catalog_entry(mesh, "person", entry_id)
         command = DeletePersonRules(person_id=person["id"])
-        return _json(await mesh.ask(command, PersonNotificationRules))
+        return message_json(await mesh.ask(command, PersonNotificationRules))
 
 
 NOTIFICATION_ROUTES = [RoutingRuleController, PersonPagingController]

@@ -30,7 +30,7 @@ from imas_contracts.notifier import (
 )
 from imas_gateway import api_params as params
 from imas_gateway.auth import role
-from imas_gateway.domain import Principal, Results
+from imas_gateway.domain import Principal, Results, message_json
 from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream
 
 _DEPENDENCIES = MESH_DEPENDENCIES
@@ -46,12 +46,6 @@ class ProviderBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class TestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     recipient: str = ""
-
-
-def _json(message: msgspec.Struct) -> dict[str, Any]:
-    data: dict[str, Any] = msgspec.to_builtins(message)
-    data.pop("type", None)
-    return data
 
 
 def _provider(found: ProviderView | ProviderList) -> dict[str, Any]:
@@ -76,7 +70,7 @@ class ProviderController(Controller):
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream]
     ) -> dict[str, Any]:
         found = await mesh.ask(ListProviders(), ProviderList)
-        return {"count": len(found.providers), "results": _json(found)["providers"]}
+        return {"count": len(found.providers), "results": message_json(found)["providers"]}
 
     @post("/", summary="Add a provider", opt={"body": ProviderBody})
     async def create(
@@ -135,7 +129,7 @@ class ProviderController(Controller):
         result = await mesh.ask(
             SendProviderTest(id=ref, recipient=body.recipient), ProviderTestResult
         )
-        return _json(result)
+        return message_json(result)
 
 
 class DeliveryController(Controller):
@@ -161,7 +155,7 @@ class DeliveryController(Controller):
         offset: int = Parameter(default=0, ge=0, description="How many to skip"),
     ) -> dict[str, Any]:
         query = ListDeliveries(incident_id=incident, status=status, limit=limit, offset=offset)
-        return _json(await mesh.ask(query, DeliveryList))
+        return message_json(await mesh.ask(query, DeliveryList))
 
     @get(
         "/incidents/{ref:str}/deliveries/",
@@ -172,7 +166,7 @@ class DeliveryController(Controller):
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], ref: str
     ) -> dict[str, Any]:
         incident_id = (await mesh.incident(GetIncident(id=ref))).incident.id
-        return _json(
+        return message_json(
             await mesh.ask(ListDeliveries(incident_id=incident_id, limit=500), DeliveryList)
         )
 

@@ -1,32 +1,25 @@
-"""The incident document (LID), its export, runbooks and chat platforms' callbacks over HTTP.
+"""The incident document (LID), its export and runbooks over HTTP (chat callbacks: chat_routes).
 
 The LID page and its Markdown download, runbook CRUD and guided execution need a token
 (writing needs the responder or admin role; the LID template and runbook definitions, admin;
-LID exporters, admin to change them). Slack and Discord callbacks carry no token: warroom
-checks their signatures, and the gateway attaches the role of the IMAS user linked to the
-chat user (the one whose e-mail is the catalog person's with that chat id).
+LID exporters, admin to change them).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
-from urllib.parse import parse_qs
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from imas_contracts.catalog import CatalogEntries, ListCatalog
 from imas_contracts.incidents import Severity
 from imas_contracts.warroom import (
     ActionItem,
     AttachRunbook,
-    ChatReply,
     DeleteExporter,
     DeleteRunbook,
-    DiscordRequest,
     DocumentExported,
     DocumentView,
     EditDocument,
@@ -50,15 +43,13 @@ from imas_contracts.warroom import (
     RunbookSpec,
     RunbookView,
     RunStep,
-    SlackRequest,
     TemplateView,
 )
 from imas_gateway import api_params as params
-from imas_gateway.auth import PUBLIC, role
-from imas_gateway.domain import Page, Principal, Results
+from imas_gateway.auth import role
+from imas_gateway.domain import Page, Principal, Results, message_json
 from imas_gateway.query_params import PAGING, PageRequest
-from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream, upstream
-from imas_runtime.errors import ServiceError
+from imas_gateway.upstream import MESH_DEPENDENCIES, Upstream
 
 _DEPENDENCIES = MESH_DEPENDENCIES
 RESPONDER = role("responder")
@@ -96,12 +87,6 @@ class StepBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     action: Literal["start", "done", "skip"]
     note: str = ""
     confirm: bool = False
-
-
-def _json(message: msgspec.Struct) -> dict[str, Any]:
-    data: dict[str, Any] = msgspec.to_builtins(message)
-    data.pop("type", None)
-    return data
 
 
 class DocumentController(Controller):
@@ -143,7 +128,7 @@ class IncidentDocumentController(Controller):
     async def document(
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], ref: str
     ) -> dict[str, Any]:
-        return _json(await mesh.ask(GetDocument(incident=ref), DocumentView))
+        return message_json(await mesh.ask(GetDocument(incident=ref), DocumentView))
 
     @patch("/{ref:str}/lid/", summary="Edit root cause, resolution, action items", opt=RESPONDER)
     async def edit(
@@ -155,7 +140,7 @@ class IncidentDocumentController(Controller):
     ) -> dict[str, Any]:
         body = params.decode_body(await request.body(), DocumentEdit)
         edit = EditDocument(incident=ref, actor=principal.name, **msgspec.structs.asdict(body))
-        return _json(await mesh.ask(edit, DocumentView))
+        return message_json(await mesh.ask(edit, DocumentView))
 
     @post(
         "/{ref:str}/lid/export/",
@@ -173,13 +158,13 @@ class IncidentDocumentController(Controller):
         body = params.decode_body(await request.body(), ExportBody)
         export = ExportDocument(incident=ref, exporter=body.exporter, actor=principal.name)
         done = await mesh.ask(export, DocumentExported)
-        return Response(_json(done), status_code=201 if done.created else 200)
+        return Response(message_json(done), status_code=201 if done.created else 200)
 
     @get("/{ref:str}/runbook/", summary="The incident's runbook and each step's state")
     async def progress(
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream], ref: str
     ) -> dict[str, Any]:
-        return _json(await mesh.ask(GetProgress(incident=ref), RunbookProgress))
+        return message_json(await mesh.ask(GetProgress(incident=ref), RunbookProgress))
 
     @put("/{ref:str}/runbook/", summary="Use another runbook for the incident", opt=RESPONDER)
     async def attach(
@@ -191,7 +176,7 @@ class IncidentDocumentController(Controller):
     ) -> dict[str, Any]:
         body = params.decode_body(await request.body(), AttachBody)
         attach = AttachRunbook(incident=ref, runbook_id=body.runbook_id, actor=principal.name)
-        return _json(await mesh.ask(attach, RunbookProgress))
+        return message_json(await mesh.ask(attach, RunbookProgress))
 
     @post(
         "/{ref:str}/runbook/steps/{step:int}/",
@@ -217,7 +202,7 @@ class IncidentDocumentController(Controller):
             confirm=body.confirm,
             actor=principal.name,
         )
-        return _json(await mesh.ask(run, RunbookProgress))
+        return message_json(await mesh.ask(run, RunbookProgress))
 
 
 class TemplateController(Controller):
@@ -230,7 +215,7 @@ class TemplateController(Controller):
     async def read(
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream]
     ) -> dict[str, Any]:
-        return _json(await mesh.ask(GetTemplate(), TemplateView))
+        return message_json(await mesh.ask(GetTemplate(), TemplateView))
 
     @put(
         "/",
@@ -244,7 +229,7 @@ class TemplateController(Controller):
         mesh: NamedDependency[Upstream],
     ) -> dict[str, Any]:
         body = params.decode_body(await request.body(), TemplateBody)
-        return _json(
+        return message_json(
             await mesh.ask(PutTemplate(body=body.body, actor=principal.name), TemplateView)
         )
 
@@ -262,7 +247,7 @@ class ExporterController(Controller):
         self, principal: NamedDependency[Principal], mesh: NamedDependency[Upstream]
     ) -> dict[str, Any]:
         found = await mesh.ask(ListExporters(), ExporterList)
-        return {"count": len(found.exporters), "results": _json(found)["exporters"]}
+        return {"count": len(found.exporters), "results": message_json(found)["exporters"]}
 
     @post("/", summary="Add a LID exporter (Confluence, Google Docs)", opt=ADMIN)
     async def create(
@@ -273,7 +258,7 @@ class ExporterController(Controller):
     ) -> dict[str, Any]:
         body = params.decode_body(await request.body(), ExporterBody)
         put = PutExporter(**msgspec.structs.asdict(body))
-        return _json((await mesh.ask(put, ExporterView)).exporter)
+        return message_json((await mesh.ask(put, ExporterView)).exporter)
 
     @get("/{exporter_id:str}/", summary="One LID exporter")
     async def detail(
@@ -283,7 +268,7 @@ class ExporterController(Controller):
         exporter_id: str,
     ) -> dict[str, Any]:
         found = await mesh.ask(ListExporters(id=exporter_id), ExporterList)
-        return _json(found)["exporters"][0]  # type: ignore[no-any-return]
+        return message_json(found)["exporters"][0]  # type: ignore[no-any-return]
 
     @put("/{exporter_id:str}/", summary="Replace a LID exporter", opt=ADMIN)
     async def replace(
@@ -296,7 +281,7 @@ class ExporterController(Controller):
         """Secrets left out keep their stored value; an empty string removes one."""
         body = params.decode_body(await request.body(), ExporterBody)
         put_ = PutExporter(id=exporter_id, **msgspec.structs.asdict(body))
-        return _json((await mesh.ask(put_, ExporterView)).exporter)
+        return message_json((await mesh.ask(put_, ExporterView)).exporter)
 
     @delete("/{exporter_id:str}/", status_code=204, summary="Delete a LID exporter", opt=ADMIN)
     async def remove(
@@ -342,7 +327,7 @@ class RunbookController(Controller):
         mesh: NamedDependency[Upstream],
     ) -> dict[str, Any]:
         spec = _runbook_body(await request.body())
-        return _json((await mesh.ask(PutRunbook(runbook=spec), RunbookView)).runbook)
+        return message_json((await mesh.ask(PutRunbook(runbook=spec), RunbookView)).runbook)
 
     @post(
         "/import/",
@@ -386,7 +371,7 @@ class RunbookController(Controller):
         mesh: NamedDependency[Upstream],
         runbook_id: str,
     ) -> dict[str, Any]:
-        return _json((await mesh.ask(GetRunbook(id=runbook_id), RunbookView)).runbook)
+        return message_json((await mesh.ask(GetRunbook(id=runbook_id), RunbookView)).runbook)
 
     @put("/{runbook_id:str}/", summary="Replace a runbook", opt=role("manager", answer=RunbookSpec))
     async def replace(
@@ -397,7 +382,7 @@ class RunbookController(Controller):
         runbook_id: str,
     ) -> dict[str, Any]:
         spec = _runbook_body(await request.body(), runbook_id)
-        return _json((await mesh.ask(PutRunbook(runbook=spec), RunbookView)).runbook)
+        return message_json((await mesh.ask(PutRunbook(runbook=spec), RunbookView)).runbook)
 
     @delete("/{runbook_id:str}/", status_code=204, summary="Delete a runbook", opt=MANAGER)
     async def remove(
@@ -410,110 +395,7 @@ class RunbookController(Controller):
 
 
 def _runbook_json(runbook: RunbookSpec) -> dict[str, Any]:
-    return _json(RunbookView(runbook=runbook))["runbook"]  # type: ignore[no-any-return]
-
-
-def _chat_response(reply: ChatReply) -> Response[bytes]:
-    return Response(reply.body.encode(), status_code=reply.status, media_type=reply.content_type)
-
-
-def chat_user_id(platform: str, kind: str, body: str) -> str:
-    """The chat user a Slack command / interaction or a Discord interaction comes from ("" for
-    anything else, or a body that does not parse)."""
-    try:
-        if platform == "discord":
-            interaction = json.loads(body or "{}")
-            user = (interaction.get("member") or {}).get("user") or interaction.get("user") or {}
-            return str(user.get("id", ""))
-        form = {k: v[0] for k, v in parse_qs(body).items()}
-        if kind == "command":
-            return form.get("user_id", "")
-        if kind == "interaction":
-            return str((json.loads(form.get("payload", "{}")).get("user") or {}).get("id", ""))
-    except (ValueError, AttributeError):
-        return ""
-    return ""
-
-
-async def chat_caller_role(
-    request: Request[Any, Any, Any], mesh: Upstream, platform: str, user_id: str
-) -> str:
-    """The role of the IMAS user linked to a chat user: the catalog person with that chat id,
-    then the active IMAS user with that person's e-mail. "" when either is missing.
-
-    Looked up before warroom checks the signature: the role is only used once it has (and
-    only for the user id the signed body names)."""
-    if not user_id:
-        return ""
-    try:
-        people = await mesh.ask(ListCatalog(kind="person"), CatalogEntries)
-    except ServiceError:
-        return ""
-    person = next((p for p in people.people if p.chat_user_ids.get(platform) == user_id), None)
-    users = getattr(request.app.state, "users", None)
-    if person is None or not person.email.strip() or users is None:
-        return ""
-    email = person.email.strip().lower()
-    for user in await users.list():
-        if user["active"] and str(user["email"]).strip().lower() == email:
-            return str(user["role"])
-    return ""
-
-
-class ChatController(Controller):
-    """Where Slack and Discord call IMAS (slash commands, buttons, events, interactions)."""
-
-    path = "/api/v1/chat"
-    tags = ["chat"]
-    # Slack and Discord sign their calls; the warroom service checks the signatures.
-    opt = role(PUBLIC, audit=False, own_errors=True)
-    dependencies = {"mesh": Provide(upstream, sync_to_thread=False)}
-
-    async def _slack(
-        self, request: Request[Any, Any, Any], mesh: Upstream, kind: str
-    ) -> Response[bytes]:
-        body = (await request.body()).decode("utf-8", errors="replace")
-        user_id = chat_user_id("slack", kind, body)
-        slack = SlackRequest(
-            kind=kind,  # type: ignore[arg-type]
-            body=body,
-            timestamp=request.headers.get("x-slack-request-timestamp", ""),
-            signature=request.headers.get("x-slack-signature", ""),
-            caller_role=await chat_caller_role(request, mesh, "slack", user_id),
-        )
-        return _chat_response(await mesh.ask(slack, ChatReply))
-
-    @post("/slack/commands", summary="Slack slash commands (/incident, /oncall)")
-    async def slack_commands(
-        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
-    ) -> Response[bytes]:
-        return await self._slack(request, mesh, "command")
-
-    @post("/slack/interactions", summary="Slack interactive buttons")
-    async def slack_interactions(
-        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
-    ) -> Response[bytes]:
-        return await self._slack(request, mesh, "interaction")
-
-    @post("/slack/events", summary="Slack Events API (url_verification)")
-    async def slack_events(
-        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
-    ) -> Response[bytes]:
-        return await self._slack(request, mesh, "event")
-
-    @post("/discord/interactions", summary="Discord interactions (Ed25519-signed)")
-    async def discord(
-        self, request: Request[Any, Any, Any], mesh: NamedDependency[Upstream]
-    ) -> Response[bytes]:
-        body = (await request.body()).decode("utf-8", errors="replace")
-        user_id = chat_user_id("discord", "interaction", body)
-        interaction = DiscordRequest(
-            body=body,
-            timestamp=request.headers.get("x-signature-timestamp", ""),
-            signature=request.headers.get("x-signature-ed25519", ""),
-            caller_role=await chat_caller_role(request, mesh, "discord", user_id),
-        )
-        return _chat_response(await mesh.ask(interaction, ChatReply))
+    return message_json(RunbookView(runbook=runbook))["runbook"]  # type: ignore[no-any-return]
 
 
 WARROOM_ROUTES = [
@@ -522,5 +404,4 @@ WARROOM_ROUTES = [
     TemplateController,
     ExporterController,
     RunbookController,
-    ChatController,
 ]

@@ -42,13 +42,13 @@ from imas_contracts.ingest import AlertReceived, raw_alert_subject
 from imas_contracts.notifier import NotificationFailed, NotificationRequested, NotificationSent
 from imas_notifier import domain, routing, store
 from imas_notifier.config_cache import ConfigCache, RoutingConfig
-from imas_notifier.group_commit import GroupCommit
 from imas_notifier.models import inbox, outbox
 from imas_notifier.provider_cache import ProviderCache
 from imas_notifier.providers import Outgoing, ProviderError
 from imas_runtime.bus import Bus
 from imas_runtime.consumer import Delivery, Reject
 from imas_runtime.errors import ServiceError
+from imas_runtime.group_commit import GroupCommit
 from imas_runtime.logs import get_logger
 from imas_runtime.outbox import claim, outbox_rows
 
