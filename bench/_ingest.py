@@ -14,15 +14,19 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench.common import BenchMesh
-from bench.rawhttp import Client, HttpError
 from imas_runtime.db import make_engine
+from imas_testing.rawhttp import Client, HttpError
 
 
-async def create_integration(mesh: BenchMesh, kind: str, service: str) -> dict[str, Any]:
+async def create_integration(
+    mesh: BenchMesh, kind: str, service: str, **limits: float
+) -> dict[str, Any]:
+    """An integration of ``kind`` for ``service``; ``limits``: its ``rate_limit`` and
+    ``rate_burst``, when not the gateway's default."""
     async with httpx.AsyncClient(base_url=mesh.gateway, timeout=30) as client:
         response = await client.post(
             "/api/v1/integrations/",
-            json={"name": f"bench {kind}", "type": kind, "service": service},
+            json={"name": f"bench {kind}", "type": kind, "service": service, **limits},
             headers=mesh.auth,
         )
         response.raise_for_status()

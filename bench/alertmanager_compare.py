@@ -1,24 +1,33 @@
-"""IMAS side by side with Prometheus Alertmanager, same machine, same load.
+"""IMAS beside Prometheus Alertmanager: the same loads, on the same machine, in one run.
 
-Two phases, run against each in turn (never both at once):
+Three loads (DESIGN §7), 50 connections, one alert per POST, ``--seconds`` each:
 
-- capacity: 50 clients POST alerts back to back for ``--seconds`` (90% repeat one of a hundred
-  open problems, 10% are new): accepted alerts per second.
-- latency: an open-loop load of new alerts at ``--rate`` per second, each one becoming one
-  notification: from the POST being sent to the notification. For Alertmanager the
-  notification is its webhook reaching a local receiver (route ``group_by: ['...']``,
-  ``group_wait: 0s``, so each alert is its own group, notified at once); for IMAS it is the
-  page handed to the provider (the notifier's ``sent_at``, log provider), as e2e_latency.
+- ``storm``: every alert repeats one problem (one fingerprint);
+- ``new10``: one alert in ten is a new problem (a new fingerprint, ``severity: critical``, so
+  a SEV1 in IMAS: pages, escalation run, war room, LID), the others repeat one problem;
+- ``api``: IMAS's synchronous ``POST /api/v1/incidents/`` (answered once the incident
+  decision is committed), 10% new SEV1 as above. Alertmanager has no such call: this load is
+  held against its own target (1,500/s), not a ratio.
 
-IMAS takes alerts as monitoring sends them, on a custom-integration webhook (answered 202 once
-durably queued in JetStream; ``--path api``: ``POST /api/v1/incidents/``, answered once the
-incident decision is committed), Alertmanager on ``POST /api/v2/alerts`` (answered once held
-in memory).
+IMAS takes them on its Alertmanager webhook (answered 202 once durable in JetStream; the
+integration's limit raised so that it never caps the run), Alertmanager on
+``POST /api/v2/alerts`` (answered once held in memory; ``group_wait: 0s``, a local receiver).
+Each load runs twice on each side: with Debian's ``wrk`` (a Lua script builds the bodies, a
+counter making every tenth one new) and with the project's own client
+(``imas_testing.rawhttp``), byte for byte the same bodies. Alertmanager runs first, then IMAS:
+never both at once.
 
-Alertmanager is Debian's ``prometheus-alertmanager``; this benchmark does not install it:
+CPU: the CPU time of every process of the side (for IMAS the six services, NATS, and the
+PostgreSQL and Redis they use when embedded, or the PostgreSQL backends of their databases
+otherwise; for Alertmanager its process), from the load's start until the work it caused
+has settled (for ``new10`` every new incident's orchestration complete: pages sent, war room,
+LID), less what the same processes spend idle. CPU per new incident is what the ``new10``
+load costs beyond the same number of storm alerts, per new incident.
 
-    sudo apt-get update && sudo apt-get install -y prometheus-alertmanager
-    uv run python -m bench.alertmanager_compare [--rate 250] [--seconds 15] [--path webhook|api]
+Debian's packages, installed when missing (as root):
+
+    apt-get update && apt-get install -y wrk prometheus-alertmanager
+    uv run python -m bench.alertmanager_compare [--seconds 15] [--loads storm,new10,api]
 """
 
 from __future__ import annotations
@@ -27,6 +36,8 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,70 +45,295 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
+import msgspec
+import psutil
 
 from bench._ingest import create_integration
 from bench.common import print_table, running_mesh, summary_ms, write_results
-from bench.load import constant_rate
-from bench.rawhttp import Client, HttpError
 from imas_runtime.db import asyncpg_dsn
 from imas_runtime.embedded import free_port
+from imas_testing.rawhttp import Client, HttpError
 
-SERVICES = ("incidents", "ingest", "notifier", "gateway")
 ALERTMANAGER = "prometheus-alertmanager"
-CLIENTS = 50
+WRK = "wrk"
+CONNECTIONS = 50
+NEW_EVERY = 10
+LOADS = ("storm", "new10", "api")
+TOOLS = ("wrk", "rawhttp")
+KEY = "@KEY@"
+# The bodies, one alert each; KEY becomes the problem's key (its fingerprint).
+AM_BODY = (
+    '[{"labels":{"alertname":"RedisLatency","service":"redis-prod","severity":"critical",'
+    f'"key":"{KEY}"}},"annotations":{{"summary":"Redis latency is high"}}}}]'
+)
+IMAS_WEBHOOK_BODY = (
+    '{"version":"4","status":"firing","receiver":"imas","groupKey":"{}:{alertname=\\"Redis\\"}",'
+    '"commonLabels":{},"commonAnnotations":{},"alerts":[{"status":"firing","labels":'
+    '{"alertname":"RedisLatency","service":"redis-prod","severity":"critical",'
+    f'"key":"{KEY}"}},"annotations":{{"summary":"Redis latency is high"}},'
+    f'"fingerprint":"{KEY}"}}]}}'
+)
+IMAS_API_BODY = (
+    '{"title":"Redis latency is high","service_name":"redis-prod","severity":"SEV1_CRITICAL",'
+    f'"dedup_key":"{KEY}"}}'
+)
+# The machine tool a fresh box may lack, by Debian package.
+PACKAGES = {WRK: "wrk", ALERTMANAGER: "prometheus-alertmanager"}
 
 
-def _key(i: int, run: str) -> str:
-    # One alert in ten is new; the others repeat one of a hundred open problems.
-    return f"{run}-new-{i}" if i % 10 == 0 else f"{run}-dup-{i % 100}"
+def key_for(run: str, i: int, new_every: int) -> str:
+    """The ``i``-th alert's key (from 1): every ``new_every``-th a new problem, the others one
+    repeated problem (``new_every`` 0: a storm, every alert the same)."""
+    return f"{run}-new-{i}" if new_every and i % new_every == 0 else f"{run}-dup"
 
 
-async def capacity(
-    url: str, headers: dict[str, str], body_for: Callable[[int], Any], seconds: float
+# --- wrk ------------------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+-- Written by bench/alertmanager_compare.py: POST one alert per request, every NEW_EVERY-th
+-- a new problem, and print the summary as JSON.
+local template = [==[@BODY@]==]
+local path = [==[@PATH@]==]
+local headers = @HEADERS@
+local new_every = @NEW_EVERY@
+local run = "@RUN@"
+local counter = 0
+local prefix = run
+local threads = 0
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+
+function init(args)
+  prefix = run .. "-" .. tostring(tid)
+end
+
+function request()
+  counter = counter + 1
+  local key
+  if new_every > 0 and counter % new_every == 0 then
+    key = prefix .. "-new-" .. counter
+  else
+    key = run .. "-dup"
+  end
+  local body = string.gsub(template, "@KEY@", key)
+  return wrk.format("POST", path, headers, body)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK-JSON {"requests":%d,"duration_us":%d,"non_2xx":%d,"connect":%d,"read":%d,' ..
+    '"write":%d,"timeout":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\\n',
+    summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return "[==[" + value + "]==]"
+
+
+def wrk_script(body: str, path: str, headers: dict[str, str], new_every: int, run: str) -> str:
+    """The Lua script that makes wrk POST ``body`` (its KEY varied as :func:`key_for` does)."""
+    table = "{" + ", ".join(
+        f"[ {lua_string(k)} ] = {lua_string(v)}"
+        for k, v in {"Content-Type": "application/json", **headers}.items()
+    )
+    return (
+        WRK_SCRIPT.replace("@BODY@", body)
+        .replace("@PATH@", path)
+        .replace("@HEADERS@", table + "}")
+        .replace("@NEW_EVERY@", str(new_every))
+        .replace("@RUN@", run)
+    )
+
+
+def parse_wrk(output: str) -> dict[str, Any]:
+    """The JSON line the script's ``done`` prints, as accepted/s and latencies in ms."""
+    match = re.search(r"^WRK-JSON (\{.*\})$", output, re.M)
+    if match is None:
+        raise RuntimeError(f"wrk printed no summary:\n{output}")
+    raw = json.loads(match.group(1))
+    seconds = raw["duration_us"] / 1e6
+    accepted = raw["requests"] - raw["non_2xx"]
+    return {
+        "requests": raw["requests"],
+        "accepted": accepted,
+        "non_2xx": raw["non_2xx"],
+        "socket_errors": raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
+        "seconds": round(seconds, 2),
+        "per_s": round(accepted / seconds) if seconds else 0,
+        "p50_ms": round(raw["p50_us"] / 1000, 2),
+        "p90_ms": round(raw["p90_us"] / 1000, 2),
+        "p99_ms": round(raw["p99_us"] / 1000, 2),
+        "max_ms": round(raw["max_us"] / 1000, 2),
+    }
+
+
+async def run_wrk(
+    url: str, headers: dict[str, str], body: str, new_every: int, run: str, seconds: float
 ) -> dict[str, Any]:
-    """``CLIENTS`` closed-loop clients for ``seconds``: accepted (2xx) per second."""
-    counts = {"accepted": 0, "refused": 0, "errors": 0}
-    next_i = iter(range(10**9))
-    client = Client(url, headers, max_connections=CLIENTS)
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="imas-bench-") as script:
+        script.write(wrk_script(body, path, headers, new_every, run))
+        script.flush()
+        proc = await asyncio.create_subprocess_exec(
+            WRK,
+            f"-t{min(2, os.cpu_count() or 1)}",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds:g}s",
+            "--timeout=30s",
+            "-s",
+            script.name,
+            f"{parts.scheme}://{parts.netloc}/",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await proc.communicate()
+    return parse_wrk(out.decode())
+
+
+# --- the project's own client ---------------------------------------------------------------
+
+
+async def run_rawhttp(
+    url: str, headers: dict[str, str], body: str, new_every: int, run: str, seconds: float
+) -> dict[str, Any]:
+    """``CONNECTIONS`` closed-loop clients for ``seconds``: accepted (2xx) per second."""
+    counts = {"requests": 0, "accepted": 0, "non_2xx": 0, "socket_errors": 0}
+    latencies: list[float] = []
+    counter = iter(range(1, 10**9))
+    client = Client(url, headers, max_connections=CONNECTIONS)
     stop = time.perf_counter() + seconds
 
     async def worker() -> None:
         while time.perf_counter() < stop:
+            raw = msgspec.Raw(body.replace(KEY, key_for(run, next(counter), new_every)).encode())
+            started = time.perf_counter()
             try:
-                status, _ = await asyncio.wait_for(client.post(body_for(next(next_i))), 30)
+                status, _ = await asyncio.wait_for(client.post(raw), 30)
             except (HttpError, TimeoutError):
-                counts["errors"] += 1
+                counts["socket_errors"] += 1
                 continue
-            counts["accepted" if 200 <= status < 300 else "refused"] += 1
+            latencies.append(time.perf_counter() - started)
+            counts["requests"] += 1
+            counts["accepted" if 200 <= status < 300 else "non_2xx"] += 1
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(CLIENTS)))
+    await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
     elapsed = time.perf_counter() - started
     client.close()
-    return {**counts, "seconds": round(elapsed, 2), "per_s": round(counts["accepted"] / elapsed)}
+    spread = summary_ms(latencies)
+    return {
+        **counts,
+        "seconds": round(elapsed, 2),
+        "per_s": round(counts["accepted"] / elapsed),
+        **{k: spread[k] for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms")},
+    }
+
+
+TOOL_RUNNERS = {"wrk": run_wrk, "rawhttp": run_rawhttp}
+
+
+# --- CPU ------------------------------------------------------------------------------------
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU time of the processes still there."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+    return total
+
+
+@dataclass
+class CpuMeter:
+    """The CPU time of a side's processes, found again at each reading (PostgreSQL starts a
+    backend per connection)."""
+
+    find: Callable[[], list[int]]
+    idle_cores: float = 0.0
+    started: float = 0.0
+
+    def read(self) -> float:
+        return cpu_seconds(self.find())
+
+    async def measure_idle(self, seconds: float = 3.0) -> None:
+        before, started = self.read(), time.perf_counter()
+        await asyncio.sleep(seconds)
+        self.idle_cores = (self.read() - before) / (time.perf_counter() - started)
+
+    async def settle(
+        self,
+        since: float,
+        done: Callable[[], Awaitable[bool]] | None = None,
+        timeout: float = 180,
+    ) -> float:
+        """Wait for ``done()`` (when given) and for the processes to be back to idle; the CPU
+        seconds spent since the reading ``since`` (of :meth:`start`) above idle."""
+        deadline = time.monotonic() + timeout
+        while done is not None and time.monotonic() < deadline:
+            if await done():
+                break
+            await asyncio.sleep(0.5)
+        quiet = 0
+        last, at = self.read(), time.perf_counter()
+        while quiet < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+            now, now_at = self.read(), time.perf_counter()
+            rate = (now - last) / (now_at - at)
+            quiet = quiet + 1 if rate < self.idle_cores + 0.05 else 0
+            last, at = now, now_at
+        spent = self.read() - since
+        return max(spent - self.idle_cores * (time.perf_counter() - self.started), 0.0)
+
+    def start(self) -> float:
+        self.started = time.perf_counter()
+        return self.read()
+
+
+def mesh_pids(databases: Sequence[str]) -> list[int]:
+    """Every process this benchmark started but wrk (services, NATS, embedded PostgreSQL and
+    Redis), and the backends of a machine's PostgreSQL serving the mesh's databases."""
+    pids = set()
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if child.name() != WRK:
+                pids.add(child.pid)
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        cmdline = " ".join(proc.info["cmdline"] or ())
+        if cmdline.startswith("postgres:") and any(db in cmdline for db in databases):
+            pids.add(proc.pid)
+    return sorted(pids)
 
 
 # --- Alertmanager ---------------------------------------------------------------------------
 
 
 class _Receiver(BaseHTTPRequestHandler):
-    """The webhook receiver: the first time each alert's ``key`` label arrives."""
+    """Alertmanager's webhook receiver: takes the notifications, counts them."""
 
-    received: dict[str, float] = {}
+    received = [0]
 
     def do_POST(self) -> None:
-        now = time.time()
-        body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-        for alert in body.get("alerts", []):
-            self.received.setdefault(alert["labels"].get("key", ""), now)
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.received[0] += 1
         self.send_response(200)
         self.end_headers()
 
@@ -106,20 +342,19 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def receiver() -> Iterator[tuple[str, dict[str, float]]]:
-    received: dict[str, float] = {}
-    handler = type("Receiver", (_Receiver,), {"received": received})
+def receiver() -> Iterator[str]:
+    handler = type("Receiver", (_Receiver,), {"received": [0]})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", received
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
 
 
 @contextlib.contextmanager
-def alertmanager(binary: str, webhook: str) -> Iterator[str]:
+def alertmanager(binary: str, webhook: str) -> Iterator[tuple[str, int]]:
     with tempfile.TemporaryDirectory(prefix="imas-bench-am-") as tmp:
         root = Path(tmp)
         config = root / "alertmanager.yml"
@@ -168,203 +403,201 @@ def alertmanager(binary: str, webhook: str) -> Iterator[str]:
                         f"alertmanager did not start:\n{(root / 'am.log').read_text()}"
                     )
                 time.sleep(0.1)
-            yield url
+            yield url, proc.pid
         finally:
             proc.terminate()
             proc.wait(10)
 
 
-def stamp(sent: dict[str, float], key: str) -> str:
-    """Note when the alert ``key`` is posted (wall clock, as the receiver's and ``sent_at``)."""
-    sent[key] = time.time()
-    return key
-
-
-def am_alert(key: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "labels": {"alertname": "CheckoutLatency", "service": "checkout-api", "key": key},
-            "annotations": {"summary": f"Checkout latency {key}"},
-            "startsAt": datetime.now(UTC).isoformat(),
-        }
-    ]
-
-
-async def run_alertmanager(binary: str, rate: float, seconds: float) -> dict[str, Any]:
-    run = uuid.uuid4().hex[:6]
-    with receiver() as (webhook, received), alertmanager(binary, webhook) as url:
-        endpoint = f"{url}/api/v2/alerts"
-        cap = await capacity(endpoint, {}, lambda i: am_alert(_key(i, run)), seconds)
-        received.clear()
-        sent: dict[str, float] = {}
-        load = await constant_rate(
-            endpoint,
-            {},
-            lambda i: am_alert(stamp(sent, f"{run}-lat-{i}")),  # type: ignore[arg-type,return-value]
-            rate=rate,
-            seconds=seconds,
-            keep_body=False,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            if len(received) >= len(sent) or time.monotonic() > deadline:
-                break
-            await asyncio.sleep(0.25)
-        latencies = [max(received[k] - t, 0.0) for k, t in sent.items() if k in received]
-        answered = sum(1 for o in load.outcomes if o.status == 200)
-    return {
-        "capacity": cap,
-        "latency": {
-            "answered": answered,
-            "notified": len(latencies),
-            "post": summary_ms([o.latency for o in load.outcomes]),
-            "post_to_notification": summary_ms(latencies),
-        },
-    }
+async def run_alertmanager(
+    binary: str, loads: Sequence[str], seconds: float
+) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    with receiver() as webhook, alertmanager(binary, webhook) as (url, pid):
+        meter = CpuMeter(lambda: [pid])
+        await meter.measure_idle()
+        for load in loads:
+            if load == "api":
+                continue
+            new_every = NEW_EVERY if load == "new10" else 0
+            for tool in TOOLS:
+                run = uuid.uuid4().hex[:8]
+                since = meter.start()
+                outcome = await TOOL_RUNNERS[tool](
+                    f"{url}/api/v2/alerts", {}, AM_BODY, new_every, run, seconds
+                )
+                cpu = await meter.settle(since)
+                outcome["cpu_ms_per_alert"] = _per(cpu, outcome["accepted"])
+                results.setdefault(load, {})[tool] = outcome
+                print(f"  alertmanager {load} {tool}: {outcome}", flush=True)
+    return results
 
 
 # --- IMAS -----------------------------------------------------------------------------------
 
 
-def imas_webhook_alert(key: str) -> dict[str, Any]:
-    return {
-        "title": f"Checkout latency {key}",
-        "service": "checkout-api",
-        "severity": "high",  # SEV2, as the API path's alerts
-        "dedup_key": key,
-    }
+async def _count(url: str, query: str, *args: Any) -> int:
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        return int(await conn.fetchval(query, *args))
+    finally:
+        await conn.close()
 
 
-def imas_alert(key: str) -> dict[str, Any]:
-    return {
-        "title": f"Checkout latency {key}",
-        "service_name": "checkout-api",
-        "severity": "SEV2_HIGH",
-        "dedup_key": key,
-    }
-
-
-async def run_imas(rate: float, seconds: float, path: str) -> dict[str, Any]:
-    run = uuid.uuid4().hex[:6]
-    async with running_mesh(SERVICES) as mesh:
-        if path == "webhook":
-            integration = await create_integration(mesh, "custom", "checkout-api")
-            query = integration["webhook_url"].split("?", 1)[1]
-            endpoint, headers = f"{mesh.gateway}/api/v1/webhooks/custom/?{query}", {}
-            body, accepted = imas_webhook_alert, 202
-        else:
-            endpoint, headers = f"{mesh.gateway}/api/v1/incidents/", mesh.auth
-            body, accepted = imas_alert, 201
-        cap = await capacity(endpoint, headers, lambda i: body(_key(i, run)), seconds)
-        # Let the pages of the capacity phase drain before timing pages.
-        await asyncio.sleep(5)
-        sent: dict[str, float] = {}
-        load = await constant_rate(
-            endpoint,
-            headers,
-            lambda i: body(stamp(sent, f"{run}-lat-{i}")),
-            rate=rate,
-            seconds=seconds,
+async def run_imas(loads: Sequence[str], seconds: float) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    # Admin tokens' own limit (2,000 calls a second) would cap the synchronous API's run.
+    async with running_mesh(extra_env={"GATEWAY_SERVICE_RATE_LIMIT": "1000000"}) as mesh:
+        # Its own limit raised, so that it never caps the run.
+        integration = await create_integration(
+            mesh, "alertmanager", "redis-prod", rate_limit=1_000_000, rate_burst=10_000_000
         )
-        answered = sum(1 for o in load.outcomes if o.status == accepted)
-        incidents = await asyncpg.connect(asyncpg_dsn(mesh.database_urls["incidents"]))
-        notifier = await asyncpg.connect(asyncpg_dsn(mesh.database_urls["notifier"]))
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                # Alerts still on their way have no incident yet: look again each round.
-                keys = {
-                    r["id"]: r["dedup_key"]
-                    for r in await incidents.fetch(
-                        "SELECT id::text AS id, dedup_key FROM incidents WHERE dedup_key = ANY($1)",
-                        list(sent),
-                    )
-                }
-                # An incident's first page: an incident may have several deliveries.
-                rows = await notifier.fetch(
-                    "SELECT incident_id::text AS id, min(extract(epoch FROM sent_at)) AS sent"
-                    " FROM deliveries WHERE status = 'sent' AND incident_id = ANY($1::uuid[])"
-                    " GROUP BY incident_id",
-                    list(keys),
+        query = integration["webhook_url"].split("?", 1)[1]
+        webhook = f"{mesh.gateway}/api/v1/webhooks/alertmanager/?{query}"
+        incidents_db = mesh.databases["incidents"]
+        meter = CpuMeter(lambda: mesh_pids(list(mesh.databases.values())))
+        await asyncio.sleep(3)  # start-up work settled
+        await meter.measure_idle()
+        for load in loads:
+            new_every = 0 if load == "storm" else NEW_EVERY
+            url, headers, body = (
+                (f"{mesh.gateway}/api/v1/incidents/", mesh.auth, IMAS_API_BODY)
+                if load == "api"
+                else (webhook, {}, IMAS_WEBHOOK_BODY)
+            )
+            for tool in TOOLS:
+                outcome = await _imas_once(
+                    meter, incidents_db, tool, (url, headers, body), new_every, seconds
                 )
-                if len(rows) >= len(sent) or time.monotonic() > deadline:
-                    break
-                await asyncio.sleep(0.5)
-        finally:
-            await incidents.close()
-            await notifier.close()
-    paged = {keys[r["id"]]: float(r["sent"]) for r in rows}
-    latencies = [max(paged[k] - t, 0.0) for k, t in sent.items() if k in paged]
-    return {
-        "capacity": cap,
-        "latency": {
-            "answered": answered,
-            "notified": len(latencies),
-            "post": summary_ms([o.latency for o in load.outcomes]),
-            "post_to_notification": summary_ms(latencies),
-        },
-    }
+                results.setdefault(load, {})[tool] = outcome
+                print(f"  imas {load} {tool}: {outcome}", flush=True)
+    for tool in TOOLS:
+        # What a new incident costs beyond a repeated alert's intake.
+        new10, storm = results.get("new10", {}).get(tool), results.get("storm", {}).get(tool)
+        if new10 and storm and new10["new_incidents"]:
+            extra = new10["cpu_s"] - new10["accepted"] * storm["cpu_ms_per_alert"] / 1000
+            new10["cpu_ms_per_new_incident"] = round(extra / new10["new_incidents"] * 1000, 2)
+    return results
 
 
-def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}" if b else "n/a"
+async def _imas_once(
+    meter: CpuMeter,
+    incidents_db: str,
+    tool: str,
+    target: tuple[str, dict[str, str], str],
+    new_every: int,
+    seconds: float,
+) -> dict[str, Any]:
+    """One load with one tool; its CPU counted until every incident it opened is orchestrated
+    and the mesh is back to idle."""
+    url, headers, body = target
+    incidents_before = await _count(incidents_db, "SELECT count(*) FROM incidents")
+    since = meter.start()
+    outcome = await TOOL_RUNNERS[tool](url, headers, body, new_every, uuid.uuid4().hex[:8], seconds)
+    # One incident for the repeated problem, one per new one (give or take the last of each
+    # wrk thread's, answered after the run's end).
+    expected = outcome["accepted"] // new_every - 2 if new_every else 1
+    created = 0
 
-
-async def main(rate: float, seconds: float, path: str) -> int:
-    binary = shutil.which(ALERTMANAGER) or shutil.which("alertmanager")
-    if binary is None:
-        print(
-            f"{ALERTMANAGER} not found. Install Debian's package, then run again:\n"
-            "  sudo apt-get update && sudo apt-get install -y prometheus-alertmanager\n"
-            "(the package's service need not run: the benchmark starts its own instance)"
+    async def orchestrated() -> bool:
+        nonlocal created
+        created = await _count(
+            incidents_db, "SELECT count(*) - $1 FROM incidents", incidents_before
         )
-        return 2
-    am = await run_alertmanager(binary, rate, seconds)
-    imas = await run_imas(rate, seconds, path)
+        unsettled = await _count(
+            incidents_db, "SELECT count(*) FROM orchestrations WHERE completed_at IS NULL"
+        )
+        return unsettled == 0 and created >= expected
+
+    drained_at = time.perf_counter()
+    cpu = await meter.settle(since, orchestrated)
+    outcome["settled_s"] = round(time.perf_counter() - drained_at, 2)
+    outcome["new_incidents"] = created
+    outcome["cpu_s"] = round(cpu, 2)
+    outcome["cpu_ms_per_alert"] = _per(cpu, outcome["accepted"])
+    return outcome
+
+
+def _per(cpu_seconds: float, count: int) -> float:
+    return round(cpu_seconds * 1000 / count, 3) if count else 0.0
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def ratios(imas: dict[str, dict[str, Any]], am: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """IMAS's accepted/s over Alertmanager's, by ``<load>/<tool>``."""
+    found = {}
+    for load, tools in imas.items():
+        for tool, outcome in tools.items():
+            theirs = am.get(load, {}).get(tool)
+            if theirs and theirs["per_s"]:
+                found[f"{load}/{tool}"] = round(outcome["per_s"] / theirs["per_s"], 3)
+    return found
+
+
+def table(
+    imas: dict[str, dict[str, Any]], am: dict[str, dict[str, Any]], found: dict[str, float]
+) -> list[dict[str, Any]]:
     rows = []
-    for label, keys in (
-        ("accepted alerts/s (50 clients)", ("capacity", "per_s")),
-        ("POST p50 ms", ("latency", "post", "p50_ms")),
-        ("POST p99 ms", ("latency", "post", "p99_ms")),
-        ("POST -> notification p50 ms", ("latency", "post_to_notification", "p50_ms")),
-        ("POST -> notification p90 ms", ("latency", "post_to_notification", "p90_ms")),
-        ("POST -> notification p99 ms", ("latency", "post_to_notification", "p99_ms")),
-        ("POST -> notification max ms", ("latency", "post_to_notification", "max_ms")),
-    ):
-        values = []
-        for side in (imas, am):
-            value: Any = side
-            for part in keys:
-                value = value[part]
-            values.append(float(value))
-        rows.append(
-            {
-                "measure": label,
-                "IMAS": values[0],
-                "Alertmanager": values[1],
-                "IMAS / Alertmanager": _ratio(values[0], values[1]),
-            }
-        )
-    notified = (
-        f"notified IMAS {imas['latency']['notified']}/{imas['latency']['answered']}, "
-        f"Alertmanager {am['latency']['notified']}/{am['latency']['answered']}"
-    )
+    for load, tools in imas.items():
+        for tool, ours in tools.items():
+            theirs = am.get(load, {}).get(tool, {})
+            rows.append(
+                {
+                    "load": load,
+                    "tool": tool,
+                    "Alertmanager /s": theirs.get("per_s", "-"),
+                    "IMAS /s": ours["per_s"],
+                    "ratio": found.get(f"{load}/{tool}", "-"),
+                    "IMAS p50/p99 ms": f"{ours['p50_ms']}/{ours['p99_ms']}",
+                    "AM p50/p99 ms": (f"{theirs['p50_ms']}/{theirs['p99_ms']}" if theirs else "-"),
+                    "IMAS non-2xx": ours["non_2xx"] + ours["socket_errors"],
+                    "IMAS CPU ms/alert": ours["cpu_ms_per_alert"],
+                    "AM CPU ms/alert": theirs.get("cpu_ms_per_alert", "-"),
+                    "CPU ms/new incident": ours.get("cpu_ms_per_new_incident", "-"),
+                }
+            )
+    return rows
+
+
+def ensure_installed(command: str) -> str:
+    """The path of ``command``, installing its Debian package first when it is missing."""
+    found = shutil.which(command) or (command == ALERTMANAGER and shutil.which("alertmanager"))
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise SystemExit(f"{command} not found: apt-get install -y {PACKAGES[command]}")
+    print(f"installing {PACKAGES[command]} (apt-get)", flush=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", PACKAGES[command]], check=True)
+    return shutil.which(command) or command
+
+
+async def main(loads: Sequence[str], seconds: float) -> int:
+    binary = ensure_installed(ALERTMANAGER)
+    ensure_installed(WRK)
+    load_at_start = os.getloadavg()
+    print(f"load average at start: {load_at_start}", flush=True)
+    am = await run_alertmanager(binary, loads, seconds)
+    imas = await run_imas(loads, seconds)
+    found = ratios(imas, am)
+    rows = table(imas, am, found)
     print_table(
-        f"IMAS ({path} path) vs Alertmanager: capacity {seconds:.0f}s, latency at {rate:.0f}/s for "
-        f"{seconds:.0f}s ({notified})",
+        f"IMAS / Alertmanager, {CONNECTIONS} connections, {seconds:g} s a load and a tool",
         rows,
     )
     version = await asyncio.to_thread(
         subprocess.run, [binary, "--version"], capture_output=True, text=True, check=False
     )
     write_results(
-        "alertmanager_compare" if path == "webhook" else "alertmanager_compare_api",
+        "alertmanager_compare",
         {
-            "imas_path": path,
-            "rate_per_s": rate,
+            "load_average_at_start": [round(x, 2) for x in load_at_start],
             "seconds": seconds,
-            "clients": CLIENTS,
+            "connections": CONNECTIONS,
             "alertmanager_version": (version.stdout or version.stderr).splitlines()[0],
+            "ratios": found,
             "imas": imas,
             "alertmanager": am,
             "table": rows,
@@ -375,8 +608,10 @@ async def main(rate: float, seconds: float, path: str) -> int:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rate", type=float, default=250)
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--path", choices=("webhook", "api"), default="webhook")
+    parser.add_argument("--loads", default=",".join(LOADS))
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.rate, args.seconds, args.path)))
+    chosen = [x for x in args.loads.split(",") if x]
+    if unknown := set(chosen) - set(LOADS):
+        parser.error(f"unknown loads {sorted(unknown)}; known: {', '.join(LOADS)}")
+    sys.exit(asyncio.run(main(chosen, args.seconds)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -12,17 +11,14 @@ import shutil
 import statistics
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from imas_cli.demo import DEMO_CATALOG
-from imas_contracts.incidents import CatalogApplied
-from imas_runtime.bus import Bus
-from imas_runtime.db import drop_database, with_database
+from imas_cli.demo import DEMO_CATALOG, DEMO_PROVIDER
+from imas_runtime.db import drop_database
 from imas_runtime.embedded import EmbeddedNats, EmbeddedPostgres, EmbeddedRedis
-from imas_runtime.processes import ServiceProcess
+from imas_testing.processes import ProcessMesh, running_processes
 
 RESULTS = Path(__file__).parent / "results"
 SERVICES = ("incidents", "ingest", "notifier", "escalation", "warroom", "gateway")
@@ -50,9 +46,13 @@ def summary_ms(seconds: Sequence[float]) -> dict[str, float]:
 
 
 def machine() -> dict[str, Any]:
+    """Where and when a result was measured: the load average is the machine's when the result
+    is written (a benchmark records its own at its start beside it)."""
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
+        "ram_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
@@ -80,20 +80,8 @@ def write_results(name: str, data: dict[str, Any]) -> Path:
     return path
 
 
-@dataclass
-class BenchMesh:
-    processes: dict[str, ServiceProcess]
-    database_urls: dict[str, str]
-    nats_url: str
-    token: str
-
-    @property
-    def gateway(self) -> str:
-        return self.processes["gateway"].url
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Token {self.token}"}
+# The mesh a benchmark runs (imas_testing.processes): ``databases`` are URLs by service.
+BenchMesh = ProcessMesh
 
 
 def _not_logs(directory: str, names: list[str]) -> list[str]:
@@ -123,41 +111,22 @@ async def running_mesh(
             redis_url = redis.url
         run_id = secrets.token_hex(3)
         databases = {svc: f"bench_{run_id}_{svc}" for svc in services}
-        token = secrets.token_urlsafe(32)
-        processes = {
-            svc: ServiceProcess(
-                svc,
-                {
-                    "IMAS_NATS_URL": nats.url,
-                    "IMAS_DATABASE_URL": pg_url,
-                    "IMAS_REDIS_URL": redis_url,
-                    f"{svc.upper()}_DATABASE": databases[svc],
-                    "IMAS_BOOTSTRAP_ADMIN_TOKEN": token,
-                    "IMAS_LOG_FORMAT": "json",
-                    "IMAS_LOG_LEVEL": "warning",
-                    **(extra_env or {}),
-                },
-                root / f"{svc}.log",
-            )
-            for svc in services
-        }
         try:
-            for process in processes.values():
-                process.start()
-            await asyncio.gather(*(p.wait_ready(timeout=120) for p in processes.values()))
-            bus = Bus("bench", nats.url)
-            await bus.connect()
-            await bus.request(DEMO_CATALOG, CatalogApplied)
-            await bus.close()
-            yield BenchMesh(
-                processes=processes,
-                database_urls={s: with_database(pg_url, d) for s, d in databases.items()},
+            async with running_processes(
+                services,
                 nats_url=nats.url,
-                token=token,
-            )
+                postgres_url=pg_url,
+                redis_url=redis_url,
+                databases=databases,
+                log_dir=root,
+                env={"IMAS_LOG_LEVEL": "warning", **(extra_env or {})},
+                ready_timeout=120,
+                stop="terminate",
+                catalog=DEMO_CATALOG,
+                provider=DEMO_PROVIDER,
+            ) as mesh:
+                yield mesh
         finally:
-            for process in processes.values():
-                process.terminate()
             if keep := os.environ.get("IMAS_BENCH_LOGS"):
                 # The services' logs outlive the run when asked (they are in a temporary dir).
                 shutil.copytree(root, keep, dirs_exist_ok=True, ignore=_not_logs)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ import httpx
 
 from bench.common import BenchMesh, percentile, print_table, running_mesh, write_results
 from imas_runtime.db import asyncpg_dsn
+from imas_testing import dashboard
 
 TARGET_MS = 200.0
 WARM_UP = 2
@@ -72,7 +72,7 @@ CROSS JOIN (VALUES
 async def seed(mesh: BenchMesh, count: int) -> float:
     """Loads the incidents and their timelines; returns the seconds it took."""
     started = time.perf_counter()
-    conn = await asyncpg.connect(asyncpg_dsn(mesh.database_urls["incidents"]))
+    conn = await asyncpg.connect(asyncpg_dsn(mesh.databases["incidents"]))
     try:
         async with conn.transaction():
             await conn.execute(INCIDENTS, count)
@@ -138,13 +138,7 @@ async def on_call(client: httpx.AsyncClient, auth: dict[str, str]) -> str:
 
 async def sign_in(client: httpx.AsyncClient, password: str) -> None:
     """The login form as a browser fills it: its CSRF token, then the session cookie."""
-    form = await client.get("/login")
-    found = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert found, "no CSRF token in the login form"
-    answer = await client.post(
-        "/login",
-        data={"csrf_token": found.group(1), "username": "admin", "password": password, "next": "/"},
-    )
+    answer = await dashboard.sign_in(client, "admin", password)
     assert answer.status_code == 303, answer.text
     assert "imas_session" in client.cookies, "no session cookie"
 
@@ -180,14 +174,15 @@ async def main(runs: int, count: int) -> None:
                 "incident detail": f"/incidents/{short_id}",
                 "analytics (30d)": "/analytics",
                 "analytics (90d)": "/analytics?range=90d",
-                "catalog: services": "/catalog/services",
-                "catalog: teams": "/catalog/teams",
-                "catalog: people": "/catalog/people",
+                "configuration: services": "/admin/services",
+                "configuration: teams": "/admin/teams",
+                "configuration: people": "/admin/people",
+                "configuration: a schedule's form": f"/admin/schedules/{schedule_id}",
                 "schedules": "/oncall/schedules",
                 "schedule calendar": f"/oncall/schedules/{schedule_id}",
                 "escalation policies": "/oncall/policies",
                 "runbooks": "/runbooks",
-                "integrations": "/integrations",
+                "configuration: integrations": "/admin/integrations",
             }
             rows: list[dict[str, Any]] = []
             for label, path in pages.items():

@@ -72,8 +72,8 @@ async def _send(
 async def _pages_sent(mesh: BenchMesh, run: str, expected: int) -> dict[str, float]:
     """Dedup key → when its incident's first page was sent, once every incident has one
     (or after a minute)."""
-    incidents = await asyncpg.connect(asyncpg_dsn(mesh.database_urls["incidents"]))
-    notifier = await asyncpg.connect(asyncpg_dsn(mesh.database_urls["notifier"]))
+    incidents = await asyncpg.connect(asyncpg_dsn(mesh.databases["incidents"]))
+    notifier = await asyncpg.connect(asyncpg_dsn(mesh.databases["notifier"]))
     try:
         deadline = asyncio.get_running_loop().time() + 60
         while True:

@@ -41,9 +41,9 @@ from bench.load import constant_rate
 from imas_contracts.escalation import PolicySpec, PolicyStep, StepTarget
 from imas_escalation import store
 from imas_escalation.app import MIGRATIONS
-from imas_escalation.firing import Firer
-from imas_escalation.scheduler import Scheduler
 from imas_escalation.settings import EscalationSettings
+from imas_escalation.timers.firing import Firer
+from imas_escalation.timers.scheduler import Scheduler
 from imas_runtime.db import drop_database, ensure_database, make_engine, with_database
 from imas_runtime.migrations import upgrade_async
 
@@ -173,7 +173,7 @@ async def loaded(timers: int, window: float, replicas: int, rate: float) -> dict
             stdout=asyncio.subprocess.PIPE,
         )
         await asyncio.sleep(WARM_UP)
-        server = with_database(mesh.database_urls["escalation"], "postgres")
+        server = with_database(mesh.databases["escalation"], "postgres")
         late = await lateness(server, timers, window, replicas)
         out, _ = await generator.communicate()
     load = json.loads(out.decode().strip().splitlines()[-1])

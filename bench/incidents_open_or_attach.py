@@ -19,8 +19,8 @@ from bench.common import print_table, summary_ms, write_results
 from imas_cli.demo import DEMO_CATALOG
 from imas_contracts.incidents import OpenOrAttach
 from imas_incidents.app import MIGRATIONS
+from imas_incidents.catalog.usecases import CatalogUseCases
 from imas_incidents.usecases import IncidentUseCases
-from imas_incidents.usecases_catalog import CatalogUseCases
 from imas_runtime.db import drop_database, ensure_database, make_engine, with_database
 from imas_runtime.migrations import upgrade_async
 

@@ -65,7 +65,7 @@ async def ingest_alone(mesh: BenchMesh, total: int) -> dict[str, object]:
         )
     await asyncio.gather(*futures)
     published = time.perf_counter()
-    done = await wait_for_rows(mesh.database_urls["ingest"], integration["id"], total)
+    done = await wait_for_rows(mesh.databases["ingest"], integration["id"], total)
     await bus.close()
     elapsed = done - started
     return {
@@ -90,7 +90,7 @@ async def end_to_end(mesh: BenchMesh, total: int, clients: int) -> dict[str, obj
     run = uuid.uuid4().hex[:6]
     started = time.perf_counter()
     elapsed, statuses, _ = await post_all(url, total, clients, lambda i: alert(i, run))
-    done = await wait_for_rows(mesh.database_urls["ingest"], integration_id, total)
+    done = await wait_for_rows(mesh.databases["ingest"], integration_id, total)
     return {
         "path": f"HTTP webhooks, {clients} clients (gateway → JetStream → ingest → incidents)",
         "alerts": total,
@@ -123,11 +123,11 @@ async def at_rate(mesh: BenchMesh, rate: int, seconds: float) -> dict[str, objec
         print(f"{rate}/s: 5xx answers: {sorted(failures)[:5]}", flush=True)
     accepted = sum(n for status, n in statuses.items() if status in ACCEPTED)
     # Whatever was accepted must land; the drain after the load counts towards CPU as well.
-    await wait_for_rows(mesh.database_urls["ingest"], integration_id, accepted, timeout=120)
+    await wait_for_rows(mesh.databases["ingest"], integration_id, accepted, timeout=120)
     cpu = services_cpu_seconds(pids) - cpu_before
     wall = time.perf_counter() - wall_before
-    recorded = await alert_rows(mesh.database_urls["ingest"], integration_id)
-    on_incidents = await incident_alert_total(mesh.database_urls["incidents"], f"{run}-")
+    recorded = await alert_rows(mesh.databases["ingest"], integration_id)
+    on_incidents = await incident_alert_total(mesh.databases["incidents"], f"{run}-")
     return {
         "rate_per_s": rate,
         "sent": int(rate * seconds),

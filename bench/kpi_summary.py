@@ -28,8 +28,8 @@ from imas_contracts.kpis import (
     GetKpiTrend,
 )
 from imas_incidents.app import MIGRATIONS
-from imas_incidents.usecases_catalog import CatalogUseCases
-from imas_incidents.usecases_kpis import KpiUseCases
+from imas_incidents.catalog.usecases import CatalogUseCases
+from imas_incidents.kpis.usecases import KpiUseCases
 from imas_runtime.db import drop_database, ensure_database, make_engine, with_database
 from imas_runtime.migrations import upgrade_async
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from bench.rawhttp import Client, HttpError
+from imas_testing.rawhttp import Client, HttpError
 
 
 @dataclass

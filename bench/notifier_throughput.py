@@ -29,7 +29,7 @@ import psutil
 from bench.common import print_table, running_mesh, summary_ms, write_results
 from imas_contracts.incidents import IncidentTriggered
 from imas_runtime.bus import Bus
-from imas_runtime.fake_providers import WebhookReceiver
+from imas_testing.fake_providers import WebhookReceiver
 from tests.e2e.notifier_pages import page_tickets_to, sev4_triggered
 
 
@@ -108,7 +108,7 @@ async def main(rate: float, seconds: float, burst: int) -> None:
         bus = Bus("bench", mesh.nats_url)
         await bus.connect()
         try:
-            await page_tickets_to(bus, mesh.database_urls["notifier"], f"{receiver.url}/hook")
+            await page_tickets_to(bus, mesh.databases["notifier"], f"{receiver.url}/hook")
             # Warm-up: the first pages open connections and fill caches.
             await received(receiver, await publish_burst(bus, f"{run}w", 20), timeout=30)
 

@@ -30,12 +30,12 @@ async def main(total: int, clients: int) -> None:
         body = {"title": "Redis Cluster Down", "severity": "critical", "dedup_key": dedup}
         started = time.perf_counter()
         elapsed, statuses, last_post = await post_all(url, total, clients, lambda _: body)
-        recorded = await wait_for_rows(mesh.database_urls["ingest"], integration["id"], total)
-        found = await incidents_for(mesh.database_urls["incidents"], dedup)
+        recorded = await wait_for_rows(mesh.databases["ingest"], integration["id"], total)
+        found = await incidents_for(mesh.databases["incidents"], dedup)
         while sum(c for _, c in found) < total and time.perf_counter() - recorded < 30:
             await asyncio.sleep(0.05)
-            found = await incidents_for(mesh.database_urls["incidents"], dedup)
-        pages = await _pages(mesh.database_urls["notifier"], [i for i, _ in found])
+            found = await incidents_for(mesh.databases["incidents"], dedup)
+        pages = await _pages(mesh.databases["notifier"], [i for i, _ in found])
     row = {
         "alerts": total,
         "clients": clients,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from imas_cli.__main__ import build_parser, demo_nats_url
-from imas_cli.demo import DEMO_CATALOG
+from imas_cli.demo import DEMO_CATALOG, DEMO_ROTA_MEMBERS
 from imas_cli.launcher import (
     NATS_URL_FILE,
     SERVICES,
@@ -74,6 +74,9 @@ def test_every_service_gets_urls_token_and_its_port(service: str) -> None:
     assert env["PATH"] == "/usr/bin"
     assert env[port_variable(service)] == str(service_ports()[service])
     assert env["IMAS_PUBLIC_URL"] == "http://localhost:8000"
+    # The demo prints war rooms, by choice; an operator's platform wins.
+    assert env["WARROOM_CHAT"] == "log"
+    assert service_env(service, CONFIG, {"WARROOM_CHAT": "slack"})["WARROOM_CHAT"] == "slack"
 
 
 def test_gateway_port_and_service_ports_are_not_mixed_up() -> None:
@@ -142,6 +145,14 @@ def test_demo_catalog() -> None:
         "Security": ["ciso@example.com", "security@example.com"],
         "Legal": ["dpo@example.com"],
     }
+    # The whole ladder reaches someone: a manager, members on call, a CTO, each with a phone.
+    people = {p.email: p for p in DEMO_CATALOG.people}
+    sre = teams["SRE Core"]
+    assert sre.manager in people and set(sre.members) <= set(people)
+    assert set(DEMO_ROTA_MEMBERS) == set(sre.members)
+    ctos = [p for p in people.values() if "cto" in p.roles]
+    assert len(ctos) == 1 and ctos[0].phone
+    assert all(people[e].phone for e in [sre.manager, *sre.members])
 
 
 def test_curl_example_carries_the_port_and_token() -> None:

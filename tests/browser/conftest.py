@@ -4,15 +4,21 @@ uvicorn on a free port."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import socket
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+
+from imas_runtime.service import ServiceRuntime
+from imas_testing import LOOPBACK
+from tests.conftest import Mesh, escalation_beside, running_mesh, warroom_beside
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -79,3 +85,49 @@ async def serve(app: Any) -> tuple[str, uvicorn.Server, asyncio.Task[None]]:
             task.result()
         await asyncio.sleep(0.02)
     return f"http://127.0.0.1:{port}", server, task
+
+
+@dataclass
+class Site:
+    """The whole mesh (escalation and war room included) served on ``base``."""
+
+    mesh: Mesh
+    escalation: ServiceRuntime
+    warroom: ServiceRuntime
+    base: str
+
+
+@pytest.fixture(scope="module")
+async def shared_site(
+    nats_url: str,
+    postgres_url: str,
+    redis_url: str,
+    module_database: Callable[[str], Awaitable[str]],
+) -> AsyncIterator[Site]:
+    """One mesh for a whole module, served over HTTP: tests of a module share it, so each
+    makes names of its own."""
+    database = module_database
+    async with contextlib.AsyncExitStack() as stack:
+        mesh = await stack.enter_async_context(
+            running_mesh(nats_url, postgres_url, redis_url, database)
+        )
+        escalation = await stack.enter_async_context(
+            escalation_beside(mesh, postgres_url, redis_url, await database("esc"))
+        )
+        warroom = await stack.enter_async_context(
+            warroom_beside(
+                mesh,
+                postgres_url,
+                redis_url,
+                await database("wr"),
+                chat="log",
+                # LIDs exported to the fake Confluence on loopback.
+                outbound_allow=LOOPBACK,
+            )
+        )
+        base, server, task = await serve(mesh.gateway)
+        try:
+            yield Site(mesh, escalation, warroom, base)
+        finally:
+            server.should_exit = True
+            await task

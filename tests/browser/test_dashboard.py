@@ -108,8 +108,12 @@ async def test_responder_handles_an_incident_from_trigger_to_resolution(
     await page.goto(f"{site}/analytics?range=7d")
     await expect(page.locator(".kpi", has_text="Incidents")).to_contain_text("1")
     await page.wait_for_function(
-        "() => window.Chart && Chart.instances && Object.keys(Chart.instances).length === 4"
+        "() => window.Chart && Chart.instances && Object.keys(Chart.instances).length === 3"
     )
+    # The heatmap is a grid of weekdays by hours; the incident counts in its cell.
+    heatmap = page.get_by_role("table", name="When incidents start")
+    await expect(heatmap.get_by_role("row")).to_have_count(8)
+    await expect(heatmap.locator("td.heat4")).to_have_text("1")
     await shot(page, shots, "analytics")
 
     await page.goto(f"{site}/incidents/new")
@@ -122,11 +126,11 @@ async def test_responder_handles_an_incident_from_trigger_to_resolution(
     await page.get_by_role("button", name="Create incident").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Checkout latency")
 
-    await page.goto(f"{site}/catalog/services")
+    await page.goto(f"{site}/admin/services")
     await expect(page.get_by_role("link", name="redis-prod")).to_be_visible()
     await shot(page, shots, "catalog-services")
     for kind in ("teams", "people"):
-        await page.goto(f"{site}/catalog/{kind}")
+        await page.goto(f"{site}/admin/{kind}")
         await expect(page.get_by_role("columnheader").first).to_be_visible()
         await shot(page, shots, f"catalog-{kind}")
     phone = await browser.new_context(viewport={"width": 390, "height": 844})

@@ -1,4 +1,5 @@
-"""Live updates, on-call, runbooks, integrations and the admin pages, in headless chromium."""
+"""Live updates, on-call, runbooks and integrations, in headless chromium (the configuration
+pages have tests of their own: ``test_admin_pages``)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,14 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from imas_contracts.notifier import ProviderView, PutProvider
 from imas_contracts.warroom import PutRunbook, RunbookSpec, RunbookStep, RunbookView
 from imas_runtime.service import ServiceRuntime
-from imas_runtime.testing import eventually
-from imas_warroom.app import create_runtime as create_warroom
-from imas_warroom.settings import WarroomSettings
+from imas_testing import eventually
 from tests.browser.conftest import serve
 from tests.browser.test_dashboard import WAIT_MS, make_user, shot, sign_in
 from tests.conftest import Mesh
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-ADMIN_LINKS = ("Providers", "Users & tokens")
-ADMIN_PAGES = ("/admin/users", "/admin/tokens", "/admin/providers")
 
 
 @pytest.fixture
@@ -55,28 +50,6 @@ async def pages(site: str, browser: Any) -> AsyncIterator[Callable[..., Awaitabl
 @pytest.fixture
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
-
-
-@pytest.fixture
-async def warroom(
-    mesh: Mesh,
-    postgres_url: str,
-    redis_url: str,
-    fresh_database: Callable[[str], Awaitable[str]],
-) -> AsyncIterator[ServiceRuntime]:
-    runtime = create_warroom(
-        WarroomSettings(
-            service="warroom",
-            nats_url=mesh.nats_url,
-            database_url=postgres_url,
-            redis_url=redis_url,
-            database=await fresh_database("wr"),
-            chat="log",
-        )
-    )
-    await runtime.start()
-    yield runtime
-    await runtime.stop()
 
 
 async def api(mesh: Mesh, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -244,115 +217,13 @@ async def test_on_call_runbooks_and_integrations_read_by_a_viewer(
     await expect(steps).to_contain_text("Rollback: Demote it again")
     await shot(page, shots, "runbook")
 
-    await page.get_by_role("link", name="Integrations").click()
-    url = page.locator("code[id^=url-]")
-    await expect(url).to_contain_text("/api/v1/webhooks/alertmanager/?token=<secret>")
-    await expect(page.get_by_role("button", name="Create integration")).to_have_count(0)
+    await page.get_by_role("link", name="Configuration").click()
+    await (
+        page.get_by_role("navigation", name="Configuration")
+        .get_by_role("link", name="Integrations")
+        .click()
+    )
+    row = page.get_by_role("row", name="prom")
+    await expect(row).to_contain_text("/api/v1/webhooks/alertmanager/?token=<secret>")
+    await expect(page.get_by_role("link", name="Add an integration")).to_have_count(0)
     await shot(page, shots, "integrations-viewer")
-
-
-async def test_admin_creates_an_integration_and_a_token_each_shown_once(
-    mesh: Mesh, site: str, pages: Callable[..., Awaitable[Page]], shots: Path
-) -> None:
-    password = await make_user(mesh, "ada", "admin")
-    page = await pages(permissions=["clipboard-read", "clipboard-write"])
-    await sign_in(page, site, "ada", password)
-
-    await page.get_by_role("link", name="Integrations").click()
-    await page.get_by_label("Name").fill("edge-alerts")
-    await page.get_by_label("Type").select_option("custom")
-    await page.get_by_label("Service (optional)").fill("api-gateway")
-    await page.get_by_role("button", name="Create integration").click()
-    secret = await page.get_by_label("Secret", exact=True).input_value()
-    assert len(secret) >= 20
-    await expect(page.get_by_label("Webhook URL", exact=True)).to_have_value(
-        f"http://localhost:8000/api/v1/webhooks/custom/?token={secret}"
-    )
-    await page.get_by_role("button", name="Copy secret").click()
-    await expect(page.get_by_role("button", name="Copied")).to_be_visible()
-    assert await page.evaluate("navigator.clipboard.readText()") == secret
-    await shot(page, shots, "integration-created")
-    # The secret works, and is never shown again.
-    alert = {"title": "Gateway 502s", "service": "api-gateway"}
-    hook = await mesh.client.post(f"/api/v1/webhooks/custom/?token={secret}", json=alert)
-    assert hook.status_code == 202, hook.text
-    await page.goto(f"{site}/integrations")
-    await expect(page.get_by_role("cell", name="edge-alerts", exact=True)).to_be_visible()
-    assert secret not in await page.content()
-
-    await page.get_by_role("link", name="Users & tokens").click()
-    await expect(page.get_by_role("cell", name="ada", exact=True)).to_be_visible()
-    await page.get_by_label("Username").fill("newbie")
-    await page.get_by_label("Password (at least 8 characters)").fill("short")
-    await page.get_by_role("button", name="Add user").click()
-    await expect(page.locator("#password-error")).to_contain_text("at least 8 characters")
-    await page.get_by_label("Password (at least 8 characters)").fill("long enough now")
-    await page.get_by_label("Role", exact=True).select_option("responder")
-    await page.get_by_role("button", name="Add user").click()
-    await expect(page.get_by_role("cell", name="newbie", exact=True)).to_be_visible()
-    await shot(page, shots, "users")
-
-    await page.get_by_role("link", name="API tokens").click()
-    await page.get_by_label("Name").fill("ci-pipeline")
-    await page.get_by_label("Role", exact=True).select_option("responder")
-    await page.get_by_role("button", name="Create token").click()
-    token = await page.get_by_label("New token").input_value()
-    reads = await mesh.client.get("/api/v1/incidents/", headers={"Authorization": f"Token {token}"})
-    assert reads.status_code == 200
-    await shot(page, shots, "token-created")
-    await page.goto(f"{site}/admin/tokens")
-    assert token not in await page.content()
-    await page.get_by_role("button", name="Revoke ci-pipeline").click()
-    await expect(page.get_by_role("cell", name="ci-pipeline", exact=True)).to_have_count(0)
-    refused = await mesh.client.get(
-        "/api/v1/incidents/", headers={"Authorization": f"Token {token}"}
-    )
-    assert refused.status_code == 401
-    await shot(page, shots, "tokens")
-
-
-async def test_admin_sends_a_provider_test(
-    mesh: Mesh, site: str, pages: Callable[..., Awaitable[Page]], shots: Path
-) -> None:
-    await mesh.notifier.bus.request(PutProvider(name="ops-log", kind="log"), ProviderView)
-    password = await make_user(mesh, "ada", "admin")
-    page = await pages()
-    await sign_in(page, site, "ada", password)
-    await page.get_by_role("link", name="Providers").click()
-    provider = page.get_by_role("region", name="ops-log")
-    await expect(provider).to_contain_text("enabled")
-    await provider.get_by_label("Recipient (optional)").fill("#ops")
-    await provider.get_by_role("button", name="Send test").click()
-    await expect(page.get_by_role("region", name="ops-log").get_by_role("status")).to_contain_text(
-        "Test sent"
-    )
-    await shot(page, shots, "providers")
-
-
-async def test_a_viewer_sees_no_admin_link_and_is_refused_the_admin_pages(
-    mesh: Mesh, site: str, pages: Callable[..., Awaitable[Page]], shots: Path
-) -> None:
-    password = await make_user(mesh, "val", "viewer")
-    page = await pages()
-    await sign_in(page, site, "val", password)
-    nav = page.get_by_role("navigation", name="Main")
-    await expect(nav.get_by_role("link", name="Integrations")).to_be_visible()
-    for name in ADMIN_LINKS:
-        await expect(nav.get_by_role("link", name=name)).to_have_count(0)
-    for path in ADMIN_PAGES:
-        answer = await page.goto(f"{site}{path}")
-        assert answer is not None and answer.status == 403, path
-        await expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
-    await shot(page, shots, "admin-refused")
-    # Forged posts are refused too, not only hidden.
-    csrf = await page.locator("input[name=csrf_token]").first.input_value()
-    for path, form in (
-        ("/integrations", {"name": "sneaky", "type": "custom"}),
-        ("/admin/tokens", {"name": "sneaky", "role": "admin"}),
-    ):
-        forged = await page.request.post(
-            f"{site}{path}", form={"csrf_token": csrf, **form}, max_redirects=0
-        )
-        assert forged.status == 403, path
-    tokens = (await api(mesh, "GET", "/api/v1/tokens/")).json()["results"]
-    assert "sneaky" not in [t["name"] for t in tokens]

@@ -1,45 +1,50 @@
 """The whole mesh as OS processes on servers the test owns, so it can break any of them.
 
 ``IMAS_CHAOS_SCALE=full`` (what ``make chaos`` sets) runs the full suite: 1,000 alerts per
-kill, Alertmanager replicas 15 s apart. Without it (``make test``) the same tests run a bounded
-form: fewer alerts, replicas 1.5 s apart.
+fault, Alertmanager replicas 15 s apart, and the faults that need a mesh of their own or wait
+out long backoffs. Without it (``make test``) the same tests run a bounded form: fewer alerts,
+replicas 1.5 s apart.
 
-NATS and PostgreSQL are the suite's own (an embedded nats-server on a fixed port and store
-directory, an embedded pgserver in a temp directory), so a test can restart them under the
-services' feet; never the machine's shared servers. Redis comes from ``redis_url``.
+NATS, PostgreSQL and Redis are the suite's own (embedded, in a temp directory), so a test can
+kill them under the services' feet; never the machine's shared servers. Every page of a
+test's incidents goes to one HTTP receiver, the pager (:mod:`tests.chaos.pager`), through the
+outbound ``webhook`` provider: tests count what reached it.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import os
-import secrets
-import time
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
-from imas_cli.demo import DEMO_CATALOG
-from imas_contracts.incidents import CatalogApplied
-from imas_runtime.bus import Bus
-from imas_runtime.db import asyncpg_dsn, ensure_database, with_database
-from imas_runtime.embedded import EmbeddedNats, EmbeddedPostgres
-from imas_runtime.processes import ServiceProcess
-from imas_runtime.testing import eventually
+from imas_cli.demo import DEMO_CATALOG, DEMO_PROVIDER
+from imas_runtime.db import asyncpg_dsn, ensure_database
+from imas_runtime.embedded import EmbeddedNats, EmbeddedNatsCluster, EmbeddedPostgres, EmbeddedRedis
+from imas_testing.processes import ProcessMesh, running_processes
+from tests.chaos.pager import PageSink
 
 # Started in this order: the gateway last, once what it calls is up.
 SERVICES = ("incidents", "ingest", "notifier", "escalation", "warroom", "gateway")
+# How long a service process may take to start (a deadline, not a wait): on a machine busy
+# with other work, six Python processes starting at once take minutes of wall time.
+START_TIMEOUT = 300.0
 FULL = os.environ.get("IMAS_CHAOS_SCALE", "").lower() == "full"
+# ESCALATION_STATE_CHECK_PATIENCE (its default): how long a due step waits for incidents to
+# say whether its incident is still unacknowledged before it pages unconfirmed.
+PATIENCE = 60.0
+full_only = pytest.mark.skipif(not FULL, reason="full suite only (make chaos)")
 
 
 @dataclass(frozen=True)
 class Scale:
-    alerts_per_kill: int
+    alerts: int  # alerts per fault, half through each door
     rate: float  # alerts per second during a load
     replica_gap: float  # seconds between Alertmanager replicas
 
@@ -48,42 +53,17 @@ SCALE = Scale(1000, 100.0, 15.0) if FULL else Scale(120, 60.0, 1.5)
 
 
 @dataclass
-class Load:
-    """What one load sent and how each request was answered."""
+class ChaosMesh(ProcessMesh):
+    """The processes (:class:`imas_testing.processes.ProcessMesh`) and the servers under them."""
 
-    accepted: dict[str, int] = field(default_factory=dict)  # dedup key → 200/201 answers
-    refused: dict[int, int] = field(default_factory=dict)  # status → count (5xx)
-    transport_errors: int = 0
-    # dedup key → requests whose fate the client cannot know: a 5xx or a broken connection
-    # may come after the occurrence was committed (the answer was lost, not the alert).
-    unknown: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def total_accepted(self) -> int:
-        return sum(self.accepted.values())
-
-
-@dataclass
-class ChaosMesh:
-    nats: EmbeddedNats
+    nats: EmbeddedNats | EmbeddedNatsCluster
     postgres: EmbeddedPostgres
-    processes: dict[str, ServiceProcess]
-    databases: dict[str, str]  # service → database URL
-    token: str
+    redis: EmbeddedRedis
+    sink: PageSink
 
-    @property
-    def gateway(self) -> str:
-        return self.processes["gateway"].url
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Token {self.token}"}
-
-    async def restart(self, service: str) -> None:
-        process = self.processes[service]
-        process.kill()
-        process.start()
-        await process.wait_ready(timeout=90)
+    async def restart(self, name: str, timeout: float = START_TIMEOUT) -> None:
+        """SIGKILL the process and start it again."""
+        await super().restart(name, timeout)
 
     async def fetch(self, service: str, sql: str, *args: Any) -> list[asyncpg.Record]:
         conn = await asyncpg.connect(asyncpg_dsn(self.databases[service]))
@@ -92,178 +72,87 @@ class ChaosMesh:
         finally:
             await conn.close()
 
-    async def load(
-        self,
-        keys: list[str],
-        count: int,
-        *,
-        rate: float = SCALE.rate,
-        during: Any = None,
-        service_name: str = "checkout-api",
-    ) -> Load:
-        """POST ``count`` alerts spread over ``keys`` at ``rate``/s (open loop: a request starts
-        on schedule whatever the previous answers); ``during``, a coroutine, runs meanwhile and
-        the last third of the alerts is sent once it is done."""
-        result = Load()
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-        async with httpx.AsyncClient(
-            base_url=self.gateway, headers=self.auth, timeout=30, limits=limits
-        ) as client:
 
-            async def one(i: int) -> None:
-                key = keys[i % len(keys)]
-                try:
-                    response = await client.post(
-                        "/api/v1/incidents/",
-                        json={
-                            "title": f"Checkout errors {key}",
-                            "service_name": service_name,
-                            "severity": "SEV2_HIGH",
-                            "dedup_key": key,
-                        },
-                    )
-                except httpx.HTTPError:
-                    result.transport_errors += 1
-                    result.unknown[key] = result.unknown.get(key, 0) + 1
-                    return
-                if response.status_code in (200, 201):
-                    result.accepted[key] = result.accepted.get(key, 0) + 1
-                    return
-                assert response.status_code >= 500, response.text
-                status = response.status_code
-                result.refused[status] = result.refused.get(status, 0) + 1
-                result.unknown[key] = result.unknown.get(key, 0) + 1
-
-            side = asyncio.create_task(during) if during is not None else None
-            tasks = []
-            # The last third waits for ``during`` (a restart, say), so some load always
-            # reaches the mesh once it is whole again, however long the restart took.
-            tail = count - count // 3 if side is not None else count
-            begin = time.perf_counter()
-            for i in range(count):
-                if i == tail and side is not None:
-                    await side
-                    begin = time.perf_counter() - i / rate
-                delay = begin + i / rate - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(one(i)))
-            await asyncio.gather(*tasks)
-            if side is not None:
-                await side
-        return result
-
-    async def incidents_by_key(self, keys: list[str]) -> dict[str, list[asyncpg.Record]]:
-        rows = await self.fetch(
-            "incidents",
-            "SELECT id::text AS id, dedup_key, alert_count, status FROM incidents"
-            " WHERE dedup_key = ANY($1::text[])",
-            keys,
-        )
-        found: dict[str, list[asyncpg.Record]] = {}
-        for row in rows:
-            found.setdefault(row["dedup_key"], []).append(row)
-        return found
-
-    async def pages(self, incident_ids: list[str]) -> dict[str, int]:
-        """Sent pages per incident."""
-        rows = await self.fetch(
-            "notifier",
-            "SELECT incident_id::text AS id, count(*) AS n FROM deliveries"
-            " WHERE status = 'sent' AND incident_id = ANY($1::uuid[]) GROUP BY incident_id",
-            incident_ids,
-        )
-        return {r["id"]: r["n"] for r in rows}
-
-    async def assert_nothing_lost(self, keys: list[str], load: Load, timeout: float = 90) -> None:
-        """Every accepted alert counted on its key's one open incident, every incident paged
-        exactly once."""
-
-        async def settled() -> None:
-            found = await self.incidents_by_key(keys)
-            duplicates = {k: len(v) for k, v in found.items() if len(v) > 1}
-            assert duplicates == {}, f"more than one incident for a dedup key: {duplicates}"
-            counted = {k: v[0]["alert_count"] for k, v in found.items()}
-            lost = {
-                k: (load.accepted.get(k, 0), counted.get(k, 0))
-                for k in keys
-                if counted.get(k, 0) < load.accepted.get(k, 0)
-            }
-            assert lost == {}, f"accepted alerts not counted (accepted, counted): {lost}"
-            extra = {
-                k: (load.accepted.get(k, 0), load.unknown.get(k, 0), counted[k])
-                for k in counted
-                if counted[k] > load.accepted.get(k, 0) + load.unknown.get(k, 0)
-            }
-            assert extra == {}, f"counted more than was sent (accepted, unknown, counted): {extra}"
-            ids = [v[0]["id"] for v in found.values()]
-            pages = await self.pages(ids)
-            assert {i: pages.get(i, 0) for i in ids} == dict.fromkeys(ids, 1)
-
-        # A consumer whose database was away retries with backoff (0.5, 2, 5, 15, 30 s):
-        # an event that failed four times is handled 52.5 s after its first attempt.
-        await eventually(settled, timeout=timeout, interval=0.5)
-
-
-def service_env(
-    service: str, nats_url: str, postgres_url: str, redis_url: str, token: str
-) -> dict[str, str]:
-    return {
-        "IMAS_NATS_URL": nats_url,
-        "IMAS_DATABASE_URL": postgres_url,
-        "IMAS_REDIS_URL": redis_url,
-        f"{service.upper()}_DATABASE": service,
-        "IMAS_BOOTSTRAP_ADMIN_TOKEN": token,
-        "IMAS_LOG_FORMAT": "json",
+@contextlib.asynccontextmanager
+async def running_mesh(
+    root: Path,
+    sink: PageSink,
+    *,
+    nats: EmbeddedNats | EmbeddedNatsCluster,
+    replicas: int = 1,
+) -> AsyncIterator[ChaosMesh]:
+    """Every service (``replicas`` processes of each) on ``nats`` and on a PostgreSQL and a
+    Redis of the mesh's own, the demo catalog and its ``log`` provider loaded, every
+    ``webhook`` page sent to ``sink``."""
+    postgres = EmbeddedPostgres(root / "pg", fsync=False).start()
+    redis = EmbeddedRedis(root / "redis").start()
+    nats.start()
+    env = {
         "IMAS_LOG_LEVEL": "warning",
         "NOTIFIER_RETRY_INTERVAL": "0.5",
+        "ESCALATION_STATE_CHECK_PATIENCE": str(PATIENCE),
     }
+    if isinstance(nats, EmbeddedNatsCluster):
+        env["IMAS_STREAM_REPLICAS"] = str(nats.size)
+    try:
+        for svc in SERVICES:
+            await ensure_database(postgres.url, svc)
+        async with running_processes(
+            SERVICES,
+            nats_url=nats.url,
+            postgres_url=postgres.url,
+            redis_url=redis.url,
+            databases={svc: svc for svc in SERVICES},
+            log_dir=root,
+            env=env,
+            replicas=replicas,
+            ready_timeout=START_TIMEOUT,
+            catalog=DEMO_CATALOG,
+            provider=DEMO_PROVIDER,
+        ) as processes:
+            mesh = ChaosMesh(
+                **vars(processes), nats=nats, postgres=postgres, redis=redis, sink=sink
+            )
+            async with httpx.AsyncClient(
+                base_url=mesh.gateway, headers=mesh.auth, timeout=30
+            ) as client:
+                answer = await client.post(
+                    "/api/v1/notification-providers/",
+                    json={
+                        "name": "pager",
+                        "kind": "webhook",
+                        "config": {"url": f"{sink.url}/page"},
+                    },
+                )
+                assert answer.status_code == 201, answer.text
+            yield mesh
+    finally:
+        nats.kill()
+        redis.kill()
+        postgres.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A fault test runs loads, restarts and recoveries: it gets more than the suite's default
+    per-test timeout (`make chaos` gives every test 600 s)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(600))
+
+
+@pytest.fixture(scope="package")
+async def sink() -> AsyncIterator[PageSink]:
+    async with PageSink() as pager:
+        yield pager
 
 
 @pytest.fixture(scope="package")
 async def mesh(
-    tmp_path_factory: pytest.TempPathFactory, redis_url: str
+    tmp_path_factory: pytest.TempPathFactory, sink: PageSink
 ) -> AsyncIterator[ChaosMesh]:
-    """Every service as a process on a NATS and a PostgreSQL of the suite's own (so both can
-    be restarted), the demo catalog loaded. One mesh for the whole suite: each test works on
-    dedup keys or integrations of its own."""
+    """One mesh for the whole suite, on one NATS server: each test works on a team, service
+    and integration of its own (:func:`tests.chaos.scenario.new_scenario`)."""
     root = tmp_path_factory.mktemp("chaos")
-    postgres = EmbeddedPostgres(root / "pg").start()
-    nats = EmbeddedNats(root / "nats").start()
-    token = secrets.token_urlsafe(32)
-    processes: dict[str, ServiceProcess] = {}
-    try:
-        for svc in SERVICES:
-            await ensure_database(postgres.url, svc)
-        processes = {
-            svc: ServiceProcess(
-                svc, service_env(svc, nats.url, postgres.url, redis_url, token), root / f"{svc}.log"
-            )
-            for svc in SERVICES
-        }
-        for process in processes.values():
-            process.start()
-        await asyncio.gather(*(p.wait_ready(timeout=120) for p in processes.values()))
-        bus = Bus("chaos", nats.url)
-        await bus.connect()
-        await bus.request(DEMO_CATALOG, CatalogApplied)
-        await bus.close()
-        yield ChaosMesh(
-            nats=nats,
-            postgres=postgres,
-            processes=processes,
-            databases={svc: with_database(postgres.url, svc) for svc in SERVICES},
-            token=token,
-        )
-    finally:
-        for process in processes.values():
-            process.kill()
-        nats.kill()
-        postgres.stop()
-
-
-@pytest.fixture
-def keys(request: pytest.FixtureRequest) -> list[str]:
-    """Dedup keys no other test uses: 20 of them, so the load is mostly duplicates."""
-    prefix = f"{request.node.name[:40]}-{uuid.uuid4().hex[:6]}"
-    return [f"{prefix}-{i}" for i in range(20)]
+    async with running_mesh(root, sink, nats=EmbeddedNats(root / "nats")) as running:
+        yield running

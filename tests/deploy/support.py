@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import re
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import jsonschema
 import kubernetes_validate
-import yaml
 from referencing import Registry, Resource
 
 from imas_runtime.settings import RuntimeSettings
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
-K8S = DEPLOY / "k8s"
-OVERLAYS = ("dev", "prod")
 
 # The oldest Kubernetes the manifests support, and the newest the schemas know.
 KUBERNETES_VERSIONS = ("1.29", kubernetes_validate.utils.latest_version())
@@ -28,25 +27,27 @@ SERVICES = sorted(p.parent.name for p in (REPO / "services").glob("*/pyproject.t
 
 
 @functools.cache
+def image_builder() -> ModuleType:
+    """``deploy/docker/images.py``, the script behind ``make images`` (not a package)."""
+    spec = importlib.util.spec_from_file_location("imas_images", DEPLOY / "docker" / "images.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def settings_class(service: str) -> type[RuntimeSettings]:
+    """The service's settings struct, as ``make images`` finds it."""
+    cls = image_builder().settings_class(service)
+    assert issubclass(cls, RuntimeSettings)
+    return cls
+
+
 def default_port(service: str) -> int:
     """The port the service listens on when nothing overrides it (its settings' default)."""
-    settings_module = importlib.import_module(f"imas_{service}.settings")
-    classes = [
-        value
-        for value in vars(settings_module).values()
-        if isinstance(value, type)
-        and issubclass(value, RuntimeSettings)
-        and value.__module__ == settings_module.__name__
-    ]
-    assert len(classes) == 1, f"imas_{service}.settings defines {classes}"
-    port = classes[0]().port
+    port = image_builder().service_port(service)
     assert isinstance(port, int)
     return port
-
-
-def yaml_documents(path: Path) -> list[Any]:
-    with path.open() as f:
-        return [doc for doc in yaml.safe_load_all(f) if doc is not None]
 
 
 def validate_kubernetes(resource: dict[str, Any]) -> None:

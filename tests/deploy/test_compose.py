@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.deploy.support import DEPLOY, REPO, SERVICES
+from tests.deploy.support import DEPLOY, REPO, SERVICES, default_port, image_builder
 
 pytestmark = pytest.mark.unit
 
@@ -96,8 +96,14 @@ def test_compose_runs_every_service_with_its_dependencies():
         service = services[name]
         build = service["build"]
         assert (COMPOSE.parent / build["context"]).resolve() == REPO
-        assert (REPO / build["dockerfile"]) == DEPLOY / "docker" / f"{name}.Dockerfile"
-        assert service["depends_on"] == {d: {"condition": "service_healthy"} for d in DEPENDENCIES}
+        assert (REPO / build["dockerfile"]) == DEPLOY / "docker" / "Dockerfile"
+        assert build["args"] == {"SERVICE": name, "PORT": str(default_port(name))}
+        # NATS's image is the bare server: no shell for a health check; the services retry.
+        assert service["depends_on"] == {
+            "postgres": {"condition": "service_healthy"},
+            "redis": {"condition": "service_healthy"},
+            "nats": {"condition": "service_started"},
+        }
         env = service["environment"]
         assert env["IMAS_NATS_URL"] == "nats://nats:4222"
         assert env["IMAS_REDIS_URL"] == "redis://redis:6379/0"
@@ -106,8 +112,20 @@ def test_compose_runs_every_service_with_its_dependencies():
         # The runtime drains for up to ~15 s after SIGTERM; compose must wait longer.
         assert service["stop_signal"] == "SIGTERM"
         assert int(service["stop_grace_period"].rstrip("s")) > 15
-    for name in DEPENDENCIES:
+    for name in ("postgres", "redis"):
         assert "healthcheck" in services[name]
+
+
+def test_compose_runs_the_images_built_here_and_the_nats_the_tests_run():
+    services = compose()["services"]
+    builder = image_builder()
+
+    assert services["nats"]["image"] == builder.nats_image()
+    assert services["postgres"]["image"] == builder.POSTGRES_IMAGE
+    assert services["redis"]["image"] == builder.REDIS_IMAGE
+    for name in ("postgres", "redis"):
+        build = services[name]["build"]
+        assert (COMPOSE.parent / build["context"] / build["dockerfile"]).is_file()
 
 
 def test_only_the_gateway_is_published_and_only_it_gets_the_admin_token():

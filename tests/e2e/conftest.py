@@ -2,36 +2,49 @@
 
 from __future__ import annotations
 
-import asyncio
-import secrets
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from imas_cli.demo import DEMO_CATALOG
-from imas_contracts.incidents import CatalogApplied
-from imas_runtime.bus import Bus
-from imas_runtime.db import with_database
-from imas_runtime.processes import ServiceProcess
+from imas_cli.demo import DEMO_CATALOG, DEMO_PROVIDER
+from imas_testing.processes import ProcessMesh
+from imas_testing.processes import running_processes as harness
 
-MESH = ("incidents", "ingest", "notifier", "gateway")
+__all__ = ["MESH", "ProcessMesh", "running_processes"]
+
+# The whole mesh, the gateway last (it asks the others as it starts).
+MESH = ("incidents", "ingest", "notifier", "escalation", "warroom", "gateway")
 
 
-@dataclass
-class ProcessMesh:
-    processes: dict[str, ServiceProcess]
-    databases: dict[str, str]
-    token: str
-
-    @property
-    def gateway(self) -> str:
-        return self.processes["gateway"].url
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Token {self.token}"}
+@contextlib.asynccontextmanager
+async def running_processes(
+    services: tuple[str, ...],
+    nats_url: str,
+    postgres_url: str,
+    redis_url: str,
+    fresh_database: Callable[[str], Awaitable[str]],
+    log_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    ready_timeout: float = 60.0,
+) -> AsyncIterator[ProcessMesh]:
+    """``services`` as OS processes (:func:`imas_testing.processes.running_processes`), each
+    on a fresh database of the test's; killed afterwards."""
+    databases = {svc: await fresh_database(svc[:3]) for svc in services}
+    async with harness(
+        services,
+        nats_url=nats_url,
+        postgres_url=postgres_url,
+        redis_url=redis_url,
+        databases=databases,
+        log_dir=log_dir,
+        env={"NOTIFIER_RETRY_INTERVAL": "0.5", **(extra_env or {})},
+        ready_timeout=ready_timeout,
+        catalog=DEMO_CATALOG,
+        provider=DEMO_PROVIDER,
+    ) as mesh:
+        yield mesh
 
 
 @pytest.fixture
@@ -42,38 +55,9 @@ async def process_mesh(
     fresh_database: Callable[[str], Awaitable[str]],
     tmp_path: Path,
 ) -> AsyncIterator[ProcessMesh]:
-    nats_url = fresh_nats_url
-    token = secrets.token_urlsafe(32)
-    databases = {svc: await fresh_database(svc[:3]) for svc in MESH}
-    processes = {
-        svc: ServiceProcess(
-            svc,
-            {
-                "IMAS_NATS_URL": nats_url,
-                "IMAS_DATABASE_URL": postgres_url,
-                "IMAS_REDIS_URL": redis_url,
-                f"{svc.upper()}_DATABASE": databases[svc],
-                "IMAS_BOOTSTRAP_ADMIN_TOKEN": token,
-                "IMAS_LOG_FORMAT": "json",
-                "NOTIFIER_RETRY_INTERVAL": "0.5",
-            },
-            tmp_path / f"{svc}.log",
-        )
-        for svc in MESH
-    }
-    for process in processes.values():
-        process.start()
-    try:
-        await asyncio.gather(*(p.wait_ready() for p in processes.values()))
-        bus = Bus("test", nats_url)
-        await bus.connect()
-        await bus.request(DEMO_CATALOG, CatalogApplied)
-        await bus.close()
-        yield ProcessMesh(
-            processes=processes,
-            databases={svc: with_database(postgres_url, db) for svc, db in databases.items()},
-            token=token,
-        )
-    finally:
-        for process in processes.values():
-            process.kill()
+    # Six Python processes starting at once on a busy machine take minutes of wall time:
+    # a deadline, not a wait.
+    async with running_processes(
+        MESH, fresh_nats_url, postgres_url, redis_url, fresh_database, tmp_path, ready_timeout=300
+    ) as mesh:
+        yield mesh

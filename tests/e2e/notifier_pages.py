@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
-from imas_contracts import new_event_id
-from imas_contracts.incidents import IncidentSnapshot, IncidentTriggered, Ref
+from imas_contracts.incidents import IncidentTriggered, Ref
 from imas_contracts.notifier import ProviderView, PutProvider
-from imas_notifier.routing import RoutingRule
+from imas_notifier.routing.domain import RoutingRule
 from imas_notifier.store import add_rule
 from imas_runtime.bus import Bus
 from imas_runtime.db import make_engine
+from imas_testing import factories
 
 
 def sev4_triggered(label: str, i: int) -> IncidentTriggered:
     """A new SEV4 incident with no team, stamped now: the default routing opens one ticket."""
     now = datetime.now(UTC)
-    incident = IncidentSnapshot(
-        id=str(uuid.uuid4()), short_id=f"{i:08d}", title=f"Disk filling {label}-{i}",
-        service=Ref(id="svc-storage", name="storage"), severity="SEV4_LOW",
-        status="TRIGGERED", detected_at=now, created_at=now,
-    )  # fmt: skip
-    return IncidentTriggered(event_id=new_event_id(), occurred_at=now, incident=incident)
+    incident = factories.incident(
+        at=now,
+        short_id=f"{i:08d}",
+        title=f"Disk filling {label}-{i}",
+        service=Ref(id="svc-storage", name="storage"),
+        team=None,
+        severity="SEV4_LOW",
+    )
+    return factories.lifecycle(IncidentTriggered, incident, at=now)
 
 
 async def page_tickets_to(bus: Bus, database_url: str, url: str) -> None:
@@ -35,6 +37,6 @@ async def page_tickets_to(bus: Bus, database_url: str, url: str) -> None:
     finally:
         await engine.dispose()
     await bus.request(
-        PutProvider(name="tickets", kind="webhook", config={"url": url, "allow_loopback": True}),
+        PutProvider(name="tickets", kind="webhook", config={"url": url}),
         ProviderView,
     )

@@ -16,12 +16,13 @@ import pytest
 
 from imas_runtime.bus import Bus
 from imas_runtime.db import asyncpg_dsn, with_database
-from imas_runtime.fake_providers import WebhookReceiver
-from imas_runtime.processes import ServiceProcess
-from imas_runtime.testing import eventually
+from imas_testing import LOOPBACK, eventually
+from imas_testing.fake_providers import WebhookReceiver
+from imas_testing.processes import ServiceProcess
 from tests.e2e.notifier_pages import page_tickets_to, sev4_triggered
 
-pytestmark = pytest.mark.e2e
+# Its own deadlines (up to 120 s for the pages) must be what fails it, not the default timeout.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 
 PAGES = int(os.environ.get("IMAS_NOTIFIER_CRASH_PAGES", "300"))
 # Few senders against a 50 ms receiver keep the flow going for seconds, so the kill lands
@@ -55,9 +56,11 @@ async def test_killed_notifier_delivers_every_page_with_duplicates_only_from_pag
             "IMAS_REDIS_URL": redis_url,
             "NOTIFIER_DATABASE": database,
             "IMAS_LOG_FORMAT": "json",
+            "IMAS_OUTBOUND_ALLOW": LOOPBACK,
             "IMAS_LOG_LEVEL": "warning",
             "NOTIFIER_SEND_CONCURRENCY": str(CONCURRENCY),
             "NOTIFIER_HTTP_TIMEOUT": "2",
+            "NOTIFIER_SEND_TIMEOUT": "2",
             "NOTIFIER_LEASE_SECONDS": "3",
             "NOTIFIER_RETRY_INTERVAL": "0.5",
         },

@@ -110,6 +110,9 @@ def _sent(case: Any) -> dict[str, Any]:
     return sent
 
 
+# Every operation of the API, a few cases each: minutes on a loaded machine, and more as the
+# API grows. A deadline, not a speed.
+@pytest.mark.timeout(600)
 async def test_every_api_operation_conforms_to_the_schema_and_never_fails(
     whole_mesh: Mesh,
 ) -> None:

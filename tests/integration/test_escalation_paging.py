@@ -3,13 +3,13 @@ step fires after a restart, and an acknowledgement stops the rest."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
+from imas_cli.demo import DEMO_PROVIDER
 from imas_contracts import new_event_id
 from imas_contracts.escalation import (
     EscalationHistory,
@@ -26,44 +26,23 @@ from imas_contracts.escalation import (
 from imas_contracts.incidents import (
     CatalogChanged,
     IncidentAcknowledged,
-    IncidentSnapshot,
     IncidentTriggered,
     Ref,
 )
+from imas_contracts.notifier import ProviderView
 from imas_escalation.app import EscalationRuntime, create_runtime
-from imas_escalation.scheduler import ManualClock
 from imas_escalation.settings import EscalationSettings
+from imas_escalation.timers.scheduler import ManualClock
 from imas_notifier.app import create_runtime as create_notifier
 from imas_notifier.settings import NotifierSettings
 from imas_runtime.errors import RequestFailed
-from imas_runtime.testing import eventually
+from imas_testing import LOOPBACK, eventually, factories
+from imas_testing.factories import lifecycle
 
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TEAM = Ref(id="team-1", name="SRE Core")
-
-
-def incident(created_at: datetime = T0) -> IncidentSnapshot:
-    return IncidentSnapshot(
-        id=str(uuid.uuid4()),
-        short_id="ABCD1234",
-        title="Redis Cluster Down",
-        service=Ref(id="svc", name="redis-prod"),
-        team=TEAM,
-        severity="SEV1_CRITICAL",
-        status="TRIGGERED",
-        detected_at=created_at,
-        created_at=created_at,
-    )
-
-
-def triggered(snapshot: IncidentSnapshot) -> IncidentTriggered:
-    return IncidentTriggered(event_id=new_event_id(), occurred_at=T0, incident=snapshot)
-
-
-def acknowledged(snapshot: IncidentSnapshot) -> IncidentAcknowledged:
-    return IncidentAcknowledged(event_id=new_event_id(), occurred_at=T0, incident=snapshot)
 
 
 def catalog(kind: str, id_: str, name: str, **data: object) -> CatalogChanged:
@@ -103,7 +82,11 @@ async def test_pages_flow_survive_a_restart_and_stop_on_ack(
     )
     notifier = create_notifier(
         NotifierSettings(
-            service="notifier", database=await fresh_database("ntf"), retry_interval=0.2, **common
+            service="notifier",
+            database=await fresh_database("ntf"),
+            retry_interval=0.2,
+            outbound_allow=LOOPBACK,
+            **common,
         )
     )
     clock = ManualClock(T0)
@@ -112,8 +95,9 @@ async def test_pages_flow_survive_a_restart_and_stop_on_ack(
     await escalation.start()
     try:
         bus = escalation.bus
+        await bus.request(DEMO_PROVIDER, ProviderView)  # pages printed and sent, as in the demo
         for event in (
-            catalog("team", TEAM.id, TEAM.name, manager_id="maud"),
+            catalog("team", TEAM.id, TEAM.name, manager={"id": "maud", "name": "Maud"}),
             catalog("person", "alice", "Alice", phone="+33600000001"),
             catalog("person", "maud", "Maud", email="maud@example.com"),
         ):
@@ -136,8 +120,8 @@ async def test_pages_flow_survive_a_restart_and_stop_on_ack(
                 )
                 return [tuple(r) for r in rows]  # type: ignore[misc]
 
-        snapshot = incident(T0)
-        await bus.publish(triggered(snapshot))
+        snapshot = factories.incident(at=T0)
+        await bus.publish(lifecycle(IncidentTriggered, snapshot, at=T0))
 
         async def team_paged_once() -> None:
             # Step 0 and the notifier's own page at trigger share one idempotency key: the
@@ -160,7 +144,7 @@ async def test_pages_flow_survive_a_restart_and_stop_on_ack(
 
         await eventually(alice_paged_by_sms, timeout=15)
 
-        await escalation.bus.publish(acknowledged(snapshot))
+        await escalation.bus.publish(lifecycle(IncidentAcknowledged, snapshot, at=T0))
 
         async def stopped() -> EscalationHistory:
             history = await escalation.bus.request(

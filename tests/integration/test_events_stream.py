@@ -3,42 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from imas_runtime.testing import eventually
+from imas_testing import eventually
 from tests.conftest import Mesh
+from tests.integration.gateway_setup import served
 
 pytestmark = pytest.mark.integration
 
 INCIDENT = {"title": "Checkout latency", "service_name": "redis-prod", "severity": "SEV2_HIGH"}
-
-
-@contextlib.asynccontextmanager
-async def served(mesh: Mesh) -> AsyncIterator[str]:
-    """The mesh's gateway on a real socket: the in-memory transport waits for a body's end,
-    which a stream never reaches. Its runtime is already started, hence no lifespan."""
-    server = uvicorn.Server(
-        uvicorn.Config(mesh.gateway, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-
-        def started() -> None:
-            assert server.started
-
-        await eventually(started, timeout=10)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def next_event(lines: AsyncIterator[str], type_: str, incident_id: str) -> dict[str, Any]:
@@ -62,7 +40,7 @@ async def test_an_open_stream_shows_an_incident_triggered_then_acknowledged(mesh
     nc = mesh.gateway.state.runtime.bus.nc
     subscriptions_before = len(nc._subs)
     async with (
-        served(mesh) as url,
+        served(mesh.gateway) as url,
         httpx.AsyncClient(base_url=url, timeout=15) as http,
         http.stream("GET", "/api/v1/events/stream", headers=mesh.auth) as stream,
     ):

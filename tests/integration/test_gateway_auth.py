@@ -1,19 +1,14 @@
 """The gateway's access control, tokens, rate limits, security headers, audit log and docs.
 
-One gateway per module, alone on real NATS, PostgreSQL and Redis: the services behind it are
-absent, so a call the guard lets through answers 503 (or 400/404 for bad input) — anything but
-403 — without waiting.
+One gateway per module (see ``gateway_setup``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
-import secrets
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -23,20 +18,21 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from sqlalchemy import text
 
-from imas_gateway.app import create_app as create_gateway
+from imas_gateway.auth.guard import ROUTE, RouteSpec, route_spec
+from imas_gateway.auth.ratelimit import Limit, RateLimiter
 from imas_gateway.domain import PUBLIC, ROLES, role_allows
-from imas_gateway.ratelimit import Limit, RateLimiter
-from imas_gateway.settings import GatewaySettings
-from imas_runtime.db import drop_database, ensure_database
+from tests.integration.gateway_setup import Gateway, running_gateway
 
 pytestmark = pytest.mark.integration
 
-# API routes anyone may call: alert sources and chat platforms sign or carry a secret, token
-# holders exchange or check credentials, and the documentation is public.
+# API routes anyone may call: alert sources, chat platforms and Twilio sign or carry a secret,
+# token holders exchange or check credentials, and the documentation is public.
 PUBLIC_API = (
     "/v2/enqueue",
+    "/v2/change/enqueue",
     "/api/v1/webhooks/",
     "/api/v1/chat/",
+    "/api/v1/inbound/",
     "/api/token/obtain",
     "/api/token/verify",
     "/api/token/revoke",
@@ -49,55 +45,14 @@ PUBLIC_API = (
 CONSUMES_TOKEN = ("/api/token/regenerate",)
 
 
-@dataclass
-class Gateway:
-    app: Litestar
-    client: httpx.AsyncClient
-    admin: str
-    engine: Any
-
-    def auth(self, token: str) -> dict[str, str]:
-        return {"Authorization": f"Token {token}"}
-
-    async def token(self, role: str, **fields: Any) -> dict[str, Any]:
-        response = await self.client.post(
-            "/api/v1/tokens/",
-            json={"name": f"{role}-{uuid.uuid4().hex[:6]}", "role": role, **fields},
-            headers=self.auth(self.admin),
-        )
-        assert response.status_code == 201, response.text
-        return response.json()  # type: ignore[no-any-return]
-
-
 @pytest.fixture(scope="module")
 async def gw(nats_url: str, postgres_url: str, redis_url: str) -> AsyncIterator[Gateway]:
-    database = f"t_gwauth_{uuid.uuid4().hex[:6]}"
-    await ensure_database(postgres_url, database)
-    admin = secrets.token_urlsafe(32)
-    app = create_gateway(
-        GatewaySettings(
-            service="gateway",
-            database=database,
-            bootstrap_admin_token=admin,
-            nats_url=nats_url,
-            database_url=postgres_url,
-            redis_url=redis_url,
-            upstream_timeout=2.0,
-        )
-    )
-    runtime = app.state.runtime
-    async with contextlib.AsyncExitStack() as stack:
-        await runtime.start()
-        stack.push_async_callback(runtime.stop)
-        client = await stack.enter_async_context(
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://imas")
-        )
-        yield Gateway(app=app, client=client, admin=admin, engine=runtime.engine)
-    await drop_database(postgres_url, database)
+    async with running_gateway(nats_url, postgres_url, redis_url) as gateway:
+        yield gateway
 
 
-def _routes(app: Litestar) -> list[tuple[str, str, dict[str, Any]]]:
-    """(method, concrete path, opt) of every HTTP handler of the app."""
+def _routes(app: Litestar) -> list[tuple[str, str, RouteSpec | None]]:
+    """(method, concrete path, declared RouteSpec) of every HTTP handler of the app."""
     found = []
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
@@ -106,7 +61,8 @@ def _routes(app: Litestar) -> list[tuple[str, str, dict[str, Any]]]:
         path = re.sub(r"\{(\w+):\w+\}", "x", path)
         for handler in route.route_handlers:
             for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
-                found.append((method, path, handler.opt))
+                declared = ROUTE in handler.opt
+                found.append((method, path, route_spec(handler) if declared else None))
     return found
 
 
@@ -115,26 +71,26 @@ async def test_every_api_route_declares_its_role_and_refuses_every_role_below_it
 ) -> None:
     routes = _routes(gw.app)
     assert len(routes) > 60
-    undeclared = [(m, p) for m, p, opt in routes if "role" not in opt]
+    undeclared = [(m, p) for m, p, spec in routes if spec is None]
     assert undeclared == []
     public_api = [
-        p for m, p, opt in routes if opt.get("role") == PUBLIC and p.startswith(("/api", "/v2"))
+        p for m, p, spec in routes if spec and spec.role == PUBLIC and p.startswith(("/api", "/v2"))
     ]
     assert all(p.startswith(PUBLIC_API) for p in public_api), public_api
     # Each role's token, with a limit high enough that the walk is never throttled.
     tokens = {r: (await gw.token(r, rate_limit=100_000, rate_window=1))["token"] for r in ROLES}
     wrong: list[str] = []
     checked = 0
-    for method, path, opt in routes:
-        required = opt.get("role", "admin")
-        if required == PUBLIC or path.startswith(CONSUMES_TOKEN):
+    for method, path, spec in routes:
+        assert spec is not None
+        if spec.role == PUBLIC or path.startswith(CONSUMES_TOKEN):
             continue
         anonymous = await gw.client.request(method, path, content=b"{}")
         if anonymous.status_code != 401:
             wrong.append(f"{method} {path} anonymous -> {anonymous.status_code}")
         for role, token in tokens.items():
-            allowed = role_allows(role, required, integration=opt.get("integration", False))
-            if allowed and opt.get("stream"):
+            allowed = role_allows(role, spec.role, integration=spec.integration)
+            if allowed and spec.streams:
                 continue  # never ends; its own test reads it (test_events_stream)
             response = await gw.client.request(method, path, content=b"{}", headers=gw.auth(token))
             refused = response.status_code == 403
@@ -375,22 +331,27 @@ async def test_imas_token_creates_lists_and_revokes(
     gw: Gateway, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from imas_cli.__main__ import build_parser
+    from imas_cli.gateway import api_client
     from imas_cli.tokens import run
+
+    def as_(token: str) -> Any:
+        """The command's client, on the gateway app."""
+        return api_client("http://imas", token, transport=httpx.ASGITransport(app=gw.app))
 
     def args(*argv: str) -> Any:
         return build_parser().parse_args(["token", *argv])
 
     name = f"ci-{uuid.uuid4().hex[:6]}"
     created = args("create", "--name", name, "--role", "integration", "--rate-limit", "50")
-    assert await run(created, gw.client, gw.admin) == 0
+    assert await run(created, as_(gw.admin)) == 0
     secret = capsys.readouterr().out.strip()
     assert secret.startswith("imas_")
-    assert await run(args("list"), gw.client, gw.admin) == 0
+    assert await run(args("list"), as_(gw.admin)) == 0
     line = next(row for row in capsys.readouterr().out.splitlines() if name in row)
     token_id = line.split()[0]
     assert secret[:12] in line and "integration" in line and secret not in line
-    assert await run(args("revoke", token_id), gw.client, gw.admin) == 0
+    assert await run(args("revoke", token_id), as_(gw.admin)) == 0
     verified = await gw.client.post("/api/token/verify/", json={"token": secret})
     assert verified.status_code == 401
-    assert await run(args("list"), gw.client, secret) == 1
+    assert await run(args("list"), as_(secret)) == 1
     assert "401" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import jwt
+import msgspec
 import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -29,12 +30,15 @@ from litestar import Litestar, Request, Response, get, post
 from litestar.response import Redirect
 
 from imas_cli.demo import DEMO_CATALOG
-from imas_contracts.incidents import CatalogApplied
+from imas_contracts.catalog import PersonSpec
+from imas_contracts.incidents import ApplyCatalog, CatalogApplied
+from imas_contracts.warroom import ChatReply, SlackRequest
 from imas_gateway.app import create_app as create_gateway
 from imas_gateway.settings import GatewaySettings
 from imas_incidents.app import create_runtime as create_incidents
 from imas_incidents.settings import IncidentsSettings
-from imas_runtime.testing import eventually
+from imas_runtime.bus import encode
+from imas_testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -270,3 +274,85 @@ async def test_a_callback_is_refused_in_another_browser_and_when_replayed(
     replayed = await dashboard.client.get(url)
     assert replayed.status_code == 401
     assert "expired or was already used" in replayed.text
+
+
+async def test_a_role_claim_naming_no_imas_role_any_more_demotes_to_the_default(
+    dashboard: Dashboard,
+) -> None:
+    user = {**ALICE, "sub": uuid.uuid4().hex, "preferred_username": "erin", "imas_roles": "admin"}
+    dashboard.provider.user = user
+    assert (await dashboard.sign_in()).status_code == 303
+    assert (await dashboard.client.get("/api/v1/users/")).status_code == 200
+    # Removed from the IMAS groups at the provider, she signs in again from another browser.
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=dashboard.gateway), base_url="http://imas"
+    ) as other:
+        elsewhere = Dashboard(other, dashboard.provider, dashboard.gateway)
+        dashboard.provider.user = {**user, "imas_roles": ["staff"]}
+        assert (await elsewhere.sign_in()).status_code == 303
+        assert (await other.get("/api/v1/users/")).status_code == 403
+        assert (await other.get("/api/v1/incidents/")).status_code == 200  # a viewer now
+    # The admin session she had ends with her old role.
+    assert (await dashboard.client.get("/api/v1/users/")).status_code == 401
+
+
+async def _role_the_gateway_gives(dashboard: Dashboard, chat_user: str) -> str:
+    """The ``caller_role`` the gateway attaches to a Slack command of ``chat_user``, read by a
+    stand-in for the war room on the bus."""
+    bus = dashboard.gateway.state.runtime.bus
+    seen: list[str] = []
+
+    async def warroom(msg: Any) -> None:
+        seen.append(msgspec.json.decode(msg.data, type=SlackRequest).caller_role)
+        await msg.respond(encode(ChatReply(body='{"text": "ok"}')))
+
+    subscription = await bus.nc.subscribe(SlackRequest.type_name(), cb=warroom)
+    try:
+        body = urlencode({"command": "/incident", "text": "list", "user_id": chat_user})
+        answer = await dashboard.client.post(
+            "/api/v1/chat/slack/commands",
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert answer.status_code == 200, answer.text
+    finally:
+        await subscription.unsubscribe()
+    [role] = seen
+    return role
+
+
+@pytest.mark.parametrize(("verified", "role"), [(False, ""), ("false", ""), (True, "manager")])
+async def test_only_an_email_the_provider_verified_links_a_chat_user_to_a_role(
+    dashboard: Dashboard, verified: object, role: str
+) -> None:
+    chat_user = f"U0{uuid.uuid4().hex[:8].upper()}"
+    email = f"{chat_user.lower()}@example.com"
+    person = PersonSpec(name="Chloe Ciso", email=email, chat_user_ids={"slack": chat_user})
+    runtime = dashboard.gateway.state.runtime
+    await runtime.bus.request(ApplyCatalog(people=[person]), CatalogApplied)
+    dashboard.provider.user = {
+        "sub": uuid.uuid4().hex,
+        "preferred_username": f"sso-{chat_user.lower()}",
+        "email": email,
+        "email_verified": verified,
+        "imas_roles": "manager",
+    }
+    assert (await dashboard.sign_in()).status_code == 303
+    assert await _role_the_gateway_gives(dashboard, chat_user) == role
+
+
+async def test_refused_callbacks_are_slowed_per_address(dashboard: Dashboard) -> None:
+    prober = {"X-Forwarded-For": "203.0.113.50"}
+    for _ in range(10):
+        refused = await dashboard.client.get(
+            "/auth/oidc/callback", params={"state": "forged", "code": "x"}, headers=prober
+        )
+        assert refused.status_code == 401
+    throttled = await dashboard.client.get(
+        "/auth/oidc/callback", params={"state": "forged", "code": "x"}, headers=prober
+    )
+    assert throttled.status_code == 429
+    assert int(throttled.headers["Retry-After"]) >= 1
+    # Others still sign in.
+    dashboard.provider.user = {**ALICE, "sub": uuid.uuid4().hex, "preferred_username": "fay"}
+    assert (await dashboard.sign_in()).status_code == 303

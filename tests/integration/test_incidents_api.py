@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from pathlib import Path
 
+import httpx
 import pytest
 
-from imas_cli.__main__ import main as imas
+from imas_testing.dashboard import sign_in
 from tests.conftest import Mesh
 
 pytestmark = pytest.mark.integration
@@ -92,6 +92,23 @@ async def test_list_filters_and_pagination(mesh: Mesh) -> None:
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "status"
     bad_order = await mesh.client.get("/api/v1/incidents/?ordering=secret", headers=mesh.auth)
     assert bad_order.status_code == 400
+
+
+async def test_a_page_larger_than_a_nats_message_is_listed_whole(mesh: Mesh) -> None:
+    # 260 incidents with 4 KB descriptions: about 1.2 MB of answer, over NATS's 1 MB message.
+    async def create(i: int) -> None:
+        created = await mesh.client.post(
+            "/api/v1/incidents/",
+            json=body(f"Disk full {i}", dedup_key=f"big-{i}", description="d" * 4096),
+            headers=mesh.auth,
+        )
+        assert created.status_code == 201, created.text
+
+    for start in range(0, 260, 20):
+        await asyncio.gather(*(create(i) for i in range(start, start + 20)))
+    listed = await mesh.client.get("/api/v1/incidents/?page_size=500", headers=mesh.auth)
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["count"] == 260 and len(listed.json()["results"]) == 260
 
 
 async def test_comments_tags_and_metrics(mesh: Mesh) -> None:
@@ -210,32 +227,94 @@ async def test_catalog_crud_over_http_needs_admin_to_write(mesh: Mesh) -> None:
     assert gone.status_code == 404
 
 
-async def test_imas_apply_twice_gives_no_change(
-    mesh: Mesh, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+async def test_tag_rules_over_http_tag_new_incidents_and_refuse_what_the_engine_cannot_run(
+    mesh: Mesh,
 ) -> None:
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(
-        "teams:\n"
-        "  - name: Data Platform\n"
-        "    chat_channel: '#data'\n"
-        "services:\n"
-        "  - name: kafka-prod\n"
-        "    team: Data Platform\n"
-        "    criticality_tier: 1\n"
-        "people:\n"
-        "  - name: Alice Martin\n"
-        "    email: alice@example.com\n"
+    rule = {"tag": "Cache", "pattern": "redis|memcached"}
+    created = await mesh.client.post("/api/v1/tag-rules/", json=rule, headers=mesh.auth)
+    assert created.status_code == 201, created.text
+    assert created.json()["tag"] == "cache"
+    again = await mesh.client.post("/api/v1/tag-rules/", json=rule, headers=mesh.auth)
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "tag"
+    bad = {"tag": "x", "pattern": "(redis)\\1"}
+    refused = await mesh.client.post("/api/v1/tag-rules/", json=bad, headers=mesh.auth)
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "pattern"
+    untagged = await mesh.client.post(
+        "/api/v1/tag-rules/", json={"pattern": "x"}, headers=mesh.auth
     )
-    args = ["apply", "-f", str(catalog), "--nats-url", mesh.nats_url]
-    assert await asyncio.to_thread(imas, [*args, "--dry-run"]) == 0
-    assert "+ service kafka-prod" in capsys.readouterr().out
-    assert (
-        await mesh.client.get("/api/v1/teams/data-platform/", headers=mesh.auth)
-    ).status_code == 404
-    assert await asyncio.to_thread(imas, args) == 0
-    assert "3 created, 0 updated, 0 unchanged" in capsys.readouterr().out
-    assert await asyncio.to_thread(imas, args) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("no change") and "3 unchanged" in out
-    service = await mesh.client.get("/api/v1/services/kafka-prod/", headers=mesh.auth)
-    assert service.json()["team"]["name"] == "Data Platform"
+    assert untagged.status_code == 400, untagged.text
+    assert "tag" in str(untagged.json()["errors"])
+
+    incident = await mesh.client.post("/api/v1/incidents/", json=body(), headers=mesh.auth)
+    assert "cache" in incident.json()["tags"]
+
+    rule_id = created.json()["id"]
+    changed = {"tag": "cache", "pattern": "memcached"}
+    replaced = await mesh.client.put(
+        f"/api/v1/tag-rules/{rule_id}/", json=changed, headers=mesh.auth
+    )
+    assert replaced.status_code == 200 and replaced.json()["pattern"] == "memcached"
+    read = await mesh.client.get("/api/v1/tag-rules/cache/", headers=mesh.auth)
+    assert read.json() == replaced.json()
+    gone = await mesh.client.delete(f"/api/v1/tag-rules/{rule_id}/", headers=mesh.auth)
+    assert gone.status_code == 204
+    listed = await mesh.client.get("/api/v1/tag-rules/", headers=mesh.auth)
+    assert listed.json() == {"count": 0, "results": []}
+
+
+async def test_a_team_has_a_manager_and_members_and_people_have_roles(mesh: Mesh) -> None:
+    for name, email, roles in (
+        ("Maud Leroy", "maud@example.com", []),
+        ("Alice Martin", "alice@example.com", []),
+        ("Cyril Chef", "cyril@example.com", ["CTO"]),
+    ):
+        created = await mesh.client.post(
+            "/api/v1/people/",
+            json={"name": name, "email": email, "roles": roles},
+            headers=mesh.auth,
+        )
+        assert created.status_code == 201, created.text
+    cyril = await mesh.client.get("/api/v1/people/cyril@example.com/", headers=mesh.auth)
+    assert cyril.json()["roles"] == ["cto"]
+    alice = await mesh.client.get("/api/v1/people/alice@example.com/", headers=mesh.auth)
+
+    team = await mesh.client.post(
+        "/api/v1/teams/",
+        json={
+            "name": "Payments",
+            "manager": "maud@example.com",
+            "members": [alice.json()["id"], "cyril@example.com"],
+        },
+        headers=mesh.auth,
+    )
+    assert team.status_code == 201, team.text
+    assert team.json()["manager"]["name"] == "Maud Leroy"
+    assert [m["name"] for m in team.json()["members"]] == ["Alice Martin", "Cyril Chef"]
+    # A PATCH of another field keeps the team's people.
+    patched = await mesh.client.patch(
+        "/api/v1/teams/payments/", json={"chat_channel": "#payments"}, headers=mesh.auth
+    )
+    assert patched.json()["manager"]["name"] == "Maud Leroy"
+    assert len(patched.json()["members"]) == 2
+    unknown = await mesh.client.patch(
+        "/api/v1/teams/payments/", json={"manager": "nobody@example.com"}, headers=mesh.auth
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"] == [
+        {"field": "manager", "message": "unknown person 'nobody@example.com'"}
+    ]
+
+    # The dashboard's catalog pages show them.
+    await mesh.client.post(
+        "/api/v1/users/",
+        json={"username": "viv", "password": "correct horse battery", "role": "viewer"},
+        headers=mesh.auth,
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=mesh.gateway), base_url="http://imas"
+    ) as browser:
+        assert (await sign_in(browser, "viv", "correct horse battery")).status_code == 303
+        teams_page = (await browser.get("/admin/teams")).text
+        people_page = (await browser.get("/admin/people")).text
+    assert "<td>Maud Leroy</td><td>Alice Martin, Cyril Chef</td>" in teams_page
+    assert "<td>cto</td>" in people_page

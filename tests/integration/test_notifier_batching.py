@@ -14,15 +14,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imas_contracts.incidents import IncidentTriggered
-from imas_notifier.app import create_runtime
-from imas_notifier.routing import RoutingRule
+from imas_notifier.app import NotifierRuntime, create_runtime
+from imas_notifier.routing.domain import RoutingRule
 from imas_notifier.settings import NotifierSettings
 from imas_notifier.store import add_rule
 from imas_notifier.usecases import NotifierUseCases
 from imas_runtime.db import make_engine, with_database
-from imas_runtime.fake_providers import WebhookReceiver
-from imas_runtime.service import ServiceRuntime
-from imas_runtime.testing import eventually
+from imas_testing import LOOPBACK, eventually
+from imas_testing.fake_providers import WebhookReceiver
 from tests.e2e.notifier_pages import page_tickets_to, sev4_triggered
 
 pytestmark = pytest.mark.integration
@@ -30,7 +29,7 @@ pytestmark = pytest.mark.integration
 
 @dataclass
 class Notifier:
-    runtime: ServiceRuntime
+    runtime: NotifierRuntime
     usecases: NotifierUseCases
     receiver: WebhookReceiver
     # A connection pool of its own: writes through it are another process's, as far as the
@@ -60,6 +59,7 @@ async def notifier(
     settings = NotifierSettings(
         service="notifier", nats_url=fresh_nats_url, database_url=postgres_url,
         redis_url=redis_url, database=database, secret_key="test-key", retry_interval=0.2,
+        outbound_allow=LOOPBACK,
     )  # fmt: skip
     runtime = create_runtime(settings)
     elsewhere = make_engine(with_database(postgres_url, database))
@@ -71,7 +71,7 @@ async def notifier(
             await page_tickets_to(
                 runtime.bus, with_database(postgres_url, database), f"{receiver.url}/hook"
             )
-            yield Notifier(runtime, runtime.usecases, receiver, elsewhere)  # type: ignore[attr-defined]
+            yield Notifier(runtime, runtime.usecases, receiver, elsewhere)
         finally:
             await runtime.stop()
             await elsewhere.dispose()

@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 
 from imas_runtime.embedded import free_port
-from imas_runtime.fake_providers import FakeTeams
-from imas_runtime.testing import eventually
+from imas_testing import eventually
+from imas_testing.fake_providers import FakeTeams
 from tests.conftest import Mesh
 
 pytestmark = pytest.mark.integration
+
+INTERNAL_HOST = "relay-7.corp.internal"
 
 
 async def _call(mesh: Mesh, method: str, url: str, **kwargs: Any) -> Any:
@@ -65,7 +67,9 @@ async def test_failing_pages_open_one_imas_incident_that_does_not_page_itself(me
     )  # fmt: skip
 
     async with FakeTeams() as teams:
-        teams.fail("POST /hook", status=500, times=10_000)
+        # What the vendor answers may name internal hosts: admins read it in the ledger, the
+        # incident's readers (every viewer) only the kind of failure.
+        teams.fail("POST /hook", status=500, body={"error": INTERNAL_HOST}, times=10_000)
         await _call(
             mesh,
             "POST",
@@ -86,6 +90,15 @@ async def test_failing_pages_open_one_imas_incident_that_does_not_page_itself(me
             assert internal["severity"] == "SEV2_HIGH"
 
         await eventually(opened, timeout=30)
+        ledger = _one(await _deliveries(mesh, first))
+        assert INTERNAL_HOST in ledger["last_error"]  # admins see the answer
+        timeline = await _call(mesh, "GET", f"/api/v1/incidents/{first}/timeline/")
+        assert "HTTP 500" in str(timeline), timeline
+        assert INTERNAL_HOST not in str(timeline), timeline
+        internal = _one(await _imas_incidents(mesh, title))
+        described = await _call(mesh, "GET", f"/api/v1/incidents/INC-{internal['short_id']}/")
+        assert "Last error: HTTP 500." in described["description"]
+        assert INTERNAL_HOST not in described["description"]
 
         second = await _open(mesh, "Redis down")
 

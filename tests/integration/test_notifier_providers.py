@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from email import message_from_bytes
 from typing import Any
 
+import msgspec
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
@@ -25,14 +26,16 @@ from imas_contracts.incidents import (
     Ref,
 )
 from imas_contracts.notifier import ListProviders, ProviderList, ProviderView, PutProvider
-from imas_notifier.app import create_runtime
+from imas_notifier.app import NotifierRuntime, create_runtime
 from imas_notifier.settings import NotifierSettings
 from imas_notifier.usecases import NotifierUseCases
 from imas_runtime.embedded import free_port
-from imas_runtime.fake_chat import Channel, FakeSlack
-from imas_runtime.fake_providers import FakeOvh, FakeTeams, FakeTwilio, WebhookReceiver
-from imas_runtime.service import ServiceRuntime
-from imas_runtime.testing import eventually
+from imas_runtime.errors import RequestFailed
+from imas_runtime.secrets_box import SecretBox
+from imas_testing import LOOPBACK, eventually, factories
+from imas_testing.factories import lifecycle
+from imas_testing.fake_chat import Channel, FakeDiscord, FakeSlack
+from imas_testing.fake_providers import FakeOvh, FakeTeams, FakeTwilio, WebhookReceiver
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 2, 5, 18, 30, tzinfo=UTC)
@@ -49,7 +52,7 @@ class Inbox:
 
 @dataclass
 class World:
-    runtime: ServiceRuntime
+    runtime: NotifierRuntime
     usecases: NotifierUseCases
     slack: FakeSlack
     ovh: FakeOvh
@@ -58,10 +61,18 @@ class World:
     async def put(self, **fields: Any) -> ProviderView:
         return await self.runtime.bus.request(PutProvider(**fields), ProviderView)
 
+    async def upsert(self, **fields: Any) -> ProviderView:
+        """Create the provider, or replace the one of that name."""
+        try:
+            listed = await self.runtime.bus.request(ListProviders(id=fields["name"]), ProviderList)
+        except RequestFailed:
+            return await self.put(**fields)
+        return await self.put(id=listed.providers[0].id, **fields)
+
     async def catalog(self, kind: str, id_: str, name: str, **data: Any) -> None:
         event = CatalogChanged(event_id=new_event_id(), occurred_at=NOW, kind=kind,  # type: ignore[arg-type]
                                action="upserted", id=id_, name=name, data=data)  # fmt: skip
-        await self.runtime.usecases.config.on_catalog_changed(event)  # type: ignore[attr-defined]
+        await self.runtime.config.on_catalog_changed(event)
 
     async def rows(self, incident_id: str) -> list[Any]:
         async with self.runtime.engine.connect() as conn:
@@ -73,30 +84,31 @@ class World:
 
 
 def incident(severity: str = "SEV1_CRITICAL", scopes: tuple[str, ...] = ()) -> IncidentSnapshot:
-    return IncidentSnapshot(
-        id=str(uuid.uuid4()), short_id="ABCD1234", title="Redis Cluster Down",
-        service=Ref(id="svc", name="redis-prod"), team=Ref(id="team", name="SRE Core"),
-        severity=severity, status="TRIGGERED",  # type: ignore[arg-type]
-        impacted_scopes=[Ref(id=s, name=s) for s in scopes], detected_at=NOW, created_at=NOW,
-    )  # fmt: skip
+    return factories.incident(
+        at=NOW,
+        team=Ref(id="team", name="SRE Core"),
+        severity=severity,
+        impacted_scopes=[Ref(id=s, name=s) for s in scopes],
+    )
 
 
 def triggered(inc: IncidentSnapshot) -> IncidentTriggered:
-    return IncidentTriggered(event_id=new_event_id(), occurred_at=NOW, incident=inc)
+    return lifecycle(IncidentTriggered, inc, at=NOW)
 
 
 @pytest.fixture(scope="module")
 async def world(
     nats_url: str, postgres_url: str, redis_url: str, test_run_id: str
 ) -> AsyncIterator[World]:
-    from imas_runtime.db import drop_database, ensure_database
+    from imas_runtime.db import ensure_database
+    from imas_testing import discard_database
 
     database = f"t_{test_run_id}_ntfprov_{uuid.uuid4().hex[:6]}"
     await ensure_database(postgres_url, database)
     settings = NotifierSettings(
         service="notifier", nats_url=nats_url, database_url=postgres_url, redis_url=redis_url,
         database=database, retry_interval=0.1, retry_base=0.05, max_attempts=3,
-        sms_interval=1.5, secret_key="test-key",
+        secret_key="test-key", outbound_allow=LOOPBACK,
     )  # fmt: skip
     runtime = create_runtime(settings)
     mail = Inbox()
@@ -104,7 +116,7 @@ async def world(
     smtp.start()
     async with FakeSlack(token="xoxb-t") as slack, FakeOvh("ak", "as", "ck") as ovh:
         await runtime.start()
-        world = World(runtime, runtime.usecases, slack, ovh, mail)  # type: ignore[attr-defined]
+        world = World(runtime, runtime.usecases, slack, ovh, mail)
         slack.channels["C1"] = Channel(id="C1", name="sre-core")
         await world.put(
             name="slack",
@@ -143,7 +155,7 @@ async def world(
         finally:
             await runtime.stop()
             smtp.stop()
-            await drop_database(postgres_url, database)
+            discard_database(postgres_url, database)
 
 
 async def statuses(world: World, incident_id: str) -> dict[str, str]:
@@ -154,7 +166,7 @@ async def test_sev1_pages_slack_with_ack_button_sms_to_responder_and_scope_email
     world: World,
 ) -> None:
     inc = incident(scopes=("sec",))
-    from imas_notifier.routing import RoutingRule
+    from imas_notifier.routing.domain import RoutingRule
     from imas_notifier.store import add_rule
 
     async with world.runtime.engine.begin() as conn:
@@ -183,9 +195,7 @@ async def test_sev1_pages_slack_with_ack_button_sms_to_responder_and_scope_email
     assert mail["Subject"] == "[SEV1] Redis Cluster Down"
     assert {p.get_content_type() for p in mail.walk()} >= {"text/plain", "text/html"}
 
-    await world.usecases.on_acknowledged(
-        IncidentAcknowledged(event_id=new_event_id(), occurred_at=NOW, incident=inc, actor="bob")
-    )
+    await world.usecases.on_acknowledged(lifecycle(IncidentAcknowledged, inc, at=NOW, actor="bob"))
 
     async def threaded() -> None:
         replies = [m for m in world.slack.channels["C1"].messages.values()
@@ -260,7 +270,7 @@ async def test_webhook_is_signed_with_every_key_and_internal_addresses_are_refus
             name="hook",
             kind="webhook",
             secrets={"signing_secrets": "new,old"},
-            config={"url": f"{receiver.url}/in", "allow_loopback": True},
+            config={"url": f"{receiver.url}/in"},
         )
         inc = incident("SEV2_HIGH")
         await world.usecases.on_requested(_request(inc.id, "webhook"))
@@ -273,14 +283,15 @@ async def test_webhook_is_signed_with_every_key_and_internal_addresses_are_refus
         [row] = await world.rows(inc.id)
         assert request.headers["x-webhook-id"] == str(row.id)
 
+        # The cloud metadata address is not in the operator's allow-list (loopback is).
         await world.put(name="hook", kind="webhook", id=await _id(world, "hook"),
-                        config={"url": f"{receiver.url}/in"})  # fmt: skip
+                        config={"url": "http://169.254.169.254/latest/meta-data/"})  # fmt: skip
         refused = incident("SEV2_HIGH")
         await world.usecases.on_requested(_request(refused.id, "webhook"))
 
         async def refused_for_good() -> None:
             [row] = await world.rows(refused.id)
-            assert row.status == "failed" and "loopback" in row.last_error
+            assert row.status == "failed" and "not a global address" in row.last_error
 
         await eventually(refused_for_good, timeout=15)
         assert len(receiver.requests) == 1
@@ -294,26 +305,92 @@ async def test_secrets_are_stored_encrypted_and_never_returned(world: World) -> 
         stored = (
             await conn.execute(text("SELECT secrets FROM providers WHERE name='slack'"))
         ).scalar()
-    assert b"xoxb-t" not in bytes(stored) and bytes(stored).startswith(b"gAAAAA")
+    assert b"xoxb-t" not in bytes(stored)
+    assert SecretBox("test-key").open(bytes(stored))["bot_token"] == "xoxb-t"
 
 
-async def test_sms_to_one_phone_is_rate_limited_and_bundled(world: World) -> None:
+async def test_sms_due_together_to_one_phone_leave_as_one_message(world: World) -> None:
     await world.put(name="ovh", kind="ovh", id=await _id(world, "ovh"), secrets={},
                     config={"endpoint": f"{world.ovh.url}/1.0", "application_key": "ak",
                             "service_name": "sms-x", "sender": "IMAS"})  # fmt: skip
     phone = "+33699999999"
+    # Two people sharing the phone of the on-call desk, paged by one request.
     await world.catalog("person", "p9", "Zoe", email="z@x.io", phone=phone)
-    incidents = [incident("SEV2_HIGH") for _ in range(3)]
-    for inc in incidents:
-        await world.usecases.on_requested(_request(inc.id, "sms", person="p9"))
+    await world.catalog("person", "p10", "Yan", email="y@x.io", phone=phone)
+    inc = incident("SEV2_HIGH")
+    request = _request(inc.id, "sms", person="p9")
+    await world.usecases.on_requested(msgspec.structs.replace(request, person_ids=["p9", "p10"]))
 
-    async def all_sent() -> None:
-        for inc in incidents:
-            assert [r.status for r in await world.rows(inc.id)] == ["sent"]
+    async def both_sent() -> None:
+        assert [r.status for r in await world.rows(inc.id)] == ["sent", "sent"]
 
-    await eventually(all_sent, timeout=15)
+    await eventually(both_sent, timeout=15)
     texts = [r.body["message"] for r in world.ovh.requests if r.body["receivers"] == [phone]]
-    assert len(texts) == 2 and texts[1].startswith("2 pages:")
+    assert len(texts) == 1 and texts[0].startswith("2 pages:")
+
+
+async def test_discord_team_channels_named_like_slack_ones_are_found_in_the_guild(
+    world: World,
+) -> None:
+    async with FakeDiscord(token="bot", guild_id="900") as discord:
+        discord.channels["4242"] = Channel(id="4242", name="payments")
+        saved = await world.upsert(
+            name="discord",
+            kind="discord",
+            secrets={"bot_token": "bot"},
+            config={"base_url": discord.url, "guild_id": "900"},
+        )
+        await world.catalog("team", "pay", "Payments", chat_channel="#payments")
+        await world.catalog("team", "ghost", "Ghosts", chat_channel="#nowhere")
+        first, second, lost = incident("SEV2_HIGH"), incident("SEV2_HIGH"), incident("SEV2_HIGH")
+        for inc, team in ((first, "pay"), (second, "pay"), (lost, "ghost")):
+            request = _request(inc.id, "discord")
+            await world.usecases.on_requested(msgspec.structs.replace(request, team_ids=[team]))
+
+        async def delivered() -> None:
+            assert [r.status for r in await world.rows(first.id)] == ["sent"]
+            assert [r.status for r in await world.rows(second.id)] == ["sent"]
+            [row] = await world.rows(lost.id)
+            assert row.status == "failed" and "no channel named #nowhere" in row.last_error
+
+        await eventually(delivered, timeout=15)
+        posted = [m["content"] for m in discord.channels["4242"].messages.values()]
+        assert len(posted) == 2 and first.id in posted[0] and second.id in posted[1]
+        # The guild's channel list is read once for the two pages, once more for the unknown.
+        assert len(discord.calls("GET /guilds/*/channels")) <= 2
+        await world.put(name="discord", kind="discord", enabled=False, id=saved.provider.id)
+
+
+async def test_teams_pages_are_adaptive_cards_for_a_workflows_webhook(world: World) -> None:
+    async with FakeTeams() as teams:
+        saved = await world.upsert(
+            name="teams", kind="teams", secrets={"webhook_url": f"{teams.url}/wf"}
+        )
+        inc = incident("SEV1_CRITICAL")
+        request = _request(inc.id, "teams")
+        hostile = "[SEV1] [Runbook](http://evil) is down\nService: redis-prod"
+        await world.usecases.on_requested(msgspec.structs.replace(request, message=hostile))
+
+        def card_received() -> None:
+            assert len(teams.cards) == 1
+
+        await eventually(card_received, timeout=15)
+        card = teams.cards[0]
+        assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+        [title] = card["body"][0]["inlines"]
+        # Text from the alert is a plain TextRun: no markdown, so no hidden link.
+        assert (title["type"], title["text"]) == (
+            "TextRun",
+            "[SEV1] [Runbook](http://evil) is down",
+        )
+        assert card["body"][1]["inlines"][-1]["text"] == "Service: redis-prod"
+
+        async def marked_sent() -> None:  # marked once the answer is in: after the card
+            [row] = await world.rows(inc.id)
+            assert row.status == "sent"
+
+        await eventually(marked_sent, timeout=15)
+        await world.put(name="teams", kind="teams", enabled=False, id=saved.provider.id)
 
 
 def _assert(condition: bool) -> None:

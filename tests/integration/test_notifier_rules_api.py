@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from imas_runtime.embedded import free_port
-from imas_runtime.testing import eventually
+from imas_testing import eventually
 from tests.conftest import Mesh
 
 pytestmark = pytest.mark.integration

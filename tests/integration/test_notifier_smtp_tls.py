@@ -1,117 +1,24 @@
 """E-mail over implicit TLS and over STARTTLS, against a real SMTP server (aiosmtpd) with a
 certificate made for the test by a CA of its own: delivered when the provider trusts that CA,
-refused for good (one attempt, a clear error) when it does not."""
+refused for good (one attempt, a clear error) when it does not. ``use_tls`` means STARTTLS,
+as in Django; implicit TLS is ``use_ssl`` (or port 465)."""
 
 from __future__ import annotations
 
-import ipaddress
-import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from imas_runtime.embedded import free_port
-from imas_runtime.testing import eventually
+from imas_testing import eventually
+from imas_testing.throwaway_ca import Authority, make_authority
 from tests.conftest import Mesh
 
 pytestmark = pytest.mark.integration
-
-
-@dataclass(frozen=True)
-class Authority:
-    """A CA and a certificate it issued for 127.0.0.1 and localhost, as PEM."""
-
-    ca_pem: str
-    cert_pem: bytes
-    key_pem: bytes
-
-    def server_context(self, folder: Path) -> ssl.SSLContext:
-        (folder / "cert.pem").write_bytes(self.cert_pem)
-        (folder / "key.pem").write_bytes(self.key_pem)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
-        return context
-
-
-def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-_CA_USAGE = x509.KeyUsage(
-    digital_signature=True,
-    key_cert_sign=True,
-    crl_sign=True,
-    content_commitment=False,
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    encipher_only=False,
-    decipher_only=False,
-)
-
-
-def make_authority(name: str) -> Authority:
-    now = datetime.now(UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(_name(name))
-        .issuer_name(_name(name))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(_CA_USAGE, critical=True)
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("smtp.test"))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    return Authority(
-        ca_pem=ca.public_bytes(serialization.Encoding.PEM).decode(),
-        cert_pem=cert.public_bytes(serialization.Encoding.PEM),
-        key_pem=key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-    )
 
 
 class Inbox:
@@ -170,36 +77,48 @@ async def test_email_is_delivered_over_implicit_tls_and_starttls_with_a_trusted_
 ) -> None:
     inbox: Inbox = tls_servers["inbox"]
     await _put_provider(
-        mesh, "tls", {"port": tls_servers["implicit"], "use_tls": True, "ca_pem": authority.ca_pem}
+        mesh, "tls", {"port": tls_servers["implicit"], "use_ssl": True, "ca_pem": authority.ca_pem}
     )
     await _put_provider(
         mesh,
         "starttls",
         {"port": tls_servers["starttls"], "start_tls": True, "ca_pem": authority.ca_pem},
     )
+    # Django's EMAIL_USE_TLS, as the brief's example sets it: STARTTLS, not implicit TLS.
+    await _put_provider(
+        mesh,
+        "django",
+        {"port": tls_servers["starttls"], "use_tls": True, "ca_pem": authority.ca_pem},
+    )
     assert (await _send_test(mesh, "tls", "tls@example.com"))["ok"] is True
     assert (await _send_test(mesh, "starttls", "starttls@example.com"))["ok"] is True
+    assert (await _send_test(mesh, "django", "django@example.com"))["ok"] is True
     received = {m["To"]: encrypted for m, encrypted in inbox.messages}
-    assert received == {"tls@example.com": True, "starttls@example.com": True}
+    assert received == {
+        "tls@example.com": True,
+        "starttls@example.com": True,
+        "django@example.com": True,
+    }
 
     # Without STARTTLS the server refuses the message: the provider says so.
     await _put_provider(mesh, "plain", {"port": tls_servers["starttls"], "start_tls": False})
     plain = await _send_test(mesh, "plain", "plain@example.com")
     assert plain["ok"] is False and "530" in plain["detail"]
 
-    bad = await mesh.client.post(
-        "/api/v1/notification-providers/",
-        headers=mesh.auth,
-        json={"name": "broken", "kind": "smtp", "config": {"ca_pem": "not a certificate"}},
-    )
-    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "config"
+    for config in ({"ca_pem": "not a certificate"}, {"use_tls": True, "use_ssl": True}):
+        bad = await mesh.client.post(
+            "/api/v1/notification-providers/",
+            headers=mesh.auth,
+            json={"name": "broken", "kind": "smtp", "config": config},
+        )
+        assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "config"
 
 
 async def test_a_page_to_a_server_whose_certificate_is_not_trusted_fails_once_and_says_why(
     mesh: Mesh, tls_servers: dict[str, Any]
 ) -> None:
     stranger = make_authority("Some other CA")
-    for port, tls in ((tls_servers["implicit"], "use_tls"), (tls_servers["starttls"], "start_tls")):
+    for port, tls in ((tls_servers["implicit"], "use_ssl"), (tls_servers["starttls"], "use_tls")):
         name = f"mail-{tls}"
         await _put_provider(mesh, name, {"port": port, tls: True, "ca_pem": stranger.ca_pem})
         result = await _send_test(mesh, name, "x@example.com")

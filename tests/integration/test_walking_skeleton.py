@@ -6,7 +6,7 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import text
 
-from imas_runtime.testing import eventually
+from imas_testing import eventually
 from tests.conftest import Mesh
 
 pytestmark = pytest.mark.integration

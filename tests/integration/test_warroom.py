@@ -4,7 +4,6 @@ its Web API."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import time
@@ -14,17 +13,17 @@ from urllib.parse import urlencode
 
 import pytest
 
-from imas_cli.__main__ import main as imas
 from imas_contracts.catalog import PersonSpec
 from imas_contracts.incidents import ApplyCatalog, CatalogApplied, TeamSpec
-from imas_runtime.fake_chat import Channel, FakeSlack
-from imas_runtime.fake_docs import FakeConfluence
 from imas_runtime.service import ServiceRuntime
-from imas_runtime.testing import eventually
+from imas_testing import LOOPBACK, eventually
+from imas_testing.fake_chat import Channel, FakeSlack
+from imas_testing.fake_docs import FakeConfluence
 from imas_warroom.app import create_runtime as create_warroom
+from imas_warroom.chat.signatures import slack_signature
 from imas_warroom.settings import WarroomSettings
-from imas_warroom.signatures import slack_signature
 from tests.conftest import Mesh
+from tests.integration.cli_runner import imas
 
 pytestmark = pytest.mark.integration
 
@@ -59,6 +58,7 @@ async def warroom(
             redis_url=redis_url,
             database=await fresh_database("wr"),
             chat="slack",
+            outbound_allow=LOOPBACK,
             slack_api_url=slack.url,
             slack_bot_token="xoxb-mesh",
             slack_signing_secret=SECRET,
@@ -408,10 +408,17 @@ async def test_scope_teams_are_invited_and_slash_escalate_pages_the_next_level(
         deliveries = await mesh.client.get(
             f"/api/v1/incidents/{incident['id']}/deliveries/", headers=mesh.auth
         )
-        keys = [d["idempotency_key"] for d in deliveries.json()["results"]]
-        assert any(k.startswith(f"chat-escalation:{incident['id']}:1:") for k in keys), keys
+        # Escalation's own run fired its second step early: it is not paged again when due.
+        to = [(d["recipient"], d["channel"]) for d in deliveries.json()["results"]]
+        assert any("Dan Chief" in who and via == "email" for who, via in to), to
         lid = await mesh.client.get(f"/incidents/{incident['id']}/lid.md", headers=mesh.auth)
-        assert "Escalated from chat to level 2: paging Dan Chief | Olivia Ops" in lid.text
+        assert "Escalation step 2 fired early: paged Dan Chief | Olivia Ops" in lid.text
+        timeline = await mesh.call("GET", f"/api/v1/incidents/{incident['id']}/timeline/")
+        assert any(
+            e["message"] == "Escalation step 2 fired early (asked by Olivia Ops): paged Dan Chief"
+            " via email"
+            for e in timeline
+        ), timeline
 
     await eventually(paged, timeout=15)
     last = await slash(mesh, "U0OLIVIA", "escalate", channel.id)
@@ -435,29 +442,30 @@ async def test_imas_apply_creates_runbooks_once_and_dry_run_changes_nothing(
         "steps:\n"
         "  - {title: Free space, critical: true}\n"
     )
-    args = ["apply", "-f", str(path), "--nats-url", mesh.nats_url]
+    args = ["apply", "-f", str(path)]
 
     async def runbooks() -> list[str]:
         listed = await mesh.client.get("/api/v1/runbooks/", headers=mesh.auth)
         return [r["name"] for r in listed.json()["results"]]
 
-    assert await asyncio.to_thread(imas, [*args, "--dry-run"]) == 0
-    out = capsys.readouterr().out
+    code, out, _ = await imas(mesh, capsys, *args, "--dry-run")
+    assert code == 0
     assert "+ runbook Redis down" in out and "2 to create, 0 to update" in out
     assert await runbooks() == []
-    assert await asyncio.to_thread(imas, args) == 0
-    assert "2 created, 0 updated, 0 unchanged" in capsys.readouterr().out
+    code, out, _ = await imas(mesh, capsys, *args)
+    assert code == 0 and "2 created, 0 updated, 0 deleted, 0 unchanged" in out
     assert await runbooks() == ["Any disk full", "Redis down"]
-    assert await asyncio.to_thread(imas, args) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("no change") and "2 unchanged" in out
+    code, out, _ = await imas(mesh, capsys, *args)
+    assert code == 0 and out.startswith("no change") and "2 unchanged" in out
 
     path.write_text(path.read_text().replace("critical: true", "critical: false"))
-    assert await asyncio.to_thread(imas, args) == 0
-    assert "~ runbook Any disk full (steps)" in capsys.readouterr().out
+    code, out, _ = await imas(mesh, capsys, *args)
+    assert code == 0 and "~ runbook Any disk full (steps)" in out
+    assert "    steps[0].critical: true → false" in out
     path.write_text(path.read_text().replace("      - title: Check nodes\n", ""))
-    assert await asyncio.to_thread(imas, args) == 2
-    assert f"{path}:4: runbooks[0].steps: Expected `array`, got `null`" in (capsys.readouterr().err)
+    code, _, err = await imas(mesh, capsys, *args)
+    assert code == 2
+    assert f"{path}:4: runbooks[0].steps: Expected `array`, got `null`" in err
 
 
 async def test_lid_export_to_confluence_through_the_api(
@@ -489,18 +497,25 @@ async def test_lid_export_to_confluence_through_the_api(
             )
         ).json()
         path = f"/api/v1/incidents/{incident['id']}/lid/"
+        title = f"INC-{incident['short_id']} - Redis Cluster Down"
 
-        async def exported() -> dict[str, object]:
-            response = await mesh.client.post(
-                path + "export/", json={"exporter": "Wiki"}, headers=mesh.auth
-            )
-            assert response.status_code == 201, response.text
-            return response.json()  # type: ignore[no-any-return]
+        async def exported_as_it_opened() -> None:
+            page = confluence.by_title(title)
+            assert page is not None
+            link = f"{confluence.url}/wiki/spaces/OPS/pages/{page.id}"
+            found = await mesh.client.get(f"/api/v1/incidents/{incident['id']}/", headers=mesh.auth)
+            detail = found.json()
+            assert detail["lid_link"] == link
+            lines = [(e["type"], e["message"]) for e in detail["timeline"]]
+            assert (
+                "DOCUMENT_EXPORTED",
+                f"Incident document created in Wiki (Confluence): {link}",
+            ) in lines
 
-        first = await eventually(exported, timeout=10)  # once warroom has written the LID
-        page = confluence.pages[first["export"]["remote_id"]]  # type: ignore[index]
-        assert page.title == f"INC-{incident['short_id']} - Redis Cluster Down"
-        assert "Incident opened: Redis Cluster Down" in page.body
+        # Nobody asked: the LID is a Confluence page from the start, and the incident links it.
+        await eventually(exported_as_it_opened, timeout=15)
+        page = confluence.by_title(title)
+        assert page is not None and "Incident opened: Redis Cluster Down" in page.body
         acked = await mesh.client.post(
             f"/api/v1/incidents/{incident['id']}/acknowledge/", json={}, headers=mesh.auth
         )
@@ -514,8 +529,22 @@ async def test_lid_export_to_confluence_through_the_api(
         again = await mesh.client.post(
             path + "export/", json={"exporter": "Wiki"}, headers=mesh.auth
         )
-        assert again.status_code == 200, again.text
+        assert again.status_code == 200, again.text  # updated, not created again
         assert again.json()["export"]["version"] == 2 == page.version
         assert "Acknowledged" in page.body
+        assert len(confluence.calls("POST /wiki/rest/api/content")) == 1
         document = await mesh.client.get(path, headers=mesh.auth)
-        assert document.json()["exports"][0]["link"] == first["export"]["link"]  # type: ignore[index]
+        assert document.json()["exports"][0]["link"] == again.json()["export"]["link"]
+
+
+async def test_a_non_ascii_slack_signature_is_refused_not_crashed(
+    mesh: Mesh, warroom: ServiceRuntime
+) -> None:
+    body = urlencode({"command": "/incident", "text": "help", "user_id": "U0ALICE"})
+    headers = {**slack_headers(body), "X-Slack-Signature": "v0=" + "é" * 32}
+    forged = await mesh.client.post(
+        "/api/v1/chat/slack/commands",
+        content=body,
+        headers={k: v.encode() for k, v in headers.items()},
+    )
+    assert forged.status_code == 401, forged.text

@@ -7,7 +7,8 @@ dedup key, so tests do not see each other's incidents).
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -20,18 +21,10 @@ from typing import Any
 import httpx
 import pytest
 
-from imas_cli.demo import DEMO_CATALOG
-from imas_contracts.incidents import CatalogApplied
-from imas_gateway.app import create_app as create_gateway
-from imas_gateway.settings import GatewaySettings
-from imas_incidents.app import create_runtime as create_incidents
-from imas_incidents.settings import IncidentsSettings
 from imas_ingest import credentials
-from imas_ingest.app import create_runtime as create_ingest
-from imas_ingest.settings import IngestSettings
-from imas_runtime.db import drop_database, ensure_database
 from imas_runtime.service import ServiceRuntime
-from imas_runtime.testing import eventually
+from imas_testing import eventually
+from tests.conftest import intake
 
 pytestmark = pytest.mark.integration
 
@@ -79,40 +72,16 @@ class Hooks:
         return response.json()  # type: ignore[no-any-return]
 
     async def raw_count(self) -> int:
+        """Raw payloads ever queued (ALERTS removes each once ingest handled it, so the
+        sequence of the last one counts them, not the messages left)."""
         info = await self.ingest.bus.js.stream_info("ALERTS")
-        return int(info.state.messages)
+        return int(info.state.last_seq)
 
 
 @pytest.fixture(scope="module")
 async def hooks(nats_url: str, postgres_url: str, redis_url: str) -> AsyncIterator[Hooks]:
-    common = {"nats_url": nats_url, "database_url": postgres_url, "redis_url": redis_url}
-    run = uuid.uuid4().hex[:6]
-    names = {k: f"t_hooks_{run}_{k}" for k in ("inc", "ing", "gw")}
-    for name in names.values():
-        await ensure_database(postgres_url, name)
-    incidents = create_incidents(
-        IncidentsSettings(service="incidents", database=names["inc"], **common)
-    )
-    ingest = create_ingest(
-        IngestSettings(service="ingest", database=names["ing"], flap_changes=3, **common)
-    )
-    token = secrets.token_urlsafe(32)
-    gateway = create_gateway(
-        GatewaySettings(
-            service="gateway", database=names["gw"], bootstrap_admin_token=token, **common
-        )
-    )
-    async with contextlib.AsyncExitStack() as stack:
-        for runtime in (incidents, ingest, gateway.state.runtime):
-            await runtime.start()
-            stack.push_async_callback(runtime.stop)
-        await incidents.bus.request(DEMO_CATALOG, CatalogApplied)
-        client = await stack.enter_async_context(
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://imas")
-        )
-        yield Hooks(client, token, ingest)
-    for name in names.values():
-        await drop_database(postgres_url, name)
+    async with intake(nats_url, postgres_url, redis_url, label="hooks", flap_changes=3) as mesh:
+        yield Hooks(mesh.client, mesh.token, mesh.ingest)
 
 
 def with_key(body: dict[str, Any], routing_key: str, dedup_key: str | None) -> dict[str, Any]:
@@ -184,7 +153,9 @@ async def test_pagerduty_errors_use_its_own_format(hooks: Hooks) -> None:
     assert body["status"] == "invalid event"
     assert "payload.severity" in body["errors"][0]
     unknown = with_key(sample("pagerduty_trigger.json"), "0" * 32, "k")
-    assert (await hooks.client.post("/v2/enqueue", json=unknown)).status_code == 401
+    refused = await hooks.client.post("/v2/enqueue", json=unknown)
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == ["Invalid routing key"]
 
 
 async def test_alertmanager_fires_then_resolves_its_incident(hooks: Hooks) -> None:
@@ -463,9 +434,62 @@ async def test_an_integration_limit_set_over_the_api_applies_to_its_webhooks(
 
     default = await hooks.client.patch(integration, json={"rate_limit": None}, headers=hooks.auth)
     assert default.json()["rate_limit"] is None
-    assert (await hooks.client.post(url, json=body)).headers["X-RateLimit-Limit"] == "4000"
+    assert (await hooks.client.post(url, json=body)).headers["X-RateLimit-Limit"] == "100000"
 
     for bad, field in (({"rate_limit": 0}, "rate_limit"), ({"rate_burst": 5}, "rate_burst")):
         refused_change = await hooks.client.patch(integration, json=bad, headers=hooks.auth)
         assert refused_change.status_code == 400, refused_change.text
         assert refused_change.json()["errors"][0]["field"] == field
+
+
+def sentry_headers(client_secret: str, body: bytes) -> dict[str, str]:
+    """The headers Sentry sends: the body's HMAC-SHA256 with the Client Secret it made."""
+    mac = hmac.new(client_secret.encode(), body, hashlib.sha256).hexdigest()
+    return {
+        "Content-Type": "application/json",
+        "Request-ID": uuid.uuid4().hex,
+        "Sentry-Hook-Resource": "event_alert",
+        "Sentry-Hook-Timestamp": str(int(time.time())),
+        "Sentry-Hook-Signature": mac,
+    }
+
+
+async def test_sentry_integration_takes_the_client_secret_sentry_made(hooks: Hooks) -> None:
+    # Sentry makes its own Client Secret and signs with it: IMAS must be told that secret.
+    client_secret = secrets.token_hex(32)
+    sentry = await hooks.integration("sentry")
+    url = f"/api/v1/webhooks/sentry/?integration={sentry['id']}"
+    body = json.dumps(sample("sentry_issue_alert.json")).encode()
+    unknown = await hooks.client.post(
+        url, content=body, headers=sentry_headers(client_secret, body)
+    )
+    assert unknown.status_code == 401
+
+    path = f"/api/v1/integrations/{sentry['id']}/"
+    told = await hooks.client.patch(path, json={"secret": client_secret}, headers=hooks.auth)
+    assert told.status_code == 200, told.text
+    assert "secret" not in told.json()
+    signed = await hooks.client.post(url, content=body, headers=sentry_headers(client_secret, body))
+    assert signed.status_code == 202, signed.text
+    # The secret IMAS had made no longer signs.
+    old = await hooks.client.post(url, content=body, headers=sentry_headers(sentry["secret"], body))
+    assert old.status_code == 401
+
+    created = await hooks.client.post(
+        "/api/v1/integrations/",
+        json={"name": "sentry-given", "type": "sentry", "secret": secrets.token_hex(32)},
+        headers=hooks.auth,
+    )
+    assert created.status_code == 201, created.text
+    for fields, message in (
+        ({"type": "sentry", "secret": client_secret}, "already the secret"),
+        ({"type": "sentry", "secret": "short"}, "32 to 256 characters"),
+        ({"type": "alertmanager", "secret": client_secret}, "only be given to sentry"),
+    ):
+        refused = await hooks.client.post(
+            "/api/v1/integrations/", json={"name": "x", **fields}, headers=hooks.auth
+        )
+        assert refused.status_code == 400, refused.text
+        (error,) = refused.json()["errors"]
+        assert error["field"] == "secret"
+        assert message in error["message"]

@@ -1,10 +1,13 @@
 """The `imas` command.
 
 imas run  [--state-dir .imas] [--port 8000]   the whole mesh on this machine
-imas demo [--nats-url URL]                    load the demo catalog (idempotent)
-imas apply -f FILE [--dry-run] [--nats-url URL]  apply a catalog / runbooks file (idempotent)
+imas demo [--nats-url URL]                    load the demo: people, on call, history (idempotent)
+imas apply -f PATH [--dry-run] [--prune]       make IMAS hold the configuration files describe
+                                              (idempotent), through the gateway
+imas export [-o FILE] [--kind SECTION]        the live configuration as such a file
 imas token create|list|revoke                 API tokens, through the gateway
-imas check [--team ID] [--nats-url URL]       escalation configuration problems (exit 1 if any)
+imas check [--team ID] [--url URL]            what would not reach anyone (exit 1 if anything),
+                                              through the gateway
 """
 
 from __future__ import annotations
@@ -15,11 +18,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import msgspec
-
-from imas_cli import tokens
+from imas_cli import apply as apply_commands
+from imas_cli import gateway, tokens
 from imas_cli.launcher import (
     DEFAULT_STATE_DIR,
     NATS_URL_ENV,
@@ -27,9 +28,6 @@ from imas_cli.launcher import (
     default_port,
     read_recorded_nats_url,
 )
-
-if TYPE_CHECKING:
-    from imas_cli.apply import ApplyPlan
 
 DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 
@@ -65,35 +63,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo",
-        help="load the demo teams, services and impact scopes (safe to repeat)",
+        help="load the demo: teams and people, services, schedules, policies, past incidents "
+        "(safe to repeat)",
     )
     _server_options(demo)
 
-    apply = commands.add_parser(
-        "apply",
-        help="apply a YAML catalog (teams, services, scopes, people, tag rules) and runbooks;"
-        " safe to repeat",
-        description=(
-            "Create or update what FILE describes, matching entries by name (people by email). "
-            "The file is checked whole first: any problem refuses it, with line numbers."
-        ),
-    )
-    apply.add_argument(
-        "-f", "--file", type=Path, required=True, help="the YAML catalog and/or runbooks"
-    )
-    apply.add_argument(
-        "--dry-run", action="store_true", help="print what would change; change nothing"
-    )
-    _server_options(apply)
+    apply_commands.add_parsers(commands)
     tokens.add_parser(commands)
 
     check = commands.add_parser(
         "check",
-        help="report policies that reach nobody, schedule gaps, people without contact",
-        description="Ask the escalation service for configuration problems; exit 1 if any.",
+        help="report steps that reach nobody, channels no provider serves, people without an "
+        "address, schedule gaps",
+        description=(
+            "Ask the gateway what the configuration would not deliver, for every team; exit 1 "
+            "if anything, 2 if the check could not be done."
+        ),
     )
     check.add_argument("--team", default=None, help="only this team (id); all teams by default")
-    _server_options(check)
+    gateway.add_options(check)
     return parser
 
 
@@ -137,80 +125,20 @@ def demo_nats_url(args: argparse.Namespace) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from imas_cli.demo import load_demo
+    from imas_cli.demo import load_demo, loaded_line
 
     _quiet_logs()
     url = demo_nats_url(args)
-    print(f"loading the demo catalog through {url}")
+    print(f"loading the demo through {url}")
     try:
         applied = asyncio.run(load_demo(url))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        print(f"demo catalog not loaded: {exc}", file=sys.stderr)
+        print(f"demo not loaded: {exc}", file=sys.stderr)
         return 1
-    print(
-        f"demo catalog loaded ({applied.teams} teams, {applied.services} services, "
-        f"{applied.scopes} impact scopes)"
-    )
+    print(loaded_line(applied))
     return 0
-
-
-def cmd_apply(args: argparse.Namespace) -> int:
-    from imas_cli.apply import CatalogFileError, load_file
-
-    try:
-        plan = load_file(args.file)
-    except CatalogFileError as exc:
-        print(f"{args.file}: refused, nothing applied", file=sys.stderr)
-        print(str(exc), file=sys.stderr)
-        return 2
-    _quiet_logs()
-    try:
-        lines = asyncio.run(apply_plan(demo_nats_url(args), plan, dry_run=args.dry_run))
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:
-        print(f"{args.file}: not applied: {exc}", file=sys.stderr)
-        return 1
-    for line in lines:
-        print(line)
-    return 0
-
-
-async def apply_plan(nats_url: str, plan: ApplyPlan, *, dry_run: bool) -> list[str]:
-    """Apply the catalog (incidents), then the runbooks (warroom); what changed, line by line."""
-    from imas_cli.apply import describe
-    from imas_cli.demo import send, send_catalog
-    from imas_contracts.warroom import ImportRunbooks, RunbookList
-
-    changes = []
-    if plan.has_catalog:
-        catalog = msgspec.structs.replace(plan.catalog, dry_run=dry_run)
-        changes += (await send_catalog(nats_url, catalog, deadline=30.0)).changes
-    if plan.runbooks:
-        request = ImportRunbooks(runbooks=plan.runbooks, dry_run=dry_run)
-        imported = await send(
-            nats_url, request, RunbookList, deadline=30.0, service="warroom", what="the runbooks"
-        )
-        changes += imported.changes
-    return describe(changes, dry_run=dry_run)
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    from imas_cli.check import describe, fetch_report
-
-    _quiet_logs()
-    try:
-        report = asyncio.run(fetch_report(demo_nats_url(args), args.team))
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:
-        print(f"check not done: {exc}", file=sys.stderr)
-        return 2
-    for line in describe(report):
-        print(line)
-    return 0 if report.ok else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -218,10 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         return cmd_run(args)
     if args.command == "apply":
-        return cmd_apply(args)
+        return apply_commands.cmd_apply(args)
+    if args.command == "export":
+        return apply_commands.cmd_export(args)
     if args.command == "token":
         return tokens.cmd_token(args)
     if args.command == "check":
+        from imas_cli.check import cmd_check
+
         return cmd_check(args)
     return cmd_demo(args)
 

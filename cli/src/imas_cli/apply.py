@@ -1,399 +1,272 @@
-"""``imas apply -f FILE``: the catalog and runbooks as code.
+"""``imas apply -f PATH`` and ``imas export``: the whole configuration as code, through the
+gateway's public API with a token (``IMAS_URL``, ``IMAS_TOKEN``), so roles and the audit log
+apply as they do to any other change.
 
-The file is YAML with top-level sections ``teams``, ``services``, ``scopes``, ``people``,
-``tag_rules`` and ``runbooks`` (the shape the warroom's runbook import takes). A file may hold
-several YAML documents (``---``); a document with ``kind: Runbook`` is one runbook. It is
-checked whole before anything is sent: every problem is reported with its line, and one problem
-refuses the whole file. Applying is idempotent (entries are matched by name, people by email);
-``--dry-run`` shows what would change and changes nothing.
+``apply`` checks every file first (any problem refuses everything, with file and line), reads
+what IMAS has, and creates, replaces or (``--prune``) deletes entries until IMAS holds what the
+files say: applying twice changes nothing the second time, and says so. ``--dry-run`` prints
+the same list and changes nothing. ``export`` writes what IMAS holds as such a file.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import argparse
+import os
+import stat
+import sys
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import yaml
 
-from imas_contracts.catalog import CatalogChange, PersonSpec, TagRuleSpec
-from imas_contracts.incidents import ApplyCatalog, CatalogApplied, ScopeSpec, ServiceSpec, TeamSpec
-from imas_contracts.warroom import RunbookSpec, RunbookStep
-
-SECTIONS: dict[str, type[msgspec.Struct]] = {
-    "teams": TeamSpec,
-    "services": ServiceSpec,
-    "scopes": ScopeSpec,
-    "people": PersonSpec,
-    "tag_rules": TagRuleSpec,
-}
-# Key aliases accepted in files: the name people use → the contract's field.
-ALIASES: dict[str, dict[str, str]] = {"teams": {"chat_channel": "slack_channel"}}
-SECTION_ALIASES = {"impact_scopes": "scopes"}
-NATURAL_KEY = {"teams": "name", "services": "name", "scopes": "name", "people": "email"}
-NATURAL_KEY["tag_rules"] = "tag"
-# Sections kept for what comes next; a file may not use them yet.
-RESERVED = (
-    "schedules",
-    "escalation_policies",
-    "policies",
-    "providers",
-    "alert_rules",
-    "silences",
-    "integrations",
-    "routing_rules",
+from imas_cli.config.engine import ApplyFailed, FetchFailed, Made, execute, read
+from imas_cli.config.export import export
+from imas_cli.config.files import ConfigError, ConfigFiles, load
+from imas_cli.config.kinds import KINDS
+from imas_cli.config.plan import (
+    Applier,
+    Options,
+    describe,
+    make_plan,
+    own_deletions,
+    unknown_resets,
 )
+from imas_cli.config.remote import Gateway, Refused
+from imas_cli.gateway import add_options, call, gateway_url
+from imas_client import AuthenticatedClient
+
+# Exit codes: done, IMAS refused a change (or could not be reached), the files were refused.
+DONE, FAILED, REFUSED = 0, 1, 2
+SECTIONS = [kind.section for kind in KINDS]
 
 
-# Runbooks: the fields a file gives (the rest is the service's), and the document kind.
-RUNBOOK = "runbooks"
-RUNBOOK_KIND = "Runbook"
-RUNBOOK_FIELDS = tuple(
-    f for f in RunbookSpec.__struct_fields__ if f not in ("id", "created_at", "updated_at")
-)
-STEP_FIELDS = RunbookStep.__struct_fields__
-
-
-@dataclass(frozen=True)
-class ApplyPlan:
-    """What a file asks for: a catalog for the incidents service, runbooks for warroom."""
-
-    catalog: ApplyCatalog
-    runbooks: list[RunbookSpec] = field(default_factory=list)
-    # Whether the file has catalog sections at all (a runbooks-only file sends no catalog).
-    has_catalog: bool = True
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    message: str
-
-
-class CatalogFileError(Exception):
-    """The file was refused; ``problems`` say where and why."""
-
-    def __init__(self, path: str, problems: list[Problem]) -> None:
-        self.path = path
-        self.problems = sorted(problems, key=lambda p: p.line)
-        super().__init__("\n".join(f"{path}:{p.line}: {p.message}" for p in self.problems))
-
-
-class _Lines:
-    """Where each mapping, sequence and key of the file starts (1-based lines)."""
-
-    def __init__(self) -> None:
-        self.loader = yaml.SafeLoader("")
-        self.starts: dict[int, int] = {}
-        self.keys: dict[int, dict[Any, int]] = {}
-        self._keep: list[Any] = []  # ids stay unique while the values live
-
-    def plain(self, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            keys: dict[Any, int] = {}
-            for key_node, value_node in node.value:
-                key = self.plain(key_node)
-                result[key] = self.plain(value_node)
-                keys[key] = key_node.start_mark.line + 1
-            self.keys[id(result)] = keys
-            return self._mark(result, node)
-        if isinstance(node, yaml.SequenceNode):
-            return self._mark([self.plain(v) for v in node.value], node)
-        return self.loader.construct_object(node, deep=True)
-
-    def _mark(self, value: Any, node: yaml.Node) -> Any:
-        self.starts[id(value)] = node.start_mark.line + 1
-        self._keep.append(value)
-        return value
-
-    def start(self, value: Any, fallback: int) -> int:
-        return self.starts.get(id(value), fallback)
-
-    def key(self, mapping: Any, key: Any, fallback: int) -> int:
-        return self.keys.get(id(mapping), {}).get(key, fallback)
-
-
-def _check_item(
-    section: str, index: int, item: Any, lines: _Lines, problems: list[Problem]
-) -> msgspec.Struct | None:
-    line = lines.start(item, 1)
-    where = f"{section}[{index}]"
-    if not isinstance(item, dict):
-        problems.append(Problem(line, f"{where}: must be a mapping of fields"))
-        return None
-    spec_type = SECTIONS[section]
-    aliases = ALIASES.get(section, {})
-    allowed = set(spec_type.__struct_fields__) | set(aliases)
-    data: dict[str, Any] = {}
-    ok = True
-    for key, value in item.items():
-        if key not in allowed:
-            problems.append(
-                Problem(
-                    lines.key(item, key, line),
-                    f"{where}.{key}: unknown field (known: {', '.join(sorted(allowed))})",
-                )
-            )
-            ok = False
-        else:
-            data[aliases.get(str(key), str(key))] = value
-    if not ok:
-        return None
-    try:
-        return msgspec.convert(data, spec_type)
-    except msgspec.ValidationError as exc:
-        text = str(exc)
-        field = ""
-        if "`$." in text:
-            field = text.rsplit("`$.", 1)[1].rstrip("`").split(".")[0].split("[")[0]
-        elif "missing required field `" in text:
-            field = text.split("missing required field `", 1)[1].split("`")[0]
-        message = text.split(" - at ")[0]
-        at = lines.key(item, field, line) if field else line
-        problems.append(Problem(at, f"{where}{'.' + field if field else ''}: {message}"))
-        return None
-
-
-def parse_catalog(text: str, path: str = "<catalog>") -> ApplyCatalog:
-    """The catalog described by ``text``, or :class:`CatalogFileError` listing every problem."""
-    return parse_file(text, path).catalog
-
-
-def parse_file(text: str, path: str = "<catalog>") -> ApplyPlan:
-    """The catalog and runbooks described by ``text`` (one or more YAML documents), or
-    :class:`CatalogFileError` listing every problem."""
-    try:
-        roots = [r for r in yaml.compose_all(text, Loader=yaml.SafeLoader) if r is not None]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise CatalogFileError(path, [Problem(line, f"not valid YAML: {exc.problem}")]) from None
-    if not roots:
-        raise CatalogFileError(path, [Problem(1, "the file is empty")])
-    lines = _Lines()
-    problems: list[Problem] = []
-    sections: dict[str, list[Any]] = {}
-    runbooks: list[tuple[int, RunbookSpec]] = []
-    for root in roots:
-        data = lines.plain(root)
-        if not isinstance(data, dict):
-            problems.append(Problem(root.start_mark.line + 1, "must be a mapping of sections"))
-            continue
-        if "kind" in data:
-            line = lines.start(data, 1)
-            if data["kind"] != RUNBOOK_KIND:
-                problems.append(Problem(line, f"kind '{data['kind']}': unknown (known: Runbook)"))
-                continue
-            spec = _check_runbook("runbook", data, line, lines, problems, also=("kind",))
-            if spec is not None:
-                runbooks.append((line, spec))
-            continue
-        _check_sections(data, lines, problems, sections, runbooks)
-    _check_runbook_names(runbooks, problems)
-    if problems:
-        raise CatalogFileError(path, problems)
-    catalog = ApplyCatalog(
-        teams=sections.get("teams", []),
-        services=sections.get("services", []),
-        scopes=sections.get("scopes", []),
-        people=sections.get("people", []),
-        tag_rules=sections.get("tag_rules", []),
+def add_parsers(commands: Any) -> None:
+    apply = commands.add_parser(
+        "apply",
+        help="make IMAS hold the configuration YAML files describe (safe to repeat)",
+        description=(
+            "Create or replace what the files declare (teams, services, scopes, people, tag "
+            "rules, schedules, escalation policies, notification providers, routing rules, "
+            "integrations, alert rules, silences, LID exporters, runbooks, users, API tokens), "
+            "matching entries by name. Every file is checked first: any problem refuses "
+            "everything, with its line. Goes through the gateway with a token, like any API call."
+        ),
     )
-    return ApplyPlan(
-        catalog=catalog,
-        runbooks=[spec for _, spec in runbooks],
-        has_catalog=bool(sections) or not runbooks,
+    apply.add_argument(
+        "-f",
+        "--file",
+        type=Path,
+        action="append",
+        required=True,
+        help="a YAML file or a folder of them (repeatable)",
     )
+    apply.add_argument("--dry-run", action="store_true", help="print what would change only")
+    apply.add_argument(
+        "--prune",
+        action="store_true",
+        help="also delete what the files no longer declare, in the sections they name",
+    )
+    apply.add_argument(
+        "--update-secrets",
+        action="store_true",
+        help="send every secret the files reference, even those IMAS holds (after a rotation)",
+    )
+    apply.add_argument(
+        "--reset-password",
+        action="append",
+        default=[],
+        metavar="USERNAME",
+        help="set this user's password again from the files (repeatable; else a password "
+        "is set only when the user is created)",
+    )
+    apply.add_argument(
+        "--secrets-file",
+        type=Path,
+        default=None,
+        help="where to write the secrets IMAS makes for new integrations and tokens (shown "
+        "only once)",
+    )
+    add_options(apply)
+
+    exporting = commands.add_parser(
+        "export",
+        help="write the live configuration as YAML that `imas apply` takes",
+        description=(
+            "Write what IMAS holds (every kind, or those named with --kind) as one YAML "
+            "file. Secrets are never written: each is a reference to an environment variable."
+        ),
+    )
+    exporting.add_argument(
+        "-o", "--output", type=Path, default=None, help="the file to write (default: stdout)"
+    )
+    exporting.add_argument(
+        "--kind",
+        action="append",
+        choices=SECTIONS,
+        default=None,
+        help="only this section (repeatable; default: all)",
+    )
+    add_options(exporting)
 
 
-def _check_sections(
-    data: dict[Any, Any],
-    lines: _Lines,
-    problems: list[Problem],
-    sections: dict[str, list[Any]],
-    runbooks: list[tuple[int, RunbookSpec]],
-) -> None:
-    for raw_key, value in data.items():
-        key = SECTION_ALIASES.get(str(raw_key), str(raw_key))
-        line = lines.key(data, raw_key, 1)
-        if key in RESERVED:
-            problems.append(Problem(line, f"'{raw_key}': not supported yet"))
-            continue
-        if key not in SECTIONS and key != RUNBOOK:
-            known = ", ".join([*SECTIONS, RUNBOOK])
-            problems.append(Problem(line, f"'{raw_key}': unknown section (known: {known})"))
-            continue
-        if value is None:
-            continue
-        if not isinstance(value, list):
-            problems.append(Problem(line, f"{key}: must be a list"))
-            continue
-        if key == RUNBOOK:
-            for index, item in enumerate(value):
-                item_line = lines.start(item, line + 1 + index)
-                runbook = _check_runbook(f"runbooks[{index}]", item, item_line, lines, problems)
-                if runbook is not None:
-                    runbooks.append((item_line, runbook))
-            continue
-        specs = sections.setdefault(key, [])
-        seen: dict[str, int] = {}
-        for index, item in enumerate(value):
-            item_line = lines.start(item, line + 1 + index)
-            spec = _check_item(key, index, item, lines, problems)
-            if spec is None:
-                continue
-            natural = str(getattr(spec, NATURAL_KEY[key])).strip().lower()
-            if natural in seen:
-                problems.append(
-                    Problem(
-                        item_line,
-                        f"{key}[{index}]: '{natural}' is also defined at line {seen[natural]}",
-                    )
-                )
-            seen[natural] = item_line
-            specs.append(spec)
-
-
-def _unknown_fields(
-    where: str, item: dict[Any, Any], known: tuple[str, ...], line: int, lines: _Lines
-) -> list[Problem]:
-    return [
-        Problem(
-            lines.key(item, key, line),
-            f"{where}.{key}: unknown field (known: {', '.join(sorted(known))})",
-        )
-        for key in item
-        if key not in known
-    ]
-
-
-def _check_runbook(
-    where: str,
-    item: Any,
-    line: int,
-    lines: _Lines,
-    problems: list[Problem],
-    also: tuple[str, ...] = (),
-) -> RunbookSpec | None:
-    """A runbook as the warroom's import takes it, or None with its problems added: unknown
-    fields (``also`` names more allowed keys), wrong types, and what the service would refuse
-    (no name, no step...)."""
-    if not isinstance(item, dict):
-        problems.append(Problem(line, f"{where}: must be a mapping of fields"))
-        return None
-    found = _unknown_fields(where, item, (*RUNBOOK_FIELDS, *also), line, lines)
-    steps = item.get("steps")
-    if isinstance(steps, list):
-        for index, step in enumerate(steps):
-            step_line = lines.start(step, line)
-            if not isinstance(step, dict):
-                found.append(Problem(step_line, f"{where}.steps[{index}]: must be a mapping"))
-                continue
-            step_where = f"{where}.steps[{index}]"
-            found += _unknown_fields(step_where, step, STEP_FIELDS, step_line, lines)
-            if not str(step.get("title") or "").strip():
-                found.append(Problem(step_line, f"{step_where}.title: must not be empty"))
-    if found:
-        problems.extend(found)
-        return None
+def cmd_apply(args: argparse.Namespace) -> int:
     try:
-        spec = msgspec.convert(item, RunbookSpec, strict=False)
-    except msgspec.ValidationError as exc:
-        text = str(exc)
-        path = text.rsplit("`$.", 1)[1].rstrip("`") if "`$." in text else ""
-        if not path and "missing required field `" in text:
-            path = text.split("missing required field `", 1)[1].split("`")[0]
-        message = text.split(" - at ")[0]
-        at = _line_of(item, path, line, lines)
-        problems.append(Problem(at, f"{where}{'.' + path if path else ''}: {message}"))
-        return None
-    refusal = _runbook_refusal(spec)
-    if refusal is not None:
-        name, message = refusal
-        problems.append(Problem(lines.key(item, name, line), f"{where}.{name}: {message}"))
-        return None
-    return spec
+        config = load(args.file)
+    except ConfigError as exc:
+        return _refused(exc)
+    return call(args, lambda a, client: run_apply(a, client, config), failed=FAILED)
 
 
-def _line_of(item: Any, path: str, line: int, lines: _Lines) -> int:
-    """The line of the value at ``path`` (``steps[1].critical``) in ``item``, as deep as found."""
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
-        if part.startswith("[") and isinstance(item, list) and int(part[1:-1]) < len(item):
-            item = item[int(part[1:-1])]
-            line = lines.start(item, line)
-        elif isinstance(item, dict) and part in item:
-            line = lines.key(item, part, line)
-            item = item[part]
-        else:
-            break
-    return line
+def _refused(exc: ConfigError) -> int:
+    print("refused, nothing applied:", file=sys.stderr)
+    print(str(exc), file=sys.stderr)
+    return REFUSED
 
 
-def _runbook_refusal(spec: RunbookSpec) -> tuple[str, str] | None:
-    """What the warroom service would refuse in this runbook: (field, reason)."""
-    if not spec.name.strip():
-        return "name", "must not be empty"
-    if spec.alert_pattern:
+async def run_apply(
+    args: argparse.Namespace, client: AuthenticatedClient, config: ConfigFiles | None = None
+) -> int:
+    """Check the files (unless ``config`` holds them checked), plan, then (unless
+    ``--dry-run``) apply; print what changed."""
+    if config is None:
         try:
-            re.compile(spec.alert_pattern)
-        except re.error as exc:
-            return "alert_pattern", f"not a valid regular expression: {exc}"
-    if not spec.service and not spec.alert_pattern:
-        return "service", "give a service or an alert_pattern, or both"
-    if not spec.steps:
-        return "steps", "a runbook needs at least one step"
-    return None
-
-
-def _check_runbook_names(runbooks: list[tuple[int, RunbookSpec]], problems: list[Problem]) -> None:
-    seen: dict[str, int] = {}
-    for line, spec in runbooks:
-        name = spec.name.strip().lower()
-        if name in seen:
-            problems.append(
-                Problem(line, f"runbook '{spec.name}' is also defined at line {seen[name]}")
-            )
-        seen.setdefault(name, line)
-
-
-def load_catalog(path: Path) -> ApplyCatalog:
-    return load_file(path).catalog
-
-
-def load_file(path: Path) -> ApplyPlan:
+            config = load(args.file)
+        except ConfigError as exc:
+            return _refused(exc)
+    gateway = Gateway(client)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogFileError(str(path), [Problem(1, f"cannot read: {exc.strerror}")]) from None
-    return parse_file(text, str(path))
-
-
-def describe_changes(applied: CatalogApplied) -> list[str]:
-    """One line per created or updated entry, then a count."""
-    return describe(applied.changes, dry_run=applied.dry_run)
-
-
-def describe(changes: list[CatalogChange], *, dry_run: bool) -> list[str]:
-    """One line per created or updated entry (catalog entries and runbooks), then a count."""
-    lines = []
-    counts = {"create": 0, "update": 0, "unchanged": 0}
-    for change in changes:
-        counts[change.action] += 1
-        if change.action == "create":
-            lines.append(f"+ {change.kind} {change.name}")
-        elif change.action == "update":
-            lines.append(f"~ {change.kind} {change.name} ({', '.join(change.fields)})")
-    verb = "would be" if dry_run else ""
-    created, updated = counts["create"], counts["update"]
-    summary = (
-        f"{created} to create, {updated} to update"
-        if verb
-        else (f"{created} created, {updated} updated")
+        current = await read(gateway, config.sections, with_rules="people" in config.sections)
+    except FetchFailed as exc:
+        print(f"nothing applied: {exc}", file=sys.stderr)
+        return FAILED
+    options = Options(
+        prune=args.prune,
+        update_secrets=args.update_secrets,
+        reset_passwords=frozenset(n.strip().casefold() for n in args.reset_password),
     )
-    lines.append(f"{summary}, {counts['unchanged']} unchanged")
-    if not created and not updated:
-        lines.insert(0, "no change")
-    return lines
+    plan = make_plan(config, current.entries, current.names, options, os.environ)
+    if plan.problems:
+        return _refused(ConfigError(plan.problems))
+    refusals = unknown_resets(config, options)
+    if args.prune and {"users", "tokens"} & config.sections:
+        own = own_deletions(plan, await _applier(gateway))
+        refusals += [
+            f"--prune would delete the {what} this apply runs as: declare it in the files, "
+            "or apply with another token"
+            for what in own
+        ]
+    if refusals:
+        print("refused, nothing applied:", file=sys.stderr)
+        for line in refusals:
+            print(line, file=sys.stderr)
+        return REFUSED
+    if args.dry_run:
+        for line in describe(plan, dry_run=True):
+            print(line)
+        return DONE
+    try:
+        made = await execute(plan, gateway, current.names)
+    except ApplyFailed as exc:
+        for line in describe(plan, dry_run=False, done=exc.done):
+            print(line)
+        print(_failure(exc), file=sys.stderr)
+        return FAILED
+    for line in describe(plan, dry_run=False):
+        print(line)
+    _made_secrets(made, args.secrets_file)
+    return DONE
+
+
+async def _applier(gateway: Gateway) -> Applier:
+    try:
+        me = await gateway.whoami()
+    except Refused:
+        return Applier()  # a token that does not verify could not have read anything
+    return Applier(str(me["id"]), str(me.get("user_id") or ""))
+
+
+def _failure(exc: ApplyFailed) -> str:
+    change, refused = exc.change, exc.refused
+    entry = change.entry
+    if entry is None:
+        return f"{change.kind.noun} {change.label}: not deleted: {refused}"
+    named = [(f, m) for f, m in refused.errors if f not in ("", "body", "Authorization")]
+    if named:
+        field, message = named[0]
+        return str(entry.source.problem(f"refused ({refused.status}): {message}", field))
+    return str(entry.source.problem(str(refused)))
+
+
+def _made_secrets(made: list[Made], path: Path | None) -> None:
+    """Integrations' and tokens' secrets are shown once, when made. An integration's is kept
+    in ``path`` (owner-only), never printed, since what apply prints often ends up in a CI
+    log. A token's goes to its ``secret_file``, else to ``path``, else once to stderr."""
+    shown = {
+        m.change.label: {
+            k: m.answer[k] for k in ("secret", "routing_key", "webhook_url") if m.answer.get(k)
+        }
+        for m in made
+        if m.change.kind.section == "integrations" and m.answer.get("secret")
+    }
+    for m in made:
+        if m.change.kind.section != "tokens" or not m.answer.get("token"):
+            continue
+        entry, secret = m.change.entry, str(m.answer["token"])
+        assert entry is not None
+        if entry.spec.secret_file:
+            target = Path(entry.spec.secret_file).expanduser()
+            if not target.is_absolute():
+                target = Path(entry.source.path).parent / target
+            _private(target, secret + "\n")
+            print(f"token {m.change.label}: its secret written to {target}", file=sys.stderr)
+        elif path is not None:
+            shown[f"token {m.change.label}"] = {"token": secret}
+        else:
+            print(
+                f"token {m.change.label}: {secret}  (shown only this once: keep it now)",
+                file=sys.stderr,
+            )
+    if not shown:
+        return
+    if path is None:
+        for name in shown:
+            print(
+                f"integration {name}: IMAS made its secret, shown only once and not printed; "
+                "apply with --secrets-file FILE to keep such secrets",
+                file=sys.stderr,
+            )
+        return
+    existing: dict[str, Any] = {}
+    if path.exists():
+        existing = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    existing.update(shown)
+    _private(path, yaml.safe_dump(existing, sort_keys=True))
+    print(f"secrets of {len(shown)} new entries written to {path}", file=sys.stderr)
+
+
+def _private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, readable by its owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    return call(args, run_export, failed=FAILED)
+
+
+async def run_export(args: argparse.Namespace, client: AuthenticatedClient) -> int:
+    """Write the sections ``--kind`` names (all by default) to ``--output`` or stdout."""
+    sections = args.kind or SECTIONS
+    try:
+        text = await export(Gateway(client), sections, gateway_url(args, os.environ))
+    except (FetchFailed, Refused) as exc:
+        print(f"nothing exported: {exc}", file=sys.stderr)
+        return FAILED
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    return DONE

@@ -25,6 +25,8 @@ PASSWORD_FILE = "admin-password"
 NATS_URL_FILE = "nats-url"
 # Set in the environment of the supervising process that `imas run` starts in its own session.
 SUPERVISED_ENV = "IMAS_RUN_SUPERVISED"
+# Where `imas run` opens war rooms unless told otherwise: printed in the warroom's output.
+DEMO_WAR_ROOMS = "log"
 
 NATS_URL_ENV = "IMAS_NATS_URL"
 DATABASE_URL_ENV = "IMAS_DATABASE_URL"
@@ -91,6 +93,9 @@ def service_env(service: str, config: MeshConfig, base: Mapping[str, str]) -> di
         }
     )
     env.setdefault("IMAS_PUBLIC_URL", config.public_url)
+    # The demo prints war rooms (no chat account needed), as it prints pages: an explicit
+    # choice, which a WARROOM_CHAT of the caller's replaces.
+    env.setdefault("WARROOM_CHAT", DEMO_WAR_ROOMS)
     return env
 
 

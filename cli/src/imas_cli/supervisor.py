@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 import httpx
 
-from imas_cli.demo import load_demo
+from imas_cli.demo import load_demo, loaded_line
 from imas_cli.launcher import (
     NATS_URL_FILE,
     SERVICES,
@@ -38,6 +38,7 @@ from imas_cli.launcher import (
     service_env,
     service_ports,
 )
+from imas_cli.service_logs import LOG_DIR, open_log, terminal_line
 
 READY_DEADLINE = 90.0
 DEMO_DEADLINE = 60.0
@@ -140,6 +141,8 @@ class Child:
     restarts: int = 0
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=TAIL_LINES))
     pump: asyncio.Task[None] | None = None
+    # Everything the service prints (see imas_cli.service_logs).
+    log: IO[str] | None = None
 
     @property
     def running(self) -> bool:
@@ -200,7 +203,9 @@ class Supervisor:
             self.state_dir.chmod(0o700)
             token, token_file = ensure_admin_token(self.state_dir, self.env)
             password, _ = ensure_admin_password(self.state_dir, self.env)
-            self.out.say(f"state in {self.state_dir}")
+            self.out.say(
+                f"starting; state in {self.state_dir}, logs in {self.state_dir / LOG_DIR}/"
+            )
             try:
                 stack.start(self.env)
             except KeyboardInterrupt:
@@ -208,8 +213,8 @@ class Supervisor:
             except Exception as exc:
                 self.out.say(f"could not start the servers: {exc}")
                 return 1
-            for name in stack.embedded:
-                self.out.say(f"embedded {name} started")
+            if stack.embedded:
+                self.out.say(f"embedded {', '.join(stack.embedded)} started")
             if "nats" in stack.embedded:
                 (self.state_dir / NATS_URL_FILE).write_text(stack.nats_url + "\n")
             config = MeshConfig(
@@ -219,7 +224,8 @@ class Supervisor:
                 admin_token=token,
                 admin_password=password,
                 gateway_port=self.port,
-                log_format=self.env.get("IMAS_LOG_FORMAT", "").strip() or "console",
+                # JSON in the files: one event per line, which the terminal lines are read from.
+                log_format=self.env.get("IMAS_LOG_FORMAT", "").strip() or "json",
             )
             return asyncio.run(self._serve(config, token_file))
         except KeyboardInterrupt:
@@ -244,7 +250,12 @@ class Supervisor:
         self._failed = loop.create_future()
         ports = service_ports(self.port)
         for name in self.services:
-            self.children[name] = Child(name, ports[name], service_env(name, config, self.env))
+            self.children[name] = Child(
+                name,
+                ports[name],
+                service_env(name, config, self.env),
+                log=open_log(self.state_dir, name),
+            )
         try:
             try:
                 await self._start_all()
@@ -263,6 +274,9 @@ class Supervisor:
         finally:
             watcher.cancel()
             await self._stop_all()
+            for child in self.children.values():
+                if child.log is not None:
+                    child.log.close()
 
     def _request_stop(self, sig: signal.Signals) -> None:
         if not self._stop.is_set():
@@ -296,9 +310,14 @@ class Supervisor:
             child = self._failed.result()
             how = describe_exit(child.proc.returncode if child.proc else None)
             lines = "\n".join(f"    {line}" for line in child.tail) or "    (no output)"
-            raise StartupFailed(f"{child.name} {how} while starting; its last lines:\n{lines}")
+            raise StartupFailed(
+                f"{child.name} {how} while starting; its last lines "
+                f"({self.state_dir / LOG_DIR / child.name}.log):\n{lines}"
+            )
         if ready in done and (error := ready.exception()) is not None:
             raise StartupFailed(str(error))
+        if ready in done:
+            self.out.say(f"{len(self.children)} services ready")
 
     async def _wait_ready(self) -> None:
         loop = asyncio.get_running_loop()
@@ -322,13 +341,12 @@ class Supervisor:
                         continue
                     if response.status_code == 200:
                         del pending[name]
-                        self.out.say(f"{name} ready on port {port}")
                     else:
                         last[name] = f"HTTP {response.status_code}"
                 await asyncio.sleep(0.5)
 
     async def _load_demo(self, nats_url: str) -> None:
-        self.out.say("loading the demo catalog")
+        self.out.say("loading the demo")
         demo = asyncio.create_task(load_demo(nats_url, deadline=DEMO_DEADLINE))
         stop = asyncio.create_task(self._stop.wait())
         await asyncio.wait({demo, stop}, return_when=asyncio.FIRST_COMPLETED)
@@ -339,13 +357,9 @@ class Supervisor:
                 await demo
             return
         if (error := demo.exception()) is not None:
-            self.out.say(f"demo catalog not loaded: {error}")
+            self.out.say(f"demo not loaded: {error}")
             return
-        applied = demo.result()
-        self.out.say(
-            f"demo catalog loaded ({applied.teams} teams, {applied.services} services, "
-            f"{applied.scopes} impact scopes)"
-        )
+        self.out.say(loaded_line(demo.result()))
 
     def _banner(self, config: MeshConfig, token_file: Path | None) -> None:
         where = f" (saved in {token_file})" if token_file else " (from IMAS_BOOTSTRAP_ADMIN_TOKEN)"
@@ -356,10 +370,22 @@ class Supervisor:
             f"  API docs:          {config.public_url}/api/docs/",
             f"  Admin token:       {config.admin_token}{where}",
             f"  Dashboard login:   admin / {config.admin_password}",
+            f"  Logs:              {self.state_dir / LOG_DIR}/<service>.log (JSON, one event "
+            "per line); warnings and errors are shown here too",
+            f"  Metrics:           http://localhost:{self.port + 1000}/metrics (the gateway's; "
+            "each service's on its port + 1000)",
             "",
             "  Open an incident:",
             f"    {curl_example(self.port, config.admin_token)}",
             "",
+        ]
+        if self.load_demo_data:
+            lines += [
+                "  Pages and war rooms are printed here, by the demo's choice: the `log`",
+                "  provider (/api/v1/notification-providers/) and WARROOM_CHAT=log.",
+                "",
+            ]
+        lines += [
             "  Press Ctrl-C to stop.",
             "",
         ]
@@ -394,7 +420,13 @@ class Supervisor:
                 return
             text = raw.decode(errors="replace").rstrip("\r\n")
             child.tail.append(text)
-            self.out.line(child.name, text)
+            if child.log is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    child.log.write(text + "\n")
+                    child.log.flush()
+            shown = terminal_line(text)
+            if shown is not None:
+                self.out.line(child.name, shown)
 
     async def _keep(self, child: Child) -> None:
         backoff = BACKOFF_FIRST
@@ -422,7 +454,10 @@ class Supervisor:
                     return
                 if time.monotonic() - child.started_at >= STABLE_AFTER:
                     backoff = BACKOFF_FIRST
-                self.out.say(f"{child.name} {describe_exit(code)}; restarting in {backoff:.0f}s")
+                self.out.say(
+                    f"{child.name} {describe_exit(code)}; restarting in {backoff:.0f}s "
+                    f"(its log: {self.state_dir / LOG_DIR / child.name}.log)"
+                )
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), backoff)
             if self._stopping():

@@ -1,32 +1,29 @@
-"""``imas token create|list|revoke``: API tokens, through the gateway's HTTP API.
-
-The admin token comes from ``--token``, else ``$IMAS_TOKEN``, else ``<state dir>/admin-token``
-(written by ``imas run``); the gateway from ``--url``, else ``$IMAS_URL``, else
-``http://localhost:$IMAS_PORT``.
-"""
+"""``imas token create|list|revoke``: API tokens, through the gateway's HTTP API (the generated
+client, see ``imas_cli.gateway``); ``--user`` lists or revokes the tokens of one user."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import sys
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import httpx
-
-from imas_cli.launcher import DEFAULT_STATE_DIR, TOKEN_FILE, default_port
+from imas_cli.gateway import add_options, call, refused
+from imas_client import AuthenticatedClient
+from imas_client.api.tokens import (
+    api_v1_tokens_create,
+    api_v1_tokens_list_tokens,
+    api_v1_tokens_token_id_revoke,
+)
+from imas_client.api.users import api_v1_users_ref_tokens_revoke_tokens
+from imas_client.models import NewTokenJson, PageTokenJson, RevokedTokens, TokenCreate
+from imas_client.types import UNSET
 
 ROLES = ("viewer", "operator", "responder", "manager", "admin", "integration")
 
 
 def add_parser(commands: Any) -> None:
     token = commands.add_parser("token", help="create, list and revoke API tokens")
-    token.add_argument("--url", default=None, help="the gateway (default: $IMAS_URL)")
-    token.add_argument("--token", default=None, help="an admin token (default: $IMAS_TOKEN)")
-    token.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    add_options(token)
     actions = token.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="create a token; its secret is printed once")
     create.add_argument("--name", required=True)
@@ -37,83 +34,71 @@ def add_parser(commands: Any) -> None:
     create.add_argument("--rate-window", type=float, default=None, help="window, in seconds")
     listing = actions.add_parser("list", help="list tokens (never their secrets)")
     listing.add_argument("--all", action="store_true", help="include revoked tokens")
-    revoke = actions.add_parser("revoke", help="revoke a token by id")
-    revoke.add_argument("id")
+    listing.add_argument("--user", default=None, help="only this user's tokens (name or id)")
+    revoke = actions.add_parser("revoke", help="revoke a token by id, or every token of a user")
+    target = revoke.add_mutually_exclusive_group(required=True)
+    target.add_argument("id", nargs="?", default=None)
+    target.add_argument("--user", default=None, help="every token of this user (name or id)")
 
 
-def admin_token(args: argparse.Namespace, env: Mapping[str, str]) -> str:
-    if args.token:
-        return str(args.token)
-    if env.get("IMAS_TOKEN"):
-        return env["IMAS_TOKEN"]
-    path = Path(args.state_dir) / TOKEN_FILE
-    return path.read_text().strip() if path.exists() else ""
+def _given(value: Any) -> Any:
+    return UNSET if value is None else value
 
 
-def gateway_url(args: argparse.Namespace, env: Mapping[str, str]) -> str:
-    return str(args.url or env.get("IMAS_URL") or f"http://localhost:{default_port(env)}")
-
-
-async def run(args: argparse.Namespace, client: httpx.AsyncClient, token: str) -> int:
+async def run(args: argparse.Namespace, client: AuthenticatedClient) -> int:
     """Do the action; print the answer. 0 on success, 1 when the gateway refused."""
-    headers = {"Authorization": f"Token {token}"}
     if args.action == "create":
-        body: dict[str, Any] = {"name": args.name, "role": args.role, "scopes": args.scope}
-        for key in ("expires_in_days", "rate_limit", "rate_window"):
-            if getattr(args, key) is not None:
-                body[key] = getattr(args, key)
-        response = await client.post("/api/v1/tokens/", json=body, headers=headers)
-        if response.status_code != 201:
-            return _refused(response)
-        created = response.json()
-        print(created["token"])
+        body = TokenCreate(
+            name=args.name,
+            role=args.role,
+            scopes=args.scope,
+            expires_in_days=_given(args.expires_in_days),
+            rate_limit=_given(args.rate_limit),
+            rate_window=_given(args.rate_window),
+        )
+        made = await api_v1_tokens_create.asyncio_detailed(client=client, body=body)
+        if not isinstance(made.parsed, NewTokenJson):
+            return refused(made)
+        print(made.parsed.token)
         print(
-            f"token {created['id']} ({created['name']}, {created['role']}) — "
+            f"token {made.parsed.id} ({made.parsed.name}, {made.parsed.role}) — "
             "this is the only time its secret is shown",
             file=sys.stderr,
         )
         return 0
     if args.action == "list":
-        params = {"include_revoked": "true"} if args.all else {}
-        response = await client.get("/api/v1/tokens/", params=params, headers=headers)
-        if response.status_code != 200:
-            return _refused(response)
-        print(f"{'ID':36}  {'PREFIX':12}  {'ROLE':11}  {'LAST USED':25}  NAME")
-        for item in response.json()["results"]:
-            state = " (revoked)" if item["revoked_at"] else ""
+        listed = await api_v1_tokens_list_tokens.asyncio_detailed(
+            client=client, include_revoked=args.all, user=args.user or UNSET
+        )
+        if not isinstance(listed.parsed, PageTokenJson):
+            return refused(listed)
+        print(
+            f"{'ID':36}  {'PREFIX':12}  {'ROLE':11}  {'USER':16}  {'EXPIRES':25}  "
+            f"{'LAST USED':25}  NAME"
+        )
+        for item in listed.parsed.results:
+            state = " (revoked)" if item.revoked_at else ""
+            user = item.username if isinstance(item.username, str) and item.username else "-"
             print(
-                f"{item['id']:36}  {item['prefix']:12}  {item['role']:11}  "
-                f"{item['last_used_at'] or '-':25}  {item['name']}{state}"
+                f"{item.id:36}  {item.prefix:12}  {item.role:11}  {user:16}  "
+                f"{item.expires_at or 'never':25}  {item.last_used_at or '-':25}  "
+                f"{item.name}{state}"
             )
         return 0
-    response = await client.delete(f"/api/v1/tokens/{args.id}/", headers=headers)
-    if response.status_code != 204:
-        return _refused(response)
+    if args.user:
+        revoked = await api_v1_users_ref_tokens_revoke_tokens.asyncio_detailed(
+            args.user, client=client
+        )
+        if not isinstance(revoked.parsed, RevokedTokens):
+            return refused(revoked)
+        print(f"revoked {revoked.parsed.revoked} token(s) of {args.user}")
+        return 0
+    gone = await api_v1_tokens_token_id_revoke.asyncio_detailed(args.id, client=client)
+    if gone.status_code != 204:
+        return refused(gone)
     print(f"revoked {args.id}")
     return 0
 
 
-def _refused(response: httpx.Response) -> int:
-    try:
-        detail = response.json().get("detail", response.text)
-    except ValueError:
-        detail = response.text
-    print(f"refused ({response.status_code}): {detail}", file=sys.stderr)
-    return 1
-
-
 def cmd_token(args: argparse.Namespace) -> int:
-    token = admin_token(args, os.environ)
-    if not token:
-        print("no admin token: pass --token, set IMAS_TOKEN or run `imas run`", file=sys.stderr)
-        return 2
-
-    async def go() -> int:
-        async with httpx.AsyncClient(base_url=gateway_url(args, os.environ), timeout=15) as c:
-            return await run(args, c, token)
-
-    try:
-        return asyncio.run(go())
-    except httpx.HTTPError as exc:
-        print(f"cannot reach the gateway: {exc}", file=sys.stderr)
-        return 1
+    return call(args, run, failed=1)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import msgspec
 import pytest
+from prometheus_client import REGISTRY
 
 from imas_contracts import new_event_id, utcnow
 from imas_contracts.deadletter import DEADLETTER_STREAM, DeadLettered, deadletter_subject
 from imas_contracts.escalation import ESCALATION_STREAM, EscalationStopped
 from imas_runtime.bus import Bus
 from imas_runtime.consumer import Consumer, ConsumerSpec, Delivery, Reject, Retry
-from imas_runtime.testing import eventually
+from imas_runtime.supervision import Health
+from imas_testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +40,14 @@ def stopped(run_id: str | None = None) -> EscalationStopped:
     )
 
 
-async def run_consumer(bus: Bus, handler: object, **options: object) -> Consumer:
+async def run_consumer(
+    bus: Bus,
+    handler: object,
+    *,
+    health: Health | None = None,
+    restore_streams: Callable[[], Awaitable[None]] | None = None,
+    **options: object,
+) -> Consumer:
     spec = ConsumerSpec(
         service=f"t{uuid.uuid4().hex[:8]}",
         stream=ESCALATION_STREAM.name,
@@ -46,7 +55,7 @@ async def run_consumer(bus: Bus, handler: object, **options: object) -> Consumer
         handler=handler,  # type: ignore[arg-type]
         **options,  # type: ignore[arg-type]
     )
-    consumer = Consumer(bus, spec)
+    consumer = Consumer(bus, spec, health=health, restore_streams=restore_streams)
     await consumer.provision()
     consumer.start()
     return consumer
@@ -146,6 +155,7 @@ async def test_rejected_event_is_dead_lettered_and_not_redelivered(bus: Bus) -> 
             raise Reject("references an unknown policy")
 
     consumer = await run_consumer(bus, handler, backoff=(0.05,))
+    assert counted("imas_dead_letters_total", consumer) == 0  # a series to alert on, from 0
     event = stopped(run_id)
     await bus.publish(event)
 
@@ -160,6 +170,8 @@ async def test_rejected_event_is_dead_lettered_and_not_redelivered(bus: Bus) -> 
     assert await pending_of(bus, consumer) == (0, 0)
     await consumer.stop()
     assert calls == [run_id]
+    assert counted("imas_dead_letters_total", consumer) == 1
+    assert counted("imas_consumer_redeliveries_total", consumer) == 0
 
 
 async def test_poison_event_is_dead_lettered_after_max_deliver(bus: Bus) -> None:
@@ -179,6 +191,13 @@ async def test_poison_event_is_dead_lettered_after_max_deliver(bus: Bus) -> None
     assert "always fails" in letters[0].reason
     await consumer.stop()
     assert calls == [1, 2, 3]
+    # What an operator's dashboard shows: two redeliveries, then one dead letter.
+    assert counted("imas_consumer_redeliveries_total", consumer) == 2
+    assert counted("imas_dead_letters_total", consumer) == 1
+
+
+def counted(metric: str, consumer: Consumer) -> float | None:
+    return REGISTRY.get_sample_value(metric, {"consumer": consumer.spec.durable})
 
 
 async def _one_letter(bus: Bus, consumer: Consumer) -> list[DeadLettered]:
@@ -280,3 +299,133 @@ async def test_waiting_messages_reach_the_batch_handler_together_and_a_failed_ba
     assert [msgspec.json.decode(d.payload, type=EscalationStopped).run_id for d in rejected] == [
         bad
     ]
+
+
+async def test_a_failed_batch_is_split_so_the_good_messages_stay_in_batches(bus: Bus) -> None:
+    run_ids = [uuid.uuid4().hex for _ in range(40)]
+    bad = run_ids[23]
+    together: list[str] = []
+    alone: list[str] = []
+
+    async def handle_batch(items: list[tuple[EscalationStopped, Delivery]]) -> None:
+        if any(event.run_id == bad for event, _ in items):
+            raise ValueError("a message no code path can take")
+        together.extend(event.run_id for event, _ in items)
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        alone.append(event.run_id)
+        if event.run_id == bad:
+            raise Reject("cannot be handled")
+
+    # Published before the consumer exists, so they arrive together.
+    for run_id in run_ids:
+        await bus.publish(stopped(run_id))
+    consumer = await run_consumer(bus, handler, batch_handler=handle_batch)
+
+    async def settled() -> None:
+        assert await pending_of(bus, consumer) == (0, 0)
+        handled = [r for r in together + alone if r in run_ids and r != bad]
+        assert sorted(handled) == sorted(set(run_ids) - {bad})  # each once
+
+    await eventually(settled)
+    await consumer.stop()
+    # Halves of halves found the message at fault: a few good ones ended up alone beside it,
+    # not the whole batch one by one.
+    assert bad in alone
+    assert len([r for r in alone if r in run_ids]) <= 10
+
+
+async def test_a_message_that_failed_alone_is_not_put_back_in_a_batch(bus: Bus) -> None:
+    bad = uuid.uuid4().hex
+    failed_batches: list[int] = []
+    attempts: list[int] = []
+
+    async def handle_batch(items: list[tuple[EscalationStopped, Delivery]]) -> None:
+        if any(event.run_id == bad for event, _ in items):
+            failed_batches.append(len(items))
+            raise ValueError("poison")
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        if event.run_id == bad:
+            attempts.append(delivery.num_delivered)
+            raise ValueError("poison")
+
+    consumer = await run_consumer(
+        bus, handler, batch_handler=handle_batch, max_deliver=3, backoff=(0.2,)
+    )
+    await bus.publish(stopped(bad))
+    for _ in range(30):  # a steady flow of good messages around the poison one
+        await bus.publish(stopped())
+
+    async def dead_lettered() -> DeadLettered:
+        mine = [x for x in await dead_letters(bus, consumer) if bad.encode() in x.payload]
+        assert len(mine) == 1
+        return mine[0]
+
+    letter = await eventually(dead_lettered, timeout=15)
+    assert letter.deliveries == 3
+    await consumer.stop()
+    assert attempts == [1, 2, 3]
+    # Its redeliveries went straight to the one-by-one path: at most its first batch failed.
+    assert len(failed_batches) <= 1 + 6  # the first batch and its halves, at most
+
+
+async def test_a_dead_letter_that_cannot_be_published_stops_nothing(bus: Bus) -> None:
+    """The DEADLETTER stream is gone (an operator deleted it, a cluster was rebuilt without
+    it): the poison message is kept, readiness says why, the stream is asked back, and every
+    other message is handled meanwhile."""
+    await bus.js.delete_stream(DEADLETTER_STREAM.name)
+    health = Health()
+    seen_in_readiness: list[str] = []
+
+    async def restore() -> None:
+        seen_in_readiness.append(health.status()[consumer.name])
+        await bus.provision([DEADLETTER_STREAM])
+
+    handled: list[str] = []
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        handled.append(event.run_id)
+
+    consumer = await run_consumer(bus, handler, health=health, restore_streams=restore)
+    await bus.js.publish(EscalationStopped.type_name(), b"not json at all")
+    after = [uuid.uuid4().hex for _ in range(5)]
+    for run_id in after:
+        await bus.publish(stopped(run_id))
+
+    await eventually(lambda: _assert_subset(after, handled))
+
+    async def dead_lettered() -> None:
+        letters = await dead_letters(bus, consumer)
+        assert [x for x in letters if x.payload == b"not json at all"]
+
+    await eventually(dead_lettered, timeout=20)
+    assert seen_in_readiness and "dead letters cannot be published" in seen_in_readiness[0]
+    await eventually(lambda: _assert_equal(health.status()[consumer.name], "ok"))
+    await eventually(lambda: _settled(bus, consumer))
+    await consumer.stop()
+
+
+async def test_a_deleted_durable_consumer_is_recreated(bus: Bus) -> None:
+    handled: list[str] = []
+
+    async def handler(event: EscalationStopped, delivery: Delivery) -> None:
+        handled.append(event.run_id)
+
+    consumer = await run_consumer(bus, handler)
+    first = uuid.uuid4().hex
+    await bus.publish(stopped(first))
+    await eventually(lambda: _assert_subset([first], handled))
+    await bus.js.delete_consumer(ESCALATION_STREAM.name, consumer.spec.durable)
+    second = uuid.uuid4().hex
+    await bus.publish(stopped(second))
+    await eventually(lambda: _assert_subset([second], handled), timeout=20)
+    await consumer.stop()
+
+
+def _assert_subset(wanted: list[str], seen: list[str]) -> None:
+    assert set(wanted) <= set(seen)
+
+
+def _assert_equal(left: object, right: object) -> None:
+    assert left == right

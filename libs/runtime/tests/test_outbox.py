@@ -14,8 +14,8 @@ from imas_contracts import new_event_id, utcnow
 from imas_contracts.warroom import WARROOM_STREAM, DocumentCreated
 from imas_runtime.bus import Bus
 from imas_runtime.db import make_engine, with_database
-from imas_runtime.outbox import OutboxRelay, claim, inbox_table, outbox_rows, outbox_table
-from imas_runtime.testing import eventually
+from imas_runtime.outbox import OutboxRelay, claim, emit, inbox_table, outbox_table
+from imas_testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -90,7 +90,7 @@ async def test_relay_publishes_committed_events_in_order(
     incident_id = str(uuid.uuid4())
     events = documents(incident_id, 50)
     async with engine.begin() as conn:
-        await conn.execute(outbox.insert(), outbox_rows(events))
+        await emit(conn, outbox, events)
     relay = OutboxRelay(engine, outbox, bus)
     assert await relay.relay_once() == 50
     assert await pending(engine, outbox) == 0
@@ -104,7 +104,7 @@ async def test_rolled_back_change_publishes_nothing(
     incident_id = str(uuid.uuid4())
     with pytest.raises(Crash):
         async with engine.begin() as conn:
-            await conn.execute(outbox.insert(), outbox_rows(documents(incident_id, 3)))
+            await emit(conn, outbox, documents(incident_id, 3))
             raise Crash
     assert await OutboxRelay(engine, outbox, bus).relay_once() == 0
     assert await stored_for(bus, incident_id) == []
@@ -117,7 +117,7 @@ async def test_relay_crash_between_publish_and_mark_still_publishes_exactly_once
     incident_id = str(uuid.uuid4())
     events = documents(incident_id, 10)
     async with engine.begin() as conn:
-        await conn.execute(outbox.insert(), outbox_rows(events))
+        await emit(conn, outbox, events)
 
     async def crash(point: str) -> None:
         raise Crash(point)
@@ -141,7 +141,7 @@ async def test_running_relay_publishes_soon_after_being_woken(
     try:
         incident_id = str(uuid.uuid4())
         async with engine.begin() as conn:
-            await conn.execute(outbox.insert(), outbox_rows(documents(incident_id, 1)))
+            await emit(conn, outbox, documents(incident_id, 1))
         relay.wake()
 
         async def published() -> None:

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from imas_contracts import new_event_id
 from imas_contracts.escalation import PolicySpec, PolicyStep, StepTarget
 from imas_contracts.incidents import (
     IncidentAcknowledged,
@@ -20,45 +19,37 @@ from imas_contracts.incidents import (
     Ref,
 )
 from imas_escalation.app import MIGRATIONS
-from imas_escalation.config import ConfigUseCases
-from imas_escalation.firing import Firer
-from imas_escalation.scheduler import ManualClock, Scheduler
+from imas_escalation.config.usecases import ConfigUseCases
+from imas_escalation.timers.firing import Firer
+from imas_escalation.timers.scheduler import ManualClock, Scheduler
 from imas_escalation.usecases import RunUseCases
-from imas_runtime.db import drop_database, ensure_database, make_engine, with_database
+from imas_runtime.db import ensure_database, make_engine, with_database
 from imas_runtime.migrations import upgrade_async
+from imas_testing import discard_database, factories
+from imas_testing.factories import lifecycle
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TEAM = Ref(id="team-1", name="SRE Core")
 
 
 def incident(created_at: datetime = T0, team: Ref | None = TEAM) -> IncidentSnapshot:
-    return IncidentSnapshot(
-        id=str(uuid.uuid4()),
-        short_id="ABCD1234",
-        title="Redis Cluster Down",
-        service=Ref(id="svc", name="redis-prod"),
-        team=team,
-        severity="SEV1_CRITICAL",
-        status="TRIGGERED",
-        detected_at=created_at,
-        created_at=created_at,
-    )
+    return factories.incident(at=created_at, team=team)
 
 
 def triggered(snapshot: IncidentSnapshot) -> IncidentTriggered:
-    return IncidentTriggered(event_id=new_event_id(), occurred_at=T0, incident=snapshot)
+    return lifecycle(IncidentTriggered, snapshot, at=T0)
 
 
-def acknowledged(snapshot: IncidentSnapshot) -> IncidentAcknowledged:
-    return IncidentAcknowledged(event_id=new_event_id(), occurred_at=T0, incident=snapshot)
+def acknowledged(snapshot: IncidentSnapshot, at: datetime = T0) -> IncidentAcknowledged:
+    return lifecycle(IncidentAcknowledged, snapshot, at=at)
 
 
 def resolved(snapshot: IncidentSnapshot, at: datetime = T0) -> IncidentResolved:
-    return IncidentResolved(event_id=new_event_id(), occurred_at=at, incident=snapshot)
+    return lifecycle(IncidentResolved, snapshot, at=at)
 
 
 def reopened(snapshot: IncidentSnapshot, at: datetime) -> IncidentReopened:
-    return IncidentReopened(event_id=new_event_id(), occurred_at=at, incident=snapshot)
+    return lifecycle(IncidentReopened, snapshot, at=at)
 
 
 def two_step_policy(team_id: str = TEAM.id, **extra: object) -> PolicySpec:
@@ -103,7 +94,10 @@ class Harness:
     async def reset(self) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(
-                text("TRUNCATE runs, timers, outbox, inbox, policies, schedules, heartbeats")
+                text(
+                    "TRUNCATE runs, timers, tombstones, outbox, inbox, policies, schedules, "
+                    "heartbeats"
+                )
             )
         self.clock.set(T0)
 
@@ -128,7 +122,7 @@ async def harness(postgres_url: str, test_run_id: str) -> AsyncIterator[Harness]
         scheduler=scheduler,
     )
     await engine.dispose()
-    await drop_database(postgres_url, name)
+    discard_database(postgres_url, name)
 
 
 @pytest.fixture

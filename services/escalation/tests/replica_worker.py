@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from imas_escalation.firing import Firer
-from imas_escalation.scheduler import Scheduler
+from imas_escalation.timers.firing import Firer
+from imas_escalation.timers.scheduler import Scheduler
 from imas_runtime.db import make_engine
 
 

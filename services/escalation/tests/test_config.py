@@ -11,9 +11,11 @@ from imas_contracts.escalation import (
     GetCalendar,
     GetSchedule,
     Layer,
+    ListSchedules,
     NextShifts,
     PolicySpec,
     PolicyStep,
+    PreviewShifts,
     PutPolicy,
     PutSchedule,
     Restriction,
@@ -42,7 +44,7 @@ def catalog(kind: str, id_: str, name: str, **data: object) -> CatalogChanged:
 
 async def load_people(h: Harness) -> None:
     for event in (
-        catalog("team", TEAM.id, TEAM.name, manager_id="maud"),
+        catalog("team", TEAM.id, TEAM.name, manager={"id": "maud", "name": "Maud"}),
         catalog("person", "alice", "Alice", email="alice@example.com"),
         catalog("person", "bob", "Bob"),
         catalog("person", "maud", "Maud", phone="+33600000000"),
@@ -106,6 +108,17 @@ async def test_invalid_schedule_is_refused_naming_the_field(
     assert refused.value.errors[0].field == field
 
 
+async def test_an_unsaved_schedule_is_previewed_and_nothing_is_stored(h: Harness) -> None:
+    await load_people(h)
+    start = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    preview = await h.config.preview_shifts(PreviewShifts(schedule=rota(), count=3, start=start))
+    assert [s.person.name if s.person else None for s in preview.shifts] == ["Bob", "Alice", "Bob"]
+    assert (await h.config.list_schedules(ListSchedules())).schedules == []
+    with pytest.raises(Invalid) as refused:
+        await h.config.preview_shifts(PreviewShifts(schedule=rota(time_zone="Paris")))
+    assert refused.value.errors[0].field == "time_zone"
+
+
 async def test_policy_pointing_at_an_unknown_schedule_is_refused(h: Harness) -> None:
     policy = PolicySpec(
         team_id=TEAM.id,
@@ -122,7 +135,7 @@ async def test_policy_pointing_at_an_unknown_schedule_is_refused(h: Harness) -> 
     assert refused.value.errors[0].field == "steps[0].targets[0].id"
 
 
-async def test_check_reports_gaps_unreachable_steps_and_people_without_contact(
+async def test_check_reports_gaps_unreachable_steps_and_that_the_notifier_was_not_asked(
     h: Harness,
 ) -> None:
     await load_people(h)
@@ -151,9 +164,13 @@ async def test_check_reports_gaps_unreachable_steps_and_people_without_contact(
     assert not report.ok
     kinds = {(p.kind, p.subject) for p in report.problems}
     assert ("schedule_gap", saved.schedule.id) in kinds
-    assert any(k == "policy_reaches_nobody" for k, _ in kinds)
-    assert ("person_without_contact", "bob") in kinds
-    assert ("person_without_contact", "alice") not in kinds
+    nobody = [p for p in report.problems if p.kind == "policy_reaches_nobody"]
+    assert [(p.team, p.step, p.channel) for p in nobody] == [
+        (TEAM.name, "CTO only policy, step 1 at 0 min", "slack")
+    ]
+    assert nobody[0].message.endswith("nobody in the catalog holds the role 'cto'")
+    # No notifier here: channels and addresses were not checked, and the report says so.
+    assert ("check_incomplete", "notifier") in kinds
 
 
 async def test_ical_feed_of_a_person_lists_their_shifts(h: Harness) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 
 from imas_contracts.escalation import (
@@ -12,8 +13,11 @@ from imas_contracts.escalation import (
     ScheduleSpec,
     StepTarget,
 )
-from imas_escalation import domain, ical
-from imas_escalation.domain import Directory, Entity, PolicyError, Recipient
+from imas_escalation import domain
+from imas_escalation.config import checks
+from imas_escalation.domain import Directory, PolicyError, Recipient
+from imas_escalation.schedules import ical
+from imas_runtime.catalog import Entity
 
 pytestmark = pytest.mark.unit
 
@@ -25,12 +29,12 @@ ROTA = ScheduleSpec(
     layers=[Layer(members=["alice", "bob"], shift="daily", start=datetime(2026, 3, 2, 9))],
 )
 DIRECTORY = Directory(
-    teams={"team-1": Entity("team-1", "SRE Core", {"manager_id": "maud"})},
+    teams={"team-1": Entity("team-1", "SRE Core", {"manager": {"id": "maud", "name": "Maud"}})},
     people={
         "alice": Entity("alice", "Alice", {"email": "alice@example.com"}),
         "bob": Entity("bob", "Bob", {}),
         "maud": Entity("maud", "Maud", {"phone": "+33600000000"}),
-        "cyril": Entity("cyril", "Cyril", {"role": "CTO", "email": "cto@example.com"}),
+        "cyril": Entity("cyril", "Cyril", {"roles": ["cto"], "email": "cto@example.com"}),
     },
 )
 
@@ -49,6 +53,40 @@ def test_default_policy_is_the_briefs_ladder() -> None:
         for i in range(5)
     ]
     assert who == [["SRE Core"], ["SRE Core"], ["Alice"], ["Maud"], ["Cyril"]]
+
+
+def test_steps_reach_a_teams_members_its_manager_and_everyone_holding_a_role() -> None:
+    directory = Directory(
+        teams={
+            "team-1": Entity(
+                "team-1",
+                "SRE Core",
+                {
+                    "manager": {"id": "maud", "name": "Maud"},
+                    # Bob left the catalog: his team's event may still name him.
+                    "members": [{"id": "alice", "name": "Alice"}, {"id": "gone", "name": "?"}],
+                },
+            ),
+            "team-2": Entity("team-2", "Orphans", {"manager": None, "members": []}),
+        },
+        people={
+            "alice": Entity("alice", "Alice", {"roles": ["ciso"]}),
+            "maud": Entity("maud", "Maud", {"roles": []}),
+            "zoe": Entity("zoe", "Zoé", {"roles": ["CTO", "dpo"]}),
+            "cyril": Entity("cyril", "Cyril", {"roles": ["cto"]}),
+        },
+    )
+
+    def names(kind: str, id_: str = "", team: str = "team-1") -> list[str]:
+        target = StepTarget(kind=kind, id=id_)  # type: ignore[arg-type]
+        return [r.name for r in domain.resolve(target, team, T0, {}, directory)]
+
+    assert names("members") == ["Alice"]
+    assert names("manager") == ["Maud"]
+    assert names("members", "team-2") == [] and names("manager", team="team-2") == []
+    assert names("role", "cto") == ["Cyril", "Zoé"]
+    assert names("role", "CISO") == ["Alice"]
+    assert names("role", "ceo") == []
 
 
 def test_steps_are_due_from_the_incident_start_and_rounds_repeat() -> None:
@@ -131,8 +169,56 @@ def test_invalid_policy_names_the_field(steps: list[PolicyStep], field: str) -> 
     assert refused.value.field == field
 
 
-def test_check_reports_unreachable_steps_gaps_and_people_without_contact() -> None:
-    policy = PolicySpec(
+def test_check_walks_the_default_ladder_and_says_why_a_step_reaches_nobody() -> None:
+    bare = Directory(teams={"team-1": Entity("team-1", "SRE Core", {})}, people={})
+    checked = checks.check(["team-1"], [], [], bare, T0)
+    nobody = [(p.step, p.channel, p.message) for p in checked.problems]
+    assert nobody == [
+        (
+            "Default policy, step 3 at 15 min",
+            "sms",
+            "Default policy, step 3 at 15 min (sms) reaches nobody: SRE Core has no on-call "
+            "schedule",
+        ),
+        (
+            "Default policy, step 4 at 30 min",
+            "email",
+            "Default policy, step 4 at 30 min (email) reaches nobody: SRE Core has no manager "
+            "in the catalog",
+        ),
+        (
+            "Default policy, step 5 at 60 min",
+            "email, sms",
+            "Default policy, step 5 at 60 min (email, sms) reaches nobody: nobody in the "
+            "catalog holds the role 'cto'",
+        ),
+    ]
+    assert {p.team for p in checked.problems} == {"SRE Core"}
+    # Steps 1 and 2 page the team's channel: the notifier checks those.
+    assert [(p.step, p.target, p.channel) for p in checked.pages] == [
+        ("Default policy, step 1 at 0 min", "team", "slack"),
+        ("Default policy, step 2 at 5 min", "team", "slack"),
+    ]
+
+
+def test_check_plans_every_page_of_a_complete_ladder_and_everyone_on_the_rotation() -> None:
+    checked = checks.check(["team-1"], [], [ROTA], DIRECTORY, T0, minutes=(0, 1, 2, 3, 4))
+    assert checked.problems == []  # Alice and Bob rotate daily, always someone on call
+    planned = {(p.step.split(",")[1].strip(), p.id, p.channel) for p in checked.pages}
+    assert planned == {
+        ("step 1 at 0 min", "team-1", "slack"),
+        ("step 2 at 1 min", "team-1", "slack"),
+        ("step 3 at 2 min", "alice", "sms"),
+        ("step 3 at 2 min", "bob", "sms"),  # off today, on call tomorrow
+        ("step 4 at 3 min", "maud", "email"),
+        ("step 5 at 4 min", "cyril", "email"),
+        ("step 5 at 4 min", "cyril", "sms"),
+    }
+    assert checked.on_call == {"team-1": ["alice", "bob"]}
+
+
+def test_check_skips_the_default_where_the_teams_policies_cover_every_severity() -> None:
+    lonely = PolicySpec(
         id="p1",
         team_id="team-9",
         name="Lonely",
@@ -140,7 +226,7 @@ def test_check_reports_unreachable_steps_gaps_and_people_without_contact() -> No
     )
     nights_only = ScheduleSpec(
         id="s2",
-        team_id="team-1",
+        team_id="team-9",
         name="Nights",
         layers=[
             Layer(
@@ -150,11 +236,21 @@ def test_check_reports_unreachable_steps_gaps_and_people_without_contact() -> No
             )
         ],
     )
-    problems = domain.check([policy], [nights_only], DIRECTORY, T0)
-    kinds = {(p.kind, p.subject) for p in problems}
-    assert ("policy_reaches_nobody", "p1") in kinds
-    assert ("schedule_gap", "s2") in kinds
-    assert ("person_without_contact", "bob") in kinds
+    checked = checks.check(["team-9"], [lonely], [nights_only], DIRECTORY, T0)
+    kinds = [(p.kind, p.subject, p.step) for p in checked.problems]
+    assert ("policy_reaches_nobody", "p1", "Lonely policy, step 1 at 0 min") in kinds
+    assert ("schedule_gap", "s2", "") in kinds
+    assert not [k for k in kinds if "Default" in k[2]]
+    assert checks.policies_of("team-9", [lonely], []) == [lonely]
+    severe = msgspec.structs.replace(lonely, severities=["SEV1_CRITICAL"])
+    assert [p.name for p in checks.policies_of("team-9", [severe], [])] == ["Lonely", "Default"]
+
+
+def test_the_default_ladders_delays_are_five_growing_numbers_of_minutes() -> None:
+    assert domain.parse_step_minutes("0,0.05,0.1,0.15,0.2") == (0, 0.05, 0.1, 0.15, 0.2)
+    for bad in ("0,5,15,30", "0,5,x,30,60", "0,15,5,30,60", "-1,5,15,30,60"):
+        with pytest.raises(ValueError):
+            domain.parse_step_minutes(bad)
 
 
 def test_ical_feed_is_rfc5545_with_crlf_folding_and_escaping() -> None:
@@ -182,3 +278,44 @@ def test_ical_feed_is_rfc5545_with_crlf_folding_and_escaping() -> None:
     again = ical.calendar("x", [ical.CalendarEvent(T0, T0, "y", uid_seed="s|alice")], now=T0)
     uid = [line for line in lines if line.startswith("UID:")]
     assert uid and uid[0] not in again  # the UID depends on the shift, not only the person
+
+
+def test_only_a_silence_of_a_whole_service_is_a_window_of_it() -> None:
+    from imas_contracts.ingest import Matcher, Silence
+
+    now = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # 03:30 in Paris, the clocks just went on
+
+    def silence(id_: str, *matchers: Matcher, **extra: object) -> Silence:
+        return Silence(
+            id=id_,
+            matchers=list(matchers),
+            starts_at=datetime(2026, 3, 1, 1, tzinfo=UTC),
+            ends_at=datetime(2027, 1, 1, tzinfo=UTC),
+            comment=f"{id_} window",
+            **extra,  # type: ignore[arg-type]  # the recurrence's fields
+        )
+
+    weekly = {"rrule": "FREQ=WEEKLY;BYDAY=SU;BYHOUR=2", "duration": 7200.0,
+              "timezone": "Europe/Paris"}  # fmt: skip
+    found = domain.service_windows(
+        [
+            silence("db", Matcher(label="service", value="postgres-prod"), **weekly),
+            # Narrower than the service: its other alerts still page, its escalations go on.
+            silence(
+                "disk",
+                Matcher(label="service", value="redis-prod"),
+                Matcher(label="alertname", value="DiskFull"),
+            ),
+            silence(
+                "later",
+                Matcher(label="service", value="kafka-prod"),
+                rrule="FREQ=DAILY;BYHOUR=12",
+                duration=600.0,
+                timezone="Europe/Paris",
+            ),
+        ],
+        now,
+    )
+    assert found == {
+        "postgres-prod": (datetime(2026, 3, 29, 3, tzinfo=UTC), "silence db (db window)")
+    }

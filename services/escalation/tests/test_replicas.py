@@ -13,9 +13,9 @@ import pytest
 
 from imas_contracts.escalation import PolicySpec, PolicyStep, StepTarget
 from imas_escalation import store
-from imas_escalation.firing import Firer
-from imas_escalation.scheduler import Scheduler
-from imas_runtime.testing import eventually
+from imas_escalation.timers.firing import Firer
+from imas_escalation.timers.scheduler import Scheduler
+from imas_testing import eventually
 from services.escalation.tests.conftest import Harness
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from imas_contracts.escalation import Layer, Override, Restriction, ScheduleSpec
-from imas_escalation.schedule import Calendar, ScheduleError, validate
+from imas_escalation.schedules.domain import Calendar, ScheduleError, validate
 
 pytestmark = pytest.mark.unit
 

@@ -64,7 +64,7 @@ def test_several_problems_are_reported_together() -> None:
 
 
 def test_pagination_links_keep_the_filters() -> None:
-    from imas_gateway.api_params import page_links
+    from imas_gateway.http.parsing import page_links
 
     url = "http://imas/api/v1/incidents/?status=TRIGGERED&page=2&page_size=10"
     following, preceding = page_links(url, 2, 10, 35)
@@ -76,7 +76,7 @@ def test_pagination_links_keep_the_filters() -> None:
 def test_metrics_window_is_a_length_or_from_and_to() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from imas_gateway.api_params import metrics_window
+    from imas_gateway.http.parsing import metrics_window
 
     now = datetime(2026, 3, 9, tzinfo=UTC)
     assert metrics_window({"window": "7d"}, now) == (now - timedelta(days=7), now)

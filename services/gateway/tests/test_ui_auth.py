@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import AsyncIterator
 
@@ -11,7 +10,9 @@ import pytest
 
 from imas_gateway.app import create_app
 from imas_gateway.settings import GatewaySettings
-from imas_runtime.testing import drop_database, ensure_database
+from imas_runtime.db import ensure_database
+from imas_testing import discard_database
+from imas_testing.dashboard import form_csrf, sign_in
 
 pytestmark = pytest.mark.integration
 
@@ -44,21 +45,7 @@ async def gateway(
             yield client
     finally:
         await runtime.stop()
-        await drop_database(postgres_url, database)
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-async def sign_in(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
-    form = await client.get("/login")
-    return await client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": _csrf(form.text)},
-    )
+        discard_database(postgres_url, database)
 
 
 async def test_pages_send_strangers_to_the_login_page(gateway: httpx.AsyncClient) -> None:
@@ -116,7 +103,7 @@ async def test_session_writes_need_the_csrf_token(gateway: httpx.AsyncClient) ->
     assert refused.status_code == 401
     page = await gateway.get("/login?next=/")  # signed in: redirected, so read a form
     assert page.status_code == 302 or page.status_code == 303
-    token = _csrf((await gateway.get("/incidents/new")).text)
+    token = form_csrf((await gateway.get("/incidents/new")).text)
     accepted = await gateway.post("/api/v1/users/", json=body, headers={"X-CSRF-Token": token})
     assert accepted.status_code == 201
     assert "password" not in accepted.json()
@@ -128,7 +115,7 @@ async def test_admin_manages_users_and_a_changed_role_signs_them_out(
 ) -> None:
     gateway.cookies.clear()
     await sign_in(gateway, "admin", PASSWORD)
-    token = _csrf((await gateway.get("/incidents/new")).text)
+    token = form_csrf((await gateway.get("/incidents/new")).text)
     headers = {"X-CSRF-Token": token}
     created = await gateway.post(
         "/api/v1/users/",
@@ -172,7 +159,7 @@ async def test_admin_manages_users_and_a_changed_role_signs_them_out(
 async def test_logout_ends_the_session(gateway: httpx.AsyncClient) -> None:
     gateway.cookies.clear()
     await sign_in(gateway, "admin", PASSWORD)
-    token = _csrf((await gateway.get("/incidents/new")).text)
+    token = form_csrf((await gateway.get("/incidents/new")).text)
     answer = await gateway.post("/logout", data={"csrf_token": token})
     assert answer.headers["location"] == "/login"
     assert (await gateway.get("/incidents")).status_code == 303

@@ -6,9 +6,9 @@ import pytest
 
 from imas_contracts.incidents import ApplyCatalog, ScopeSpec, ServiceSpec, TeamSpec
 from imas_incidents.app import create_runtime
+from imas_incidents.catalog.usecases import CatalogUseCases
 from imas_incidents.settings import IncidentsSettings
 from imas_incidents.usecases import IncidentUseCases
-from imas_incidents.usecases_catalog import CatalogUseCases
 from imas_runtime.service import ServiceRuntime
 
 CATALOG = ApplyCatalog(

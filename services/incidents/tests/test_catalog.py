@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import msgspec
 import pytest
 from sqlalchemy import func, select
 
@@ -14,9 +15,9 @@ from imas_contracts.catalog import (
     TeamFields,
 )
 from imas_contracts.incidents import ApplyCatalog, OpenOrAttach, ServiceSpec, TeamSpec
+from imas_incidents.catalog.usecases import CatalogUseCases
 from imas_incidents.models import outbox
 from imas_incidents.usecases import IncidentUseCases
-from imas_incidents.usecases_catalog import CatalogUseCases
 from imas_runtime.errors import Conflict, Invalid, NotFound
 from imas_runtime.service import ServiceRuntime
 
@@ -140,3 +141,100 @@ async def test_entries_are_created_updated_and_deleted_one_at_a_time(
     assert orphan.team is None
     with pytest.raises(NotFound):
         await catalog.delete(DeleteCatalogEntry(kind="team", id=team.id))
+
+
+async def published(runtime: ServiceRuntime, kind: str) -> list[dict[str, object]]:
+    """The ``data`` of every ``catalog.changed`` of ``kind`` in the outbox, oldest first."""
+    async with runtime.engine.connect() as conn:
+        query = (
+            select(outbox.c.payload)
+            .where(outbox.c.subject == "catalog.changed.v1")
+            .order_by(outbox.c.id)
+        )
+        events = [msgspec.json.decode(p) for p in (await conn.execute(query)).scalars()]
+    return [e for e in events if e["kind"] == kind]
+
+
+LADDER = ApplyCatalog(
+    teams=[
+        TeamSpec(
+            name="Payments",
+            manager="MAUD@example.com",
+            members=["alice@example.com", "bob@example.com", "alice@example.com"],
+        )
+    ],
+    people=[
+        PersonSpec(name="Maud", email="maud@example.com"),
+        PersonSpec(name="Alice", email="alice@example.com"),
+        PersonSpec(name="Bob", email="bob@example.com"),
+        PersonSpec(name="Cyril", email="cyril@example.com", roles=["CTO", " cto ", "ciso"]),
+    ],
+)
+
+
+async def test_a_file_names_a_teams_manager_and_members_among_its_people(
+    incidents_runtime: ServiceRuntime,
+) -> None:
+    catalog = CatalogUseCases(incidents_runtime.engine)
+    first = await catalog.apply(LADDER)
+    assert {c.action for c in first.changes} == {"create"}
+
+    team = (await catalog.list_entries(ListCatalog(kind="team", id="Payments"))).teams[0]
+    assert team.manager is not None and team.manager.name == "Maud"
+    assert [m.name for m in team.members] == ["Alice", "Bob"]
+    cyril = (await catalog.list_entries(ListCatalog(kind="person", id="cyril@example.com"))).people
+    assert cyril[0].roles == ["cto", "ciso"]
+    # What escalation and the notifier learn: the team with its people, the person's roles.
+    data = (await published(incidents_runtime, "team"))[-1]["data"]
+    assert data["manager"] == {"id": team.manager.id, "name": "Maud"}  # type: ignore[index]
+    assert [m["name"] for m in data["members"]] == ["Alice", "Bob"]  # type: ignore[attr-defined]
+
+    again = await catalog.apply(LADDER)
+    assert {c.action for c in again.changes} == {"unchanged"}
+    moved = await catalog.apply(
+        ApplyCatalog(teams=[TeamSpec(name="Payments", manager="cyril@example.com")])
+    )
+    assert [(c.kind, c.fields) for c in moved.changes] == [("team", ["manager", "members"])]
+
+
+async def test_a_team_naming_an_unknown_person_is_refused_naming_the_field(
+    incidents_runtime: ServiceRuntime,
+) -> None:
+    catalog = CatalogUseCases(incidents_runtime.engine)
+    with pytest.raises(Invalid) as refused:
+        await catalog.apply(
+            ApplyCatalog(
+                teams=[TeamSpec(name="Ghosts", members=["nobody@example.com"])],
+                people=[PersonSpec(name="Maud", email="maud@example.com")],
+            )
+        )
+    assert [e.field for e in refused.value.errors] == ["teams[0].members[0]"]
+    with pytest.raises(NotFound):  # all or nothing: not even the person
+        await catalog.list_entries(ListCatalog(kind="person", id="maud@example.com"))
+    with pytest.raises(Invalid) as refused:
+        await catalog.save(
+            SaveCatalogEntry(kind="team", team=TeamFields(name="Ghosts", manager="nobody"))
+        )
+    assert [e.field for e in refused.value.errors] == ["manager"]
+    with pytest.raises(Invalid) as refused:
+        await catalog.save(
+            SaveCatalogEntry(
+                kind="person", person=PersonSpec(name="X", email="x@example.com", roles=[" "])
+            )
+        )
+    assert [e.field for e in refused.value.errors] == ["roles[0]"]
+
+
+async def test_deleting_a_person_takes_them_off_their_teams_for_every_reader(
+    incidents_runtime: ServiceRuntime,
+) -> None:
+    catalog = CatalogUseCases(incidents_runtime.engine)
+    await catalog.apply(LADDER)
+    await catalog.delete(DeleteCatalogEntry(kind="person", id="maud@example.com"))
+    await catalog.delete(DeleteCatalogEntry(kind="person", id="bob@example.com"))
+
+    team = (await catalog.list_entries(ListCatalog(kind="team", id="Payments"))).teams[0]
+    assert team.manager is None and [m.name for m in team.members] == ["Alice"]
+    data = (await published(incidents_runtime, "team"))[-1]["data"]
+    assert data["manager"] is None  # type: ignore[index]
+    assert [m["name"] for m in data["members"]] == ["Alice"]  # type: ignore[attr-defined]

@@ -51,3 +51,36 @@ def test_kpis_follow_the_brief() -> None:
     assert incident.mttd_seconds == 300
     assert incident.mtta_seconds == 90
     assert incident.mttr_seconds == 3600
+
+
+def test_orchestration_summary_names_every_action_not_done_and_why() -> None:
+    from imas_contracts.notifier import NotificationFailed, NotificationsPlanned, PlannedPage
+    from imas_contracts.warroom import DocumentCreated, WarRoomNotOpened
+    from imas_incidents.orchestration import domain as orchestration
+
+    at = datetime(2026, 2, 5, 18, 30, tzinfo=UTC)
+    common = {"event_id": "e", "occurred_at": at, "incident_id": "i"}
+    state = orchestration.Orchestration()
+    events = [
+        DocumentCreated(**common, document_id="d", title="t", link="https://imas/lid"),
+        WarRoomNotOpened(**common, reason="no chat platform is configured"),
+        NotificationsPlanned(
+            **common, pages=[PlannedPage(idempotency_key="k", channel="sms", recipient="Alice")]
+        ),
+    ]
+    for event in events:
+        state = orchestration.observe(state, event)  # type: ignore[arg-type]
+    assert not orchestration.settled(state)  # the SMS has no outcome yet
+    failed = NotificationFailed(
+        **common, delivery_id="x", idempotency_key="k", channel="sms", provider="",
+        recipient="Alice", error="undeliverable: no SMS provider (OVH or Twilio) is configured",
+    )  # fmt: skip
+    state = orchestration.observe(state, failed)
+    assert orchestration.settled(state)
+    assert orchestration.summary(state) == (
+        "Orchestration complete. Done: incident document https://imas/lid. Not done: war room "
+        "(no chat platform is configured); page to Alice via sms (no SMS provider (OVH or "
+        "Twilio) is configured)."
+    )
+    # Kept as JSON between events: the same state comes back.
+    assert orchestration.load(orchestration.dump(state)) == state

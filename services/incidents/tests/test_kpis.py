@@ -15,9 +15,9 @@ from imas_contracts.kpis import (
     GetKpiTrend,
     KpiStats,
 )
+from imas_incidents.kpis.usecases import KpiUseCases
 from imas_incidents.models import incidents, services, teams
 from imas_incidents.usecases import IncidentUseCases
-from imas_incidents.usecases_kpis import KpiUseCases
 from imas_runtime.errors import Invalid
 from imas_runtime.service import ServiceRuntime
 

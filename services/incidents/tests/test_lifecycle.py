@@ -8,17 +8,19 @@ from imas_contracts.incidents import (
     DeleteComment,
     EditComment,
     GetIncident,
+    GetIncidentStates,
     ListComments,
     ListIncidents,
     OpenOrAttach,
     TransitionIncident,
+    TransitionOpenIncident,
     UpdateIncident,
 )
 from imas_incidents.domain import Forbidden
 from imas_incidents.usecases import IncidentUseCases
-from imas_runtime.errors import Conflict
+from imas_runtime.errors import Conflict, Invalid, NotFound
 from imas_runtime.service import ServiceRuntime
-from imas_runtime.testing import eventually
+from imas_testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -104,6 +106,24 @@ async def test_a_refused_transition_changes_nothing(usecases: IncidentUseCases) 
     assert await usecases.get(GetIncident(id=opened.id)) == before
 
 
+async def test_states_answer_the_committed_status_of_each_known_incident(
+    usecases: IncidentUseCases,
+) -> None:
+    """What escalation asks before a step pages: an acknowledgement shows as soon as it is
+    committed; ids that name no incident are left out."""
+    taken = (await usecases.open_or_attach(alert(dedup_key="taken"))).incident
+    still = (await usecases.open_or_attach(alert(dedup_key="still"))).incident
+    await usecases.transition(act(taken.id, "acknowledge"))
+    unknown = "00000000-0000-0000-0000-000000000001"
+    states = await usecases.states(
+        GetIncidentStates(ids=[taken.id, still.id, unknown, "not-an-id"])
+    )
+    assert states.statuses == {taken.id: "ACKNOWLEDGED", still.id: "TRIGGERED"}
+    with pytest.raises(Invalid) as refused:
+        await usecases.states(GetIncidentStates(ids=[unknown] * 1001))
+    assert refused.value.errors[0].field == "ids"
+
+
 async def test_reopen_is_refused_while_another_incident_is_open_for_the_key(
     usecases: IncidentUseCases,
 ) -> None:
@@ -158,41 +178,66 @@ async def test_edits_are_timeline_events_and_severity_change_is_published(
 async def test_comments_are_edited_and_deleted_by_their_author_only(
     usecases: IncidentUseCases,
 ) -> None:
+    alice = {"actor": "alice", "actor_id": "user:0a1"}
+    bob = {"actor": "bob", "actor_id": "user:0b2"}
     opened = (await usecases.open_or_attach(alert())).incident
     first = (
-        await usecases.add_comment(AddComment(id=opened.id, body="Failover started", actor="alice"))
+        await usecases.add_comment(AddComment(id=opened.id, body="Failover started", **alice))
     ).comment
     second = (
-        await usecases.add_comment(AddComment(id=opened.id, body="Looks stable", actor="bob"))
+        await usecases.add_comment(AddComment(id=opened.id, body="Looks stable", **bob))
     ).comment
-    with pytest.raises(Forbidden):
-        await usecases.edit_comment(
-            EditComment(id=opened.id, comment_id=first.id, body="hijacked", actor="bob")
-        )
-    with pytest.raises(Forbidden):
-        await usecases.delete_comment(DeleteComment(id=opened.id, comment_id=first.id, actor="bob"))
+    assert (first.author, first.author_id) == ("alice", "user:0a1")
+    # Neither as himself nor under her name: ownership goes by identity.
+    for impostor in (bob, {**bob, "actor": "alice"}):
+        with pytest.raises(Forbidden):
+            await usecases.edit_comment(
+                EditComment(id=opened.id, comment_id=first.id, body="hijacked", **impostor)
+            )
+        with pytest.raises(Forbidden):
+            await usecases.delete_comment(
+                DeleteComment(id=opened.id, comment_id=first.id, **impostor)
+            )
     edited = await usecases.edit_comment(
-        EditComment(id=opened.id, comment_id=first.id, body="Failover done", actor="alice")
+        EditComment(id=opened.id, comment_id=first.id, body="Failover done", **alice)
     )
     assert edited.comment.body == "Failover done" and edited.comment.edited_at is not None
     await usecases.edit_comment(
-        EditComment(id=opened.id, comment_id=second.id, pinned=True, actor="alice")
+        EditComment(id=opened.id, comment_id=second.id, pinned=True, **alice)
     )
     listed = await usecases.list_comments(ListComments(id=opened.id))
     assert [(c.body, c.pinned) for c in listed.results] == [
         ("Looks stable", True),
         ("Failover done", False),
     ]
-    await usecases.delete_comment(DeleteComment(id=opened.id, comment_id=first.id, actor="alice"))
+    await usecases.delete_comment(DeleteComment(id=opened.id, comment_id=first.id, **alice))
     assert [c.id for c in (await usecases.list_comments(ListComments(id=opened.id))).results] == [
         second.id
     ]
-    notes = [
-        e.message
-        for e in (await usecases.get(GetIncident(id=opened.id))).timeline
-        if e.type == "NOTE"
+    timeline = (await usecases.get(GetIncident(id=opened.id))).timeline
+    notes = [(e.message, e.actor, e.actor_id) for e in timeline if e.type == "NOTE"]
+    assert notes == [
+        ("(comment deleted)", "alice", "user:0a1"),
+        ("Looks stable", "bob", "user:0b2"),
     ]
-    assert notes == ["(comment deleted)", "Looks stable"]
+
+
+async def test_a_comment_of_no_known_author_is_edited_by_no_one(
+    usecases: IncidentUseCases,
+) -> None:
+    # As written before authors were known by identity: a name and nothing else.
+    opened = (await usecases.open_or_attach(alert())).incident
+    old = (await usecases.add_comment(AddComment(id=opened.id, body="Old", actor="carol"))).comment
+    assert old.author_id == ""
+    for caller in ({"actor": "carol"}, {"actor": "carol", "actor_id": "user:0c3"}):
+        with pytest.raises(Forbidden):
+            await usecases.edit_comment(
+                EditComment(id=opened.id, comment_id=old.id, body="mine now", **caller)
+            )
+    pinned = await usecases.edit_comment(
+        EditComment(id=opened.id, comment_id=old.id, pinned=True, actor="dan")
+    )
+    assert pinned.comment.pinned
 
 
 async def test_list_filters_and_pages(usecases: IncidentUseCases) -> None:
@@ -209,3 +254,27 @@ async def test_list_filters_and_pages(usecases: IncidentUseCases) -> None:
     assert (await usecases.list_incidents(ListIncidents(team="SRE Core"))).count == 2
     page = await usecases.list_incidents(ListIncidents(ordering="created_at", offset=2, limit=2))
     assert page.count == 3 and len(page.results) == 1
+
+
+async def test_an_alert_resolves_the_open_incident_of_its_key(usecases: IncidentUseCases) -> None:
+    """What ingest asks when an alert resolves: it knows the key, not the incident."""
+    first = (await usecases.open_or_attach(alert(dedup_key="disk"))).incident
+    await usecases.transition(act(first.id, "resolve"))
+    second = (await usecases.open_or_attach(alert(dedup_key="disk"))).incident
+    other = (await usecases.open_or_attach(alert(dedup_key="cpu"))).incident
+
+    resolve = TransitionOpenIncident(service_name="redis-prod", dedup_key="disk", action="resolve")
+    view = await usecases.transition_open(resolve)
+    assert view.incident.id == second.id
+    assert view.incident.status == "RESOLVED"
+    assert view.timeline[-1].source == "alert"
+    unchanged = await usecases.get(GetIncident(id=other.id))
+    assert unchanged.incident.status == "TRIGGERED"
+
+    with pytest.raises(NotFound):
+        await usecases.transition_open(resolve)
+    with pytest.raises(Invalid) as refused:
+        await usecases.transition_open(
+            msgspec.structs.replace(resolve, service_name="no-such-service")
+        )
+    assert refused.value.errors[0].field == "service_name"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,10 +8,12 @@ from imas_contracts.incidents import STATUSES, IncidentSnapshot, Ref
 from imas_incidents.domain import (
     TRANSITIONS,
     auto_tags,
+    check_pattern,
     plan_transition,
     plan_update,
 )
 from imas_runtime.errors import Conflict, Invalid
+from imas_testing import factories
 
 pytestmark = pytest.mark.unit
 
@@ -30,16 +31,8 @@ EVERY_PAIR = [(action, status) for action in TRANSITIONS for status in STATUSES]
 
 
 def incident(status: str = "TRIGGERED", **fields: object) -> IncidentSnapshot:
-    return IncidentSnapshot(
-        id=str(uuid.uuid4()),
-        short_id="0F3A9B2C",
-        title="Redis Cluster Down",
-        service=Ref(id="s", name="redis-prod"),
-        severity="SEV2_HIGH",
-        status=status,  # type: ignore[arg-type]
-        detected_at=T0,
-        created_at=T0,
-        **fields,  # type: ignore[arg-type]
+    return factories.incident(
+        at=T0, short_id="0F3A9B2C", team=None, severity="SEV2_HIGH", status=status, **fields
     )
 
 
@@ -120,3 +113,23 @@ def test_tag_rules_match_the_title_case_insensitively() -> None:
     rules = [("database", r"postgres|redis|mysql"), ("network", r"\bdns\b")]
     assert auto_tags("REDIS cluster down", rules) == ["database"]
     assert auto_tags("DNS lookups failing on postgres", rules) == ["database", "network"]
+
+
+@pytest.mark.timeout(60)
+def test_tag_rules_answer_on_catastrophic_patterns_and_skip_refused_ones() -> None:
+    rules = [
+        ("hostile", "(a|aa)*c"),
+        ("nested", "(x+x+)+y"),
+        ("stored-before-checks", "(disk)\\1"),
+        ("disk", "disk (is )?full"),
+    ]
+    assert auto_tags("a" * 499, rules) == []
+    assert auto_tags("x" * 499, rules) == []
+    assert auto_tags("DISK IS FULL on db-1", rules) == ["disk"]
+
+
+def test_tag_rule_patterns_the_engine_refuses_name_their_field() -> None:
+    with pytest.raises(Invalid) as refused:
+        check_pattern("(?<=disk) full", "tag_rules[3].pattern")
+    assert refused.value.errors[0].field == "tag_rules[3].pattern"
+    assert "lookbehinds are not supported" in refused.value.errors[0].message

@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from imas_contracts.incidents import GetIncident, OpenOrAttach, OpenOrAttachReply
+from imas_contracts.incidents import GetIncident, OpenOrAttach, OpenOrAttachReply, SettleCounts
 from imas_incidents.usecases import IncidentUseCases
-from imas_runtime.errors import Invalid, NotFound, RequestFailed
+from imas_runtime.errors import Conflict, Invalid, NotFound, RequestFailed
 from imas_runtime.service import ServiceRuntime
 
 pytestmark = pytest.mark.integration
@@ -80,3 +80,51 @@ async def test_open_or_attach_answers_over_request_reply(
         await bus.request(alert(service_name="ghost"), OpenOrAttachReply)
     assert refused.value.code == "invalid"
     assert refused.value.errors[0].field == "service_name"
+
+
+async def test_occurrences_sent_again_after_a_lost_answer_count_once(
+    usecases: IncidentUseCases,
+) -> None:
+    """Ingest's flusher sends a storm's count again when the answer did not come back (this
+    service killed after its commit, a reply timeout): the repeat counts nothing and answers
+    as the first did."""
+    first = await usecases.open_or_attach(
+        alert(dedup_key="storm", occurrences=40, idempotency_key="flush-7:redis-prod|storm")
+    )
+    again = await usecases.open_or_attach(
+        alert(dedup_key="storm", occurrences=40, idempotency_key="flush-7:redis-prod|storm")
+    )
+    assert (again.created, again.incident.id) == (True, first.incident.id)
+    assert again.incident.alert_count == 40
+    later = await usecases.open_or_attach(
+        alert(dedup_key="storm", occurrences=2, idempotency_key="flush-8:redis-prod|storm")
+    )
+    assert (later.created, later.incident.alert_count) == (False, 42)
+    view = await usecases.get(GetIncident(id=first.incident.id))
+    assert [e.type for e in view.timeline] == ["STATUS_CHANGE", "ALERT_RECEIVED"]
+
+
+async def test_settling_lost_counts_answers_what_was_counted_and_voids_the_rest(
+    usecases: IncidentUseCases,
+) -> None:
+    """Ingest lost a storm flush's state with Redis's data: for each key, what was counted
+    under it, or a promise that nothing ever will be. A flush of a voided key still on its way
+    counts nothing (``conflict``); the answers never change."""
+    counted = await usecases.open_or_attach(
+        alert(dedup_key="settled", occurrences=7, idempotency_key="epoch-a:settled")
+    )
+    settle = SettleCounts(keys=["epoch-a:settled", "epoch-a:lost"])
+    first = await usecases.settle_counts(settle)
+    assert first.voided == ["epoch-a:lost"]
+    assert first.counted["epoch-a:settled"].incident.id == counted.incident.id
+    with pytest.raises(Conflict):
+        await usecases.open_or_attach(
+            alert(dedup_key="lost", occurrences=3, idempotency_key="epoch-a:lost")
+        )
+    assert await usecases.settle_counts(settle) == first
+    again = await usecases.open_or_attach(
+        alert(dedup_key="lost", occurrences=3, idempotency_key="epoch-b:lost")
+    )
+    assert (again.created, again.incident.alert_count) == (True, 3)
+    with pytest.raises(Invalid):
+        await usecases.settle_counts(SettleCounts(keys=[f"k{i}" for i in range(1001)]))

@@ -6,6 +6,7 @@ import pytest
 
 from imas_ingest import credentials
 from imas_ingest.credentials import BadCredentials
+from imas_runtime.secrets_box import SecretBox
 
 pytestmark = pytest.mark.unit
 
@@ -61,23 +62,23 @@ def test_custom_one_byte_changed_or_stale_is_refused() -> None:
 
 
 def test_secrets_are_encrypted_at_rest_and_need_the_key() -> None:
-    box = credentials.fernet("imas-development-secret-key-change-me")
+    box = SecretBox("imas-development-secret-key-change-me")
     secret = credentials.new_secret()
     stored = credentials.encrypt(box, secret)
     assert secret.encode() not in stored
     assert credentials.decrypt(box, stored) == secret
     with pytest.raises(BadCredentials):
-        credentials.decrypt(credentials.fernet("another key"), stored)
+        credentials.decrypt(SecretBox("another key"), stored)
     assert len(secret) == 32
 
 
 def test_a_rotated_key_still_reads_secrets_sealed_under_the_previous_one() -> None:
     secret = credentials.new_secret()
-    stored = credentials.encrypt(credentials.fernet("old key"), secret)
-    rotated = credentials.fernet("new key", ["old key"])
+    stored = credentials.encrypt(SecretBox("old key"), secret)
+    rotated = SecretBox("new key", ["old key"])
     assert credentials.decrypt(rotated, stored) == secret
     # New secrets are sealed under the new key only: the old key alone cannot read them.
     fresh = credentials.encrypt(rotated, secret)
-    assert credentials.decrypt(credentials.fernet("new key"), fresh) == secret
+    assert credentials.decrypt(SecretBox("new key"), fresh) == secret
     with pytest.raises(BadCredentials):
-        credentials.decrypt(credentials.fernet("old key"), fresh)
+        credentials.decrypt(SecretBox("old key"), fresh)

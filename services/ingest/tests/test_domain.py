@@ -6,13 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from imas_contracts.ingest import AlertRule, Matcher, Silence
+from imas_contracts.ingest import AlertRule, Matcher, SampleAlert, Silence
 from imas_ingest import domain
 from imas_ingest.domain import Alert, FlapState
+from imas_runtime.errors import Invalid
 
 pytestmark = pytest.mark.unit
 
 T0 = datetime(2026, 2, 5, 18, 30, tzinfo=UTC)
+T1 = T0 + timedelta(hours=1)
 
 
 def alert(name: str = "DiskFull", source: str = "alertmanager", **labels: str) -> Alert:
@@ -153,3 +155,104 @@ def test_repeated_firing_is_not_flapping() -> None:
             state, "firing", T0 + timedelta(seconds=i), max_changes=2, window=timedelta(minutes=5)
         )
         assert verdict == "pass"
+
+
+# -- user patterns -----------------------------------------------------------------------------
+
+HOSTILE = {"x": "a" * 50_000, "y": "x" * 50_000}
+
+
+@pytest.mark.timeout(60)
+def test_catastrophic_matchers_answer_on_long_label_values() -> None:
+    silences = [
+        Silence(matchers=[Matcher(label="x", op="=~", value=p)], starts_at=T0, ends_at=T1)
+        for p in ("(a+)+b", "(a|aa)*c")
+    ]
+    hostile = alert("a" * 50_000, **HOSTILE)
+    assert domain.silenced_by(silences, hostile, T0) is None
+    rules = [
+        AlertRule(name="by-name", alert_name="(a|aa)*c", service="nope"),
+        AlertRule(name="by-label", matchers=[Matcher(label="y", op="=~", value="(x+x+)+y")]),
+        AlertRule(
+            name="negated", matchers=[Matcher(label="y", op="!~", value="(x+x+)+y")], service="ok"
+        ),
+    ]
+    assert decide(hostile, rules).rule == "negated"
+
+
+def test_a_stored_pattern_the_engine_refuses_never_applies() -> None:
+    backreference = Matcher(label="env", op="=~", value="(prod)\\1")
+    lookahead = Matcher(label="env", op="!~", value="(?!prod)")
+    silences = [Silence(matchers=[m], starts_at=T0, ends_at=T1) for m in (backreference, lookahead)]
+    # Whatever the operator, the silence is skipped: the alert pages.
+    assert domain.silenced_by(silences, alert(env="prodprod"), T0) is None
+    assert domain.silenced_by(silences, alert(env="dev"), T0) is None
+    rules = [
+        AlertRule(name="lookbehind", alert_name="(?<=Disk)Full", service="nope"),
+        AlertRule(name="bad-matcher", matchers=[backreference], service="nope"),
+        AlertRule(name="next", alert_name="Disk.*", service="redis-prod"),
+    ]
+    assert decide(alert(env="prodprod"), rules).rule == "next"
+
+
+def test_refused_patterns_name_their_field() -> None:
+    matchers = [Matcher(label="env", value="("), Matcher(label="x", op="=~", value="a(?=b)")]
+    with pytest.raises(Invalid) as refused:
+        domain.check_patterns(matchers)
+    assert refused.value.errors[0].field == "matchers[1].value"
+    assert "lookaheads are not supported" in refused.value.errors[0].message
+    with pytest.raises(Invalid) as named:
+        domain.check_patterns([], alert_name="x" * 1001)
+    assert named.value.errors[0].field == "alert_name"
+    domain.check_patterns(matchers[:1], alert_name="Disk.*")  # "(" is a value for "="
+    stored = domain.stored_patterns("r-1", matchers, alert_name="Disk.*")
+    assert [(p.field, p.pattern) for p in stored] == [
+        ("alert_name", "Disk.*"),
+        ("matchers[1].value", "a(?=b)"),
+    ]
+
+
+def test_a_rule_tried_on_a_sample_alert_says_which_conditions_hold_and_where_it_goes() -> None:
+    rule = AlertRule(
+        name="disk",
+        source="alertmanager",
+        matchers=[
+            Matcher(label="env", value="prod"),
+            Matcher(label="alertname", op="=~", value="Disk.*"),
+        ],
+        service="storage",
+        severity_map={"page": "SEV1"},
+        dedup_template="{name}-{instance}",
+    )
+    sample = SampleAlert(
+        source="alertmanager",
+        name="DiskFull",
+        labels={"env": "prod", "severity": "page", "instance": "db-1"},
+    )
+    trial = domain.try_rule(rule, sample, triage_service="triage")
+    assert trial.matched
+    assert [(c.condition, c.holds) for c in trial.conditions] == [
+        ("source = alertmanager", True),
+        ("env = prod", True),
+        ("alertname =~ Disk.*", True),
+    ]
+    assert (trial.service, trial.severity, trial.dedup_key) == (
+        "storage",
+        "SEV1_CRITICAL",
+        "DiskFull-db-1",
+    )
+
+    staging = SampleAlert(source="alertmanager", name="DiskFull", labels={"env": "staging"})
+    missed = domain.try_rule(rule, staging, triage_service="triage")
+    assert not missed.matched
+    assert [c.holds for c in missed.conditions] == [True, False, True]
+    assert missed.service == "triage"
+
+
+def test_a_rule_that_cannot_work_is_refused_naming_its_field() -> None:
+    with pytest.raises(Invalid) as refused:
+        domain.check_rule(AlertRule(name="x", matchers=[Matcher(label="a", op="=~", value="(")]))
+    assert refused.value.errors[0].field == "matchers[0].value"
+    with pytest.raises(Invalid) as refused:
+        domain.check_rule(AlertRule(name="x", severity_map={"page": "urgent"}))
+    assert refused.value.errors[0].field == "severity_map"

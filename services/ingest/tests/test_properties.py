@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from imas_contracts.alert_payloads import PayloadError
 from imas_contracts.ingest import SOURCES
 from imas_ingest import domain
-from imas_ingest.sources import parse
+from imas_ingest.webhooks.sources import parse
 
 pytestmark = pytest.mark.unit
 

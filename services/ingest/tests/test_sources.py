@@ -9,7 +9,7 @@ import pytest
 
 from imas_contracts.alert_payloads import PayloadError
 from imas_ingest import domain
-from imas_ingest.sources import parse
+from imas_ingest.webhooks.sources import parse
 
 pytestmark = pytest.mark.unit
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import ipaddress
 import random
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 
 from imas_contracts.incidents import IncidentSnapshot, Ref
-from imas_notifier.domain import after_failure, escalation_step0_key, page_text, retry_delay
-from imas_notifier.routing import Directory, Entity, RoutingRule, route_triggered
-from imas_notifier.webhook import address_refusal
+from imas_contracts.notifier import Destination, NotificationRequested
+from imas_notifier.domain import (
+    after_failure,
+    escalation_step0_key,
+    page_text,
+    pages_for_request,
+    retry_delay,
+)
+from imas_notifier.routing.domain import Directory, RoutingRule, route_triggered
+from imas_runtime.catalog import Entity
+from imas_testing import factories
 
 pytestmark = pytest.mark.unit
 
@@ -30,17 +38,13 @@ ALL = {"slack": "slack", "ovh": "ovh", "smtp": "mail", "webhook": "tickets"}
 
 
 def incident(severity: str = "SEV1_CRITICAL", scopes: tuple[str, ...] = ()) -> IncidentSnapshot:
-    return IncidentSnapshot(
+    return factories.incident(
+        at=NOW,
         id="inc-1",
         short_id="INC1",
-        title="Redis Cluster Down",
-        service=Ref(id="s", name="redis-prod"),
         team=TEAM,
-        severity=severity,  # type: ignore[arg-type]
-        status="TRIGGERED",
+        severity=severity,
         impacted_scopes=[Ref(id=s, name=s) for s in scopes],
-        detected_at=NOW,
-        created_at=NOW,
     )
 
 
@@ -72,10 +76,53 @@ def test_sev2_does_not_text_the_oncall() -> None:
     assert routed(incident("SEV2_HIGH")) == {("team:SRE Core", "slack", "#sre-core")}
 
 
-def test_sev4_is_log_and_ticket_only() -> None:
-    assert routed(incident("SEV4_LOW", scopes=("sec",))) == {
-        ("team:SRE Core", "log", "#sre-core"),
-        ("ticket", "webhook", ""),
+def test_sev4_is_a_ticket_only_the_incident_itself_being_the_log() -> None:
+    assert routed(incident("SEV4_LOW", scopes=("sec",))) == {("ticket", "webhook", "")}
+
+
+def undeliverable(
+    inc: IncidentSnapshot, configured: dict[str, str], rules: list[RoutingRule] | None = None
+) -> dict[tuple[str, str], str]:
+    """(recipient, channel) → why each page routed with ``configured`` cannot be delivered."""
+    pages = route_triggered(inc, DIRECTORY, rules or [], configured, "http://imas", "p1")
+    return {(p.recipient, p.channel): p.undeliverable for p in pages}
+
+
+def test_without_providers_every_page_says_it_cannot_be_delivered_and_why() -> None:
+    assert undeliverable(incident(scopes=("sec",)), {}) == {
+        ("team:SRE Core", "slack"): "no Slack provider is configured",
+        ("Alice (person:p1)", "sms"): "no SMS provider (OVH or Twilio) is configured",
+        ("Alice (person:p1)", "slack"): "no Slack provider is configured",
+        ("ciso@x.io", "email"): "no e-mail (SMTP) provider is configured",
+        ("sec@x.io", "email"): "no e-mail (SMTP) provider is configured",
+    }
+    # No ticket system: the built-in SEV4 ticket is not filed, and nothing else is paged.
+    assert undeliverable(incident("SEV4_LOW"), {}) == {}
+    # A stored ticket rule asked for one: it is undeliverable, not dropped.
+    asked = [RoutingRule("ticket", ("webhook",), severity="SEV4_LOW", id="r1")]
+    assert undeliverable(incident("SEV4_LOW"), {}, asked) == {
+        ("ticket", "webhook"): "no webhook provider is configured"
+    }
+
+
+def test_a_person_without_an_address_for_the_channel_is_not_paged_through_it() -> None:
+    no_phone = Directory(
+        teams=DIRECTORY.teams, people={"p1": Entity("p1", "Alice", {"email": "alice@x.io"})}
+    )
+    pages = route_triggered(incident(), no_phone, [], ALL, "http://imas", "p1")
+    reasons = {(p.channel, p.target): p.undeliverable for p in pages}
+    assert reasons == {
+        ("slack", "team"): "",
+        ("sms", "person"): "Alice (person:p1) has no sms address in the catalog",
+        ("slack", "person"): "Alice (person:p1) has no slack address in the catalog",
+    }
+
+
+def test_an_operators_log_provider_serves_what_no_other_provider_does() -> None:
+    pages = route_triggered(incident(), DIRECTORY, [], {"log": "log"}, "http://imas", "p1")
+    assert {(p.channel, p.provider, p.undeliverable) for p in pages} == {
+        ("log", "log", ""),
+        ("sms", "log", ""),
     }
 
 
@@ -110,15 +157,27 @@ def test_429_waits_its_retry_after_other_4xx_fail_and_the_last_attempt_is_dead()
     assert after_failure(5, 5, retryable=True, retry_after=None).status == "dead"
 
 
-@pytest.mark.parametrize(
-    "ip", ["127.0.0.1", "10.0.0.5", "192.168.1.1", "169.254.169.254", "fe80::1", "::1",
-           "::ffff:127.0.0.1", "0.0.0.0"],
-)  # fmt: skip
-def test_ssrf_guard_refuses_internal_addresses(ip: str) -> None:
-    assert address_refusal(ipaddress.ip_address(ip))
-
-
-def test_ssrf_guard_lets_public_and_allowed_loopback_through() -> None:
-    assert address_refusal(ipaddress.ip_address("93.184.216.34")) is None
-    assert address_refusal(ipaddress.ip_address("127.0.0.1"), allow_loopback=True) is None
-    assert address_refusal(ipaddress.ip_address("169.254.169.254"), allow_private=True)
+def test_a_status_update_reaches_addresses_outside_the_catalog_and_is_no_page() -> None:
+    request = NotificationRequested(
+        event_id="e1",
+        occurred_at=datetime(2026, 2, 5, tzinfo=UTC),
+        incident_id="i1",
+        idempotency_key="status-update:i1:u1:addresses",
+        reason="status_update",
+        message="INC-1 status update: checkout slow\n\nA fix is rolling out.",
+        person_ids=["p1"],
+        channels=["email"],
+        destinations=[
+            Destination(channel="email", address="status@example.com"),
+            Destination(channel="slack", address="#status"),
+        ],
+    )
+    pages = pages_for_request(request, {("person", "p1", "email"): "sam@example.com"})
+    assert [(p.channel, p.address, p.kind) for p in pages] == [
+        ("email", "status@example.com", "update"),
+        ("slack", "#status", "update"),
+        ("email", "sam@example.com", "update"),
+    ]
+    assert len({p.idempotency_key for p in pages}) == 3
+    escalation = msgspec.structs.replace(request, reason="escalation", destinations=[])
+    assert [p.kind for p in pages_for_request(escalation)] == ["page"]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from imas_contracts.notifier import NotificationRequested
+from imas_contracts.notifier import NotificationRequested, recipient_label
 from imas_notifier.domain import pages_for_request
 
 pytestmark = pytest.mark.unit
@@ -39,3 +39,17 @@ def test_several_targets_and_channels_get_one_page_each() -> None:
     assert len(pages) == 4
     assert len({p.idempotency_key for p in pages}) == 4
     assert {p.recipient for p in pages} == {"person:alice", "team:sre"}
+
+
+def test_targets_a_request_does_not_name_are_named_from_the_catalog() -> None:
+    pages = pages_for_request(
+        request(person_ids=["alice"], team_ids=["sre", "gone"], channels=["email"]),
+        names={("person", "alice"): "Alice Martin", ("team", "sre"): "SRE Core"},
+    )
+    assert {recipient_label(p.recipient) for p in pages} == {
+        "Alice Martin",
+        "team SRE Core",
+        "team gone",
+    }
+    # The key stays the target's id: renaming a team never pages it twice.
+    assert any(p.idempotency_key.endswith(":team:sre:email") for p in pages)

@@ -7,7 +7,7 @@ import pytest
 
 from imas_contracts.alert_payloads import decode
 from imas_notifier.domain import Page, avoid_provider, failing_pages_alert, failing_provider
-from imas_notifier.routing import RoutingRule, check_person_rules, check_rule
+from imas_notifier.routing.domain import RoutingRule, check_person_rules, check_rule
 from imas_runtime.errors import Invalid
 
 pytestmark = pytest.mark.unit
@@ -71,7 +71,14 @@ def test_an_incident_about_a_provider_is_not_paged_through_it() -> None:
         Page("k1", "slack", "slack-main", "team:SRE", "m"),
         Page("k2", "email", "mail", "ciso@x.io", "m", "ciso@x.io"),
     ]
-    assert [(p.channel, p.provider) for p in avoid_provider(pages, "slack-main")] == [
+    with_log = {"slack": "slack-main", "smtp": "mail", "log": "log"}
+    assert [(p.channel, p.provider) for p in avoid_provider(pages, "slack-main", with_log)] == [
         ("log", "log"),
         ("email", "mail"),
+    ]
+    # Without a log provider the page is not sent anywhere, and says why.
+    avoided = avoid_provider(pages, "slack-main", {"slack": "slack-main", "smtp": "mail"})
+    assert [p.undeliverable for p in avoided] == [
+        "this incident is about slack-main failing: not paged through it",
+        "",
     ]

@@ -14,13 +14,21 @@ import msgspec
 import pytest
 
 from imas_contracts import Event, new_event_id
-from imas_contracts.catalog import CatalogEntries, ListCatalog, PersonEntry, Ref, TeamEntry
+from imas_contracts.catalog import (
+    CatalogEntries,
+    ListCatalog,
+    PersonEntry,
+    Ref,
+    ScopeEntry,
+    TeamEntry,
+)
 from imas_contracts.escalation import OnCallLevel, OnCallReply, WhoIsOnCall
 from imas_contracts.incidents import IncidentSnapshot, IncidentTriggered
 from imas_runtime.bus import Bus
-from imas_runtime.db import drop_database, ensure_database
+from imas_runtime.db import ensure_database
 from imas_runtime.rpc import Endpoint, RpcServer
 from imas_runtime.service import ServiceRuntime
+from imas_testing import LOOPBACK, discard_database
 from imas_warroom.app import create_runtime
 from imas_warroom.settings import WarroomSettings
 
@@ -33,7 +41,15 @@ ALICE = PersonEntry(
 BOB = PersonEntry(
     id="p-bob", name="Bob Stone", email="bob@example.com", chat_user_ids={"slack": "U0BOB"}
 )
+CAROL = PersonEntry(
+    id="p-carol",
+    name="Carol Diaz",
+    email="carol@example.com",
+    chat_user_ids={"slack": "U0CAROL", "discord": "333"},
+)
 SRE = TeamEntry(id="t-sre", name="SRE Core", slug="sre-core")
+# Legal's mandatory e-mail names Carol: she is invited when the scope is impacted.
+LEGAL = ScopeEntry(id="sc-legal", name="Legal", mandatory_emails=["carol@example.com"])
 
 
 class Clock:
@@ -97,7 +113,9 @@ async def _directory(bus: Bus) -> RpcServer:
             return CatalogEntries(
                 kind="team", teams=[SRE] if query.id in (SRE.name, SRE.slug, SRE.id) else []
             )
-        return CatalogEntries(kind="person", people=[ALICE, BOB])
+        if query.kind == "scope":
+            return CatalogEntries(kind="scope", scopes=[LEGAL] if query.id == LEGAL.id else [])
+        return CatalogEntries(kind="person", people=[ALICE, BOB, CAROL])
 
     async def on_call(query: WhoIsOnCall) -> OnCallReply:
         level = OnCallLevel(step=0, delay_minutes=0, targets=[Ref(id=BOB.id, name=BOB.name)])
@@ -121,7 +139,7 @@ async def warroom_factory(
         async def make(*, directory: bool = True, **overrides: Any) -> Warroom:
             database = f"t_{test_run_id}_wr_{uuid.uuid4().hex[:6]}"
             await ensure_database(postgres_url, database)
-            stack.push_async_callback(drop_database, postgres_url, database)
+            stack.callback(discard_database, postgres_url, database)
             settings = WarroomSettings(
                 service="warroom",
                 nats_url=nats_url,
@@ -129,6 +147,7 @@ async def warroom_factory(
                 redis_url=redis_url,
                 database=database,
                 sync_interval=0.05,
+                outbound_allow=LOOPBACK,
                 public_url="http://imas.test",
                 **overrides,
             )

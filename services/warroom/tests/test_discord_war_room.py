@@ -14,10 +14,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from imas_contracts import new_event_id
-from imas_contracts.incidents import IncidentResolved
-from imas_contracts.warroom import ChatReply, DiscordRequest
-from imas_runtime.fake_chat import Channel, FakeDiscord
-from imas_runtime.testing import eventually
+from imas_contracts.incidents import GetIncident, IncidentResolved, IncidentUpdated, IncidentView
+from imas_contracts.warroom import ChatReply, DiscordRequest, DocumentView, GetDocument
+from imas_runtime.rpc import Endpoint, RpcServer
+from imas_testing import eventually
+from imas_testing.fake_chat import Channel, FakeDiscord
 
 from .conftest import Warroom, WarroomFactory, incident, triggered
 
@@ -59,7 +60,11 @@ async def test_sev2_opens_a_discord_channel_with_header_buttons_and_archives_lat
         return channel
 
     channel = await eventually(opened, timeout=10)
-    assert channel.members == ["111"]  # the lead; the on-call has no Discord id
+    # The lead (the on-call has no Discord id) can see the room from its creation, and the
+    # header's mention notified her.
+    assert channel.members == ["111"] and channel.overwrites["111"]["type"] == 1
+    assert channel.notified == ["111"]
+    assert discord.calls("PUT /channels/*/permissions/*") == []
     assert "SEV2 high" in channel.topic
     header = channel.messages[channel.pins[0]]
     assert f"INC-{snapshot.short_id}" in header["content"]
@@ -78,6 +83,33 @@ async def test_sev2_opens_a_discord_channel_with_header_buttons_and_archives_lat
     await eventually(lambda: _archived(channel))
     warroom.clock.advance(-61)
     assert channel.name == f"archived-{name}" and channel.parent_id == "777"
+
+
+async def test_a_lead_named_after_the_room_opened_can_see_it_and_is_mentioned(
+    warroom: Warroom, discord: FakeDiscord
+) -> None:
+    snapshot = incident("SEV2_HIGH", lead=None)
+    await warroom.publish(triggered(snapshot))
+    name = f"inc-{snapshot.short_id.lower()}-redis-prod"
+
+    def opened() -> Channel:
+        channel = discord.by_name(name)
+        assert channel is not None and channel.pins
+        return channel
+
+    channel = await eventually(opened, timeout=10)
+    assert channel.members == [] and channel.notified == []
+    led = msgspec.structs.replace(snapshot, lead="Alice Martin")
+    await warroom.publish(
+        IncidentUpdated(
+            event_id=new_event_id(), occurred_at=datetime.now(UTC), incident=led, changed=["lead"]
+        )
+    )
+
+    def invited() -> None:
+        assert channel.members == ["111"] and channel.notified == ["111"]
+
+    await eventually(invited, timeout=10)
 
 
 def sign(body: str, key: Ed25519PrivateKey = KEY) -> DiscordRequest:
@@ -136,3 +168,53 @@ async def test_discord_actions_are_refused_with_what_to_do_when_the_role_does_no
     stranger = msgspec.structs.replace(sign(interaction("999", 2, escalate)), caller_role="admin")
     reply = json.loads((await warroom.ask(stranger, ChatReply)).body)["data"]["content"]
     assert "Your Discord user id (999) is not linked to an IMAS person" in reply
+
+
+async def test_a_role_given_from_discord_lets_its_holder_into_the_room_and_the_lid(
+    warroom: Warroom, discord: FakeDiscord
+) -> None:
+    snapshot = incident("SEV2_HIGH", lead=None)
+
+    async def get_incident(query: GetIncident) -> IncidentView:
+        return IncidentView(incident=snapshot)
+
+    server = RpcServer(warroom.bus, [Endpoint(GetIncident, get_incident)])
+    await server.start("test-incidents")
+    try:
+        await warroom.publish(triggered(snapshot))
+        name = f"inc-{snapshot.short_id.lower()}-redis-prod"
+
+        def opened() -> Channel:
+            channel = discord.by_name(name)
+            assert channel is not None and channel.pins
+            return channel
+
+        channel = await eventually(opened, timeout=10)
+        assert "333" not in channel.members
+        command = {
+            "name": "incident",
+            "options": [
+                {"name": "command", "value": "role"},
+                {"name": "text", "value": "scribe <@333>"},
+            ],
+        }
+        body = json.dumps(
+            {
+                "type": 2,
+                "channel_id": channel.id,
+                "member": {"user": {"id": "111", "username": "alice"}},
+                "data": command,
+            }
+        )
+        asked = msgspec.structs.replace(sign(body), caller_role="responder")
+        reply = json.loads((await warroom.ask(asked, ChatReply)).body)["data"]["content"]
+        assert reply == f"INC-{snapshot.short_id}: Carol Diaz is scribe (by Alice Martin)."
+
+        def invited() -> None:
+            assert "333" in channel.members and "333" in channel.notified
+
+        await eventually(invited, timeout=10)
+        document = await warroom.ask(GetDocument(incident=snapshot.id), DocumentView)
+        assert "| **Scribe** | Carol Diaz |" in document.markdown
+    finally:
+        await server.stop()

@@ -11,9 +11,15 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from imas_contracts.catalog import Ref
 from imas_contracts.incidents import IncidentSnapshot
 from imas_contracts.warroom import RunbookSpec, RunbookStep
+from imas_runtime import markup
 from imas_runtime.errors import Conflict, Invalid
+from imas_testing import factories
+from imas_testing.fake_google_docs import Document
 from imas_warroom import domain, lid
-from imas_warroom.signatures import discord_refusal, slack_refusal, slack_signature
+from imas_warroom.chat.messages import Header, discord_message, slack_blocks
+from imas_warroom.chat.signatures import discord_refusal, slack_refusal, slack_signature
+from imas_warroom.export import docs_format
+from imas_warroom.stakeholders.usecases import role_names
 
 pytestmark = pytest.mark.unit
 
@@ -55,6 +61,18 @@ def test_runbook_of_the_service_matching_the_title_wins() -> None:
     assert [r.name for r in found] == ["any timeout"]
 
 
+@pytest.mark.timeout(60)
+def test_runbook_patterns_answer_on_catastrophic_titles_and_skip_refused_ones() -> None:
+    hostile = runbook("hostile", pattern="(x+x+)+y")
+    stored_before_checks = runbook("backreference", pattern="(disk)\\1")
+    disk = runbook("disk", pattern="disk (is )?full")
+    books = [hostile, stored_before_checks, disk]
+    assert domain.match_runbooks(books, "redis-prod", "x" * 50_000, None) == []
+    found = domain.match_runbooks(books, "redis-prod", "DISK FULL on diskdisk", None)
+    assert [r.name for r in found] == ["disk"]
+    assert [p.ref for p in domain.stored_patterns(books)] == ["hostile", "backreference", "disk"]
+
+
 def test_runbook_severity_filter_excludes_other_severities() -> None:
     sev1_only = runbook("sev1", service="redis-prod", severities=["SEV1_CRITICAL"])
     assert domain.match_runbooks([sev1_only], "redis-prod", "x", "SEV3_MEDIUM") == []
@@ -64,6 +82,10 @@ def test_invalid_runbook_names_the_field() -> None:
     with pytest.raises(Invalid) as bad:
         domain.validate_runbook(runbook("x", service="redis-prod", pattern="("))
     assert bad.value.errors[0].field == "alert_pattern"
+    with pytest.raises(Invalid) as imported:
+        domain.validate_runbook(runbook("x", pattern="disk(?= full)"), "runbooks[2].")
+    assert imported.value.errors[0].field == "runbooks[2].alert_pattern"
+    assert "lookaheads are not supported" in imported.value.errors[0].message
     with pytest.raises(Invalid) as none:
         domain.validate_runbook(RunbookSpec(name="x", service="redis-prod"))
     assert none.value.errors[0].field == "steps"
@@ -179,7 +201,7 @@ def test_escalation_goes_to_the_level_after_the_last_one_paged() -> None:
 def test_exporter_settings_name_what_is_wrong() -> None:
     ok = {"base_url": "https://acme.atlassian.net", "space_key": "OPS", "email": "b@x"}
     domain.check_exporter("Wiki", "confluence", ok, {"api_token"})
-    domain.check_exporter("Docs", "google_docs", {"folder_id": "F1"}, {"token"})
+    domain.check_exporter("Docs", "google_docs", {"folder_id": "F1"}, {"service_account"})
     cases = [
         (("", "confluence", ok, {"api_token"}), "name"),
         (("W", "notion", ok, set()), "kind"),
@@ -187,7 +209,9 @@ def test_exporter_settings_name_what_is_wrong() -> None:
         (("W", "confluence", {**ok, "email": " "}, {"api_token"}), "config.email"),
         (("W", "confluence", {**ok, "base_url": "acme"}, {"api_token"}), "config.base_url"),
         (("W", "confluence", ok, set()), "secrets.api_token"),
-        (("W", "google_docs", {}, {"token", "password"}), "secrets.password"),
+        (("W", "google_docs", {}, {"service_account", "password"}), "secrets.password"),
+        # An access token dies within the hour: the service account's key is required.
+        (("W", "google_docs", {}, {"token"}), "secrets.service_account"),
     ]
     for args, field in cases:
         with pytest.raises(Invalid) as refused:
@@ -200,3 +224,88 @@ def test_an_unchanged_runbook_has_no_changed_field() -> None:
     assert domain.changed_runbook_fields(stored, runbook("Redis", "redis-prod")) == []
     assert domain.changed_runbook_fields(stored, runbook("Redis", "redis")) == ["service"]
     assert domain.changed_runbook_fields(None, stored) == list(domain.RUNBOOK_FIELDS)
+
+
+def test_room_headers_escape_mentions_and_links_from_alert_text() -> None:
+    hostile = "<!channel> @everyone <@U1> <http://evil.example|LID> [LID](http://evil.example)"
+    snapshot = IncidentSnapshot(
+        id="i-1",
+        short_id="ABC",
+        title=hostile,
+        service=Ref(id="s", name="api"),
+        severity="SEV1_CRITICAL",
+        status="TRIGGERED",
+        lead="@here",
+        detected_at=datetime.now(UTC),
+        created_at=datetime.now(UTC),
+    )
+    header = Header(snapshot, "https://imas.example.com/incidents/1", "https://imas.example.com/l")
+    section = slack_blocks(header)[1]["text"]["text"]
+    slack_text = header.text(markup.slack_text)
+    for text in (section, slack_text):
+        assert "<!channel>" not in text and "<@U1>" not in text and "<http://evil" not in text
+    assert "&lt;!channel&gt;" in slack_text
+    message = discord_message(header)
+    assert message["allowed_mentions"] == {"parse": []}
+    assert "@everyone" not in message["content"] and "@here" not in message["content"]
+    assert "[LID](http" not in message["content"]
+    assert "Incident: https://imas.example.com/incidents/1" in message["content"]
+
+
+def test_a_lid_with_emoji_and_pipes_lands_in_google_docs_at_the_right_indexes() -> None:
+    """Docs counts indexes in UTF-16 code units: a character outside the BMP takes two, and
+    every later heading, cell and link must still land where it belongs."""
+    markdown = (
+        "# INC-1 - Disk 🔥 full\n\n| | |\n|---|---|\n| **Status** | 🚨 TRIGGERED |\n"
+        "| **Note** | a \\| b |\n\n## Timeline 🕒\n\n- first 👍\n- [link](https://x.test/😀)\n"
+        "\n1. one\n2. two\n\n`kubectl get pods`\n"
+    )
+    document = Document(id="d", title="t")
+    for request in docs_format.requests(docs_format.blocks(markdown)):
+        document.apply(request)
+    assert document.outline() == [
+        ("HEADING_1", None, "INC-1 - Disk 🔥 full"),
+        ("TABLE", None, [["", ""], ["Status", "🚨 TRIGGERED"], ["Note", "a | b"]]),
+        ("HEADING_2", None, "Timeline 🕒"),
+        ("NORMAL_TEXT", "BULLET_DISC_CIRCLE_SQUARE", "first 👍"),
+        ("NORMAL_TEXT", "BULLET_DISC_CIRCLE_SQUARE", "link"),
+        ("NORMAL_TEXT", "NUMBERED_DECIMAL_ALPHA_ROMAN", "one"),
+        ("NORMAL_TEXT", "NUMBERED_DECIMAL_ALPHA_ROMAN", "two"),
+        ("NORMAL_TEXT", None, "kubectl get pods"),
+    ]
+    assert document.styled("bold") == [("Status", True), ("Note", True)]
+    assert document.styled("link") == [("link", {"url": "https://x.test/%F0%9F%98%80"})]
+    assert [run for run, _ in document.styled("weightedFontFamily")] == ["kubectl get pods"]
+    assert document.styled("italic") == []  # nothing inherited a neighbour's style
+
+
+def test_an_edit_reads_as_words_and_links_found_by_the_mesh_are_left_out() -> None:
+    inc = factories.incident(
+        severity="SEV2_HIGH", lead="Alice Martin", impacted_scopes=[Ref(id="s1", name="Security")]
+    )
+    assert domain.update_message(inc, ["severity", "lead"]) == (
+        "Severity set to SEV2 high; lead set to Alice Martin"
+    )
+    assert domain.update_message(inc, ["impacted_scopes"]) == "Impacted scopes set to Security"
+    assert domain.update_message(inc, ["lid_link"]) == ""
+    assert domain.update_message(inc, ["war_room_link", "tags"]) == ""
+
+
+def test_role_commands_take_mentions_names_and_nobody() -> None:
+    assert domain.parse_role_command("scribe <@U0ALICE|alice>") == ("scribe", "U0ALICE", "")
+    assert domain.parse_role_command("Commander <@!1234>") == ("commander", "1234", "")
+    assert domain.parse_role_command("scribe @alice") == ("scribe", "", "alice")
+    assert domain.parse_role_command("scribe Alice Martin") == ("scribe", "", "Alice Martin")
+    assert domain.parse_role_command("scribe none") == ("scribe", "", "none")
+    assert domain.parse_role_command("scribe") == ("scribe", "", "")
+    assert domain.role_allows("responder", "role") and not domain.role_allows("operator", "role")
+    assert domain.role_allows("responder", "update") and not domain.role_allows("viewer", "update")
+
+
+def test_incident_roles_are_configured_in_order_once() -> None:
+    assert role_names("Commander, scribe ,,communications,scribe") == (
+        "commander",
+        "scribe",
+        "communications",
+    )
+    assert role_names("") == ("commander", "scribe", "communications")

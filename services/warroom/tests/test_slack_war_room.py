@@ -14,6 +14,7 @@ import msgspec
 import pytest
 
 from imas_contracts import new_event_id
+from imas_contracts.catalog import Ref
 from imas_contracts.escalation import EscalationStepFired
 from imas_contracts.incidents import (
     IncidentAcknowledged,
@@ -42,11 +43,11 @@ from imas_contracts.warroom import (
     TemplateView,
 )
 from imas_runtime.errors import RequestFailed
-from imas_runtime.fake_chat import Channel, FakeSlack
-from imas_runtime.testing import eventually
-from imas_warroom.signatures import slack_signature
+from imas_testing import eventually
+from imas_testing.fake_chat import Channel, FakeSlack
+from imas_warroom.chat.signatures import slack_signature
 
-from .conftest import BOB, Warroom, WarroomFactory, incident, triggered
+from .conftest import ALICE, BOB, LEGAL, Warroom, WarroomFactory, incident, triggered
 
 pytestmark = pytest.mark.integration
 
@@ -108,6 +109,45 @@ async def test_sev1_opens_a_room_with_invites_topic_and_a_pinned_header(
     assert "Status: TRIGGERED" in text and "Lead: Alice Martin" in text
     assert f"http://imas.test/incidents/{snapshot.id}/lid" in text
     assert buttons(header) == ["Acknowledge", "Resolve"]
+
+
+async def test_a_lead_named_later_and_a_new_scopes_people_are_invited_when_it_happens(
+    warroom: Warroom, slack: FakeSlack
+) -> None:
+    snapshot = incident(lead=None)
+    await warroom.publish(triggered(snapshot))
+    channel = await room_of(slack, snapshot)
+    assert channel.members == ["U0BOB"]  # the on-call; no lead yet
+
+    async def update(incident: IncidentSnapshot, changed: str) -> None:
+        event = IncidentUpdated(
+            event_id=new_event_id(), occurred_at=now(), incident=incident, changed=[changed]
+        )
+        await warroom.publish(event)
+
+    led = msgspec.structs.replace(snapshot, lead=ALICE.name)
+    await update(led, "lead")
+    await eventually(lambda: _members(channel, ["U0BOB", "U0ALICE"]))
+    scoped = msgspec.structs.replace(led, impacted_scopes=[Ref(id=LEGAL.id, name=LEGAL.name)])
+    await update(scoped, "impacted_scopes")
+    await eventually(lambda: _members(channel, ["U0BOB", "U0ALICE", "U0CAROL"]))
+
+    def announced() -> None:
+        said = [m["text"] for m in channel.messages.values()]
+        assert ":wave: <@U0ALICE> joined this war room." in said
+        assert ":wave: <@U0CAROL> joined this war room." in said
+
+    await eventually(announced)
+    invites = [
+        c.body["users"]
+        for c in slack.calls("conversations.invite")
+        if c.body["channel"] == channel.id
+    ]
+    assert invites == ["U0BOB", "U0ALICE", "U0CAROL"]  # each newcomer once, nobody twice
+
+
+def _members(channel: Channel, expected: list[str]) -> None:
+    assert channel.members == expected
 
 
 async def test_sev3_gets_a_lid_but_no_room(warroom: Warroom, slack: FakeSlack) -> None:
@@ -358,7 +398,7 @@ runbooks:
     assert [r.name for r in by_title.runbooks] == ["Any disk full"]
     with pytest.raises(RequestFailed) as bad:
         await warroom.ask(ImportRunbooks(yaml="runbooks: [{name: x, service: y}]"), RunbookList)
-    assert bad.value.errors[0].field == "steps"
+    assert bad.value.errors[0].field == "runbooks[0].steps"
     with pytest.raises(RequestFailed) as taken:
         clash = msgspec.structs.replace(first.runbooks[0], id="")
         await warroom.ask(PutRunbook(runbook=clash), RunbookView)

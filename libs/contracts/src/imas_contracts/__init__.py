@@ -5,7 +5,7 @@ A message's msgspec tag is its subject and version (``incidents.triggered.v1``).
 defaults, or by publishing a new ``.v2`` beside the old one.
 """
 
-from imas_contracts import deadletter, escalation, incidents, ingest, notifier, warroom
+from imas_contracts import deadletter, escalation, gateway, incidents, ingest, notifier, warroom
 from imas_contracts._base import (
     ErrorReply,
     Event,
@@ -34,6 +34,7 @@ EVENTS: tuple[type[Event], ...] = (
     *notifier.EVENTS,
     *escalation.EVENTS,
     *warroom.EVENTS,
+    *gateway.EVENTS,
     deadletter.DeadLettered,
 )
 
@@ -74,6 +75,7 @@ __all__ = [
     "all_messages",
     "deadletter",
     "escalation",
+    "gateway",
     "incidents",
     "ingest",
     "new_event_id",

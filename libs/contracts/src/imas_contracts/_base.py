@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import msgspec
 
@@ -65,10 +65,20 @@ class ErrorReply(Message, frozen=True, kw_only=True, tag="error.v1"):
 
 
 class StreamSpec(msgspec.Struct, frozen=True, kw_only=True):
-    """A JetStream stream as declared in code; provisioning creates or updates it at start-up."""
+    """A JetStream stream as declared in code; provisioning creates it at start-up, and adds
+    what a newer declaration adds without reverting what an operator changed.
+
+    ``retention``: ``limits`` keeps messages until ``max_age`` / ``max_bytes``; ``workqueue``
+    removes each message once its one consumer acknowledged it. ``discard``: when ``max_bytes``
+    is reached, ``old`` drops the oldest messages, ``new`` refuses new ones (the publisher
+    learns it was not stored). ``max_bytes`` -1: no limit but the server's store.
+    """
 
     name: str
     subjects: tuple[str, ...]
     description: str = ""
     max_age_seconds: float = 14 * 24 * 3600
     duplicate_window_seconds: float = 120.0
+    retention: Literal["limits", "workqueue"] = "limits"
+    max_bytes: int = -1
+    discard: Literal["old", "new"] = "old"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -61,6 +61,22 @@ class PagerDutyEvent(msgspec.Struct, kw_only=True):
     payload: PdPayload | None = None
     client: str | None = None
     client_url: str | None = None
+    links: list[PdLink] = []
+    images: list[PdImage] = []
+
+
+class PdChangePayload(msgspec.Struct, kw_only=True):
+    summary: str = ""
+    source: str = ""
+    timestamp: str | None = None
+    custom_details: dict[str, Any] | None = None
+
+
+class PagerDutyChangeEvent(msgspec.Struct, kw_only=True):
+    """A change event (``POST /v2/change/enqueue``): a deploy, a configuration push."""
+
+    routing_key: str
+    payload: PdChangePayload | None = None
     links: list[PdLink] = []
     images: list[PdImage] = []
 
@@ -199,10 +215,13 @@ Payload = (
     | list[CustomAlert]
 )
 
+T = TypeVar("T")
+
 _DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {
     t: msgspec.json.Decoder(t)
     for t in (
         PagerDutyEvent,
+        PagerDutyChangeEvent,
         AlertmanagerWebhook,
         GrafanaLegacyWebhook,
         DatadogWebhook,
@@ -229,10 +248,11 @@ def field_error(exc: msgspec.ValidationError) -> PayloadError:
     return PayloadError(path or "body", text.split(" - at ")[0])
 
 
-def _typed(kind: type[Any], body: bytes | Any) -> Any:
+def _typed(kind: type[T], body: bytes | Any) -> T:
     try:
         if isinstance(body, bytes | bytearray | memoryview | str):
-            return _DECODERS[kind].decode(body)
+            decoded: T = _DECODERS[kind].decode(body)
+            return decoded
         return msgspec.convert(body, kind)
     except msgspec.ValidationError as exc:
         raise field_error(exc) from None
@@ -258,11 +278,15 @@ def parse_time(value: Scalar, field: str) -> datetime | None:
     text = str(value).strip()
     if text.startswith("0001-01-01"):
         return None
-    text = _OFFSET.sub(r"\1:\2", text.replace("Z", "+00:00").replace("z", "+00:00"))
     try:
+        # Most tools send what fromisoformat reads as it is (``Z`` included).
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise PayloadError(field, "must be an ISO 8601 date-time") from None
+        text = _OFFSET.sub(r"\1:\2", text.replace("Z", "+00:00").replace("z", "+00:00"))
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise PayloadError(field, "must be an ISO 8601 date-time") from None
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -279,17 +303,32 @@ def _check_pagerduty(event: PagerDutyEvent) -> None:
         if not event.dedup_key:
             raise PayloadError("dedup_key", f"is required to {event.event_action}")
         return
-    if event.payload is None:
-        raise PayloadError("payload", "is required")
-    if not event.payload.summary.strip():
-        raise PayloadError("payload.summary", "is required")
-    if len(event.payload.summary) > 1024:
-        raise PayloadError("payload.summary", "must be at most 1024 characters")
+    _check_summary(event.payload)
+    assert event.payload is not None
     if not event.payload.source.strip():
         raise PayloadError("payload.source", "is required")
     if event.payload.severity not in PD_SEVERITIES:
         raise PayloadError("payload.severity", f"must be one of {', '.join(PD_SEVERITIES)}")
     parse_time(event.payload.timestamp, "payload.timestamp")
+
+
+def decode_change(body: bytes | Any) -> PagerDutyChangeEvent:
+    """Decode and check a PagerDuty change event; :class:`PayloadError` when it is invalid."""
+    event: PagerDutyChangeEvent = _typed(PagerDutyChangeEvent, body)
+    _check_summary(event.payload)
+    assert event.payload is not None
+    parse_time(event.payload.timestamp, "payload.timestamp")
+    return event
+
+
+def _check_summary(payload: PdPayload | PdChangePayload | None) -> None:
+    """PagerDuty's payload with its summary: required, at most 1,024 characters."""
+    if payload is None:
+        raise PayloadError("payload", "is required")
+    if not payload.summary.strip():
+        raise PayloadError("payload.summary", "is required")
+    if len(payload.summary) > 1024:
+        raise PayloadError("payload.summary", "must be at most 1024 characters")
 
 
 def _check_alerts(hook: AlertmanagerWebhook) -> None:
@@ -319,7 +358,7 @@ def decode(source: str, body: bytes | Any) -> Payload:
             unified: AlertmanagerWebhook = _typed(AlertmanagerWebhook, data)
             _check_alerts(unified)
             return unified
-        return _typed(GrafanaLegacyWebhook, data)  # type: ignore[no-any-return]
+        return _typed(GrafanaLegacyWebhook, data)
     if source == "datadog":
         hook_dd: DatadogWebhook = _typed(DatadogWebhook, body)
         if not (hook_dd.title or hook_dd.alert_title or hook_dd.body):
@@ -327,8 +366,9 @@ def decode(source: str, body: bytes | Any) -> Payload:
         parse_time(hook_dd.date, "date")
         return hook_dd
     if source == "sentry":
-        return _typed(SentryWebhook, body)  # type: ignore[no-any-return]
-    if source == "custom":
+        return _typed(SentryWebhook, body)
+    # A missed heartbeat is written by ingest itself in the custom format.
+    if source in ("custom", "heartbeat"):
         data = _as_json(body)
         if isinstance(data, list):
             alerts: list[CustomAlert] = _typed(list[CustomAlert], data)
@@ -355,4 +395,4 @@ def _as_json(body: bytes | Any) -> Any:
         raise PayloadError("body", "must be valid JSON") from None
 
 
-__all__ = ["Payload", "PayloadError", "decode", "field_error", "parse_time"]
+__all__ = ["Payload", "PayloadError", "decode", "decode_change", "field_error", "parse_time"]

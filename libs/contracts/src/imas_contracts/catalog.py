@@ -7,6 +7,7 @@ the catalog and the request/reply messages that read and change it one entry at 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar, Literal
 
 import msgspec
@@ -32,7 +33,10 @@ class ContactMethod(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PersonSpec(msgspec.Struct, frozen=True, kw_only=True):
-    """A person who can be paged; identified by ``email`` when a catalog is applied."""
+    """A person who can be paged; identified by ``email`` when a catalog is applied.
+
+    ``roles`` are free words (``cto``, ``ciso``, ``dpo``, stored in lower case) that
+    escalation steps target: a step for the role ``cto`` pages everyone holding it."""
 
     name: str
     email: str
@@ -40,6 +44,7 @@ class PersonSpec(msgspec.Struct, frozen=True, kw_only=True):
     chat_user_ids: dict[str, str] = {}
     time_zone: str = "UTC"
     contact_methods: list[ContactMethod] = []
+    roles: list[str] = []
 
 
 class TagRuleSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,13 +55,16 @@ class TagRuleSpec(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class TeamEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """A team as stored: ``slug`` is unique and URL-safe."""
+    """A team as stored: ``slug`` is unique and URL-safe; ``manager`` and ``members`` are
+    people of the catalog (members ordered by name)."""
 
     id: str
     name: str
     slug: str
     email: str | None = None
     chat_channel: str | None = None
+    manager: Ref | None = None
+    members: list[Ref] = []
 
 
 class ServiceEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,6 +79,12 @@ class ServiceEntry(msgspec.Struct, frozen=True, kw_only=True):
     repository_url: str | None = None
     monitoring_url: str | None = None
     active: bool = True
+    # In maintenance until then (None: not in maintenance): its alerts are suppressed, and
+    # the pages and escalation steps of its open incidents wait for the end.
+    maintenance_until: datetime | None = None
+    maintenance_reason: str = ""
+    # When the maintenance began (None when not in maintenance).
+    maintenance_since: datetime | None = None
 
 
 class ScopeEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,7 +96,7 @@ class ScopeEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PersonEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """A person as stored."""
+    """A person as stored (``roles`` in lower case)."""
 
     id: str
     name: str
@@ -91,6 +105,7 @@ class PersonEntry(msgspec.Struct, frozen=True, kw_only=True):
     chat_user_ids: dict[str, str] = {}
     time_zone: str = "UTC"
     contact_methods: list[ContactMethod] = []
+    roles: list[str] = []
 
 
 class CatalogEntries(Message, frozen=True, kw_only=True, tag="incidents.catalog.entries.v1"):
@@ -115,12 +130,15 @@ class ListCatalog(Request, frozen=True, kw_only=True, tag="incidents.catalog.lis
 
 
 class TeamFields(msgspec.Struct, frozen=True, kw_only=True):
-    """A team's editable fields; an empty ``slug`` is derived from the name."""
+    """A team's editable fields; an empty ``slug`` is derived from the name. ``manager`` and
+    each of ``members`` name a person of the catalog by id or e-mail."""
 
     name: str
     slug: str = ""
     email: str | None = None
     chat_channel: str | None = None
+    manager: str | None = None
+    members: list[str] = []
 
 
 class ServiceFields(msgspec.Struct, frozen=True, kw_only=True):
@@ -180,4 +198,69 @@ class CatalogChange(msgspec.Struct, frozen=True, kw_only=True):
     fields: list[str] = []
 
 
-REQUESTS: tuple[type[Request], ...] = (ListCatalog, SaveCatalogEntry, DeleteCatalogEntry)
+class TagRuleEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """A tag rule as stored (``tag`` in lower case)."""
+
+    id: str
+    tag: str
+    pattern: str
+
+
+class TagRuleList(Message, frozen=True, kw_only=True, tag="incidents.tag_rules.v1"):
+    """Tag rules ordered by tag (the one a request named, for a single rule)."""
+
+    rules: list[TagRuleEntry] = []
+
+
+class ListTagRules(Request, frozen=True, kw_only=True, tag="incidents.tag_rules.list.v1"):
+    """Every tag rule; ``id`` (an id or a tag) narrows to one (NotFound if none)."""
+
+    reply_type: ClassVar[type[Message]] = TagRuleList
+
+    id: str = ""
+
+
+class SaveTagRule(Request, frozen=True, kw_only=True, tag="incidents.tag_rules.save.v1"):
+    """Create (``id`` empty) or replace one tag rule. A tag another rule has is a conflict;
+    a pattern the engine refuses is ``invalid`` naming ``pattern``. Answers the saved rule."""
+
+    reply_type: ClassVar[type[Message]] = TagRuleList
+
+    id: str = ""
+    rule: TagRuleSpec
+    actor: str | None = None
+
+
+class DeleteTagRule(Request, frozen=True, kw_only=True, tag="incidents.tag_rules.delete.v1"):
+    """Delete one tag rule (by id or tag); answers the deleted rule."""
+
+    reply_type: ClassVar[type[Message]] = TagRuleList
+
+    id: str
+    actor: str | None = None
+
+
+class SetServiceMaintenance(
+    Request, frozen=True, kw_only=True, tag="incidents.catalog.service_maintenance.v1"
+):
+    """Put a service (by id or name) in maintenance until ``until`` (in the future), or end
+    its maintenance now (``until`` None). Publishes ``catalog.changed.v1`` for the service;
+    answers it. Safe to repeat (the same end again changes nothing)."""
+
+    reply_type: ClassVar[type[Message]] = CatalogEntries
+
+    service: str
+    until: datetime | None = None
+    reason: str = ""
+    actor: str | None = None
+
+
+REQUESTS: tuple[type[Request], ...] = (
+    SetServiceMaintenance,
+    ListCatalog,
+    SaveCatalogEntry,
+    DeleteCatalogEntry,
+    ListTagRules,
+    SaveTagRule,
+    DeleteTagRule,
+)

@@ -14,9 +14,10 @@ import msgspec
 from imas_contracts._base import Event, Message, Request, StreamSpec
 from imas_contracts.incidents import Ref, Severity
 from imas_contracts.notifier import Channel
+from imas_contracts.notifier import ConfigProblem as ConfigProblem  # the notifier reports them too
 
 ShiftKind = Literal["hourly", "daily", "weekly", "custom"]
-TargetKind = Literal["schedule", "person", "team", "manager", "role"]
+TargetKind = Literal["schedule", "person", "team", "manager", "role", "members"]
 
 
 # -- configuration ------------------------------------------------------------------------------
@@ -73,8 +74,9 @@ class ScheduleSpec(msgspec.Struct, frozen=True, kw_only=True):
 
 class StepTarget(msgspec.Struct, frozen=True, kw_only=True):
     """Who a step pages: the on-call of a ``schedule`` (id), a ``person`` (id), a ``team``'s
-    channel (id; the policy's team when empty), the team's ``manager`` (from the catalog) or the
-    people with a catalog ``role`` (id, e.g. ``cto``)."""
+    channel (id; the policy's team when empty), a team's ``manager`` or ``members`` (from the
+    catalog; id, the policy's team when empty) or everyone holding a catalog ``role`` (id,
+    e.g. ``cto``)."""
 
     kind: TargetKind
     id: str = ""
@@ -125,7 +127,10 @@ class EscalationStepFired(Event, frozen=True, kw_only=True, tag="escalation.step
     """A step came due while the incident was unacknowledged, and its targets were paged.
 
     ``targets`` are ``<kind>:<id>`` strings; ``names`` the same people or teams by name;
-    ``result`` is ``paged`` or ``nobody`` when the step reached nobody.
+    ``result`` is ``paged``, ``nobody`` when the step reached nobody, or ``held`` (paged
+    nobody: the service is in maintenance, see ``held_until``). ``unconfirmed``: it
+    paged without incidents confirming the incident was still unacknowledged (incidents did
+    not answer for as long as a step waits for it, ``ESCALATION_STATE_CHECK_PATIENCE``).
     """
 
     incident_id: str
@@ -139,6 +144,16 @@ class EscalationStepFired(Event, frozen=True, kw_only=True, tag="escalation.step
     names: list[str] = []
     result: str = "paged"
     kind: Literal["step", "reminder"] = "step"
+    # Who had the step fire before its time (``escalation.escalate_now``): a name, "" when it
+    # fired when due.
+    requested_by: str = ""
+    unconfirmed: bool = False
+    # ``result`` ``held``: the incident's service is in maintenance (``window``); the run's
+    # steps wait until ``held_until``, then go on if the incident is still unacknowledged.
+    held_until: datetime | None = None
+    window: str = ""
+    # The first step that fired after the run was held by ``window``.
+    resumed: bool = False
 
 
 class EscalationStopped(Event, frozen=True, kw_only=True, tag="escalation.stopped.v1"):
@@ -256,16 +271,10 @@ class EscalationHistory(Message, frozen=True, kw_only=True, tag="escalation.hist
     entries: list[HistoryEntry] = []
 
 
-class ConfigProblem(msgspec.Struct, frozen=True, kw_only=True):
-    """``kind`` is ``policy_reaches_nobody``, ``schedule_gap``, ``person_without_contact`` or
-    ``team_without_policy``; ``subject`` the id it is about."""
-
-    kind: str
-    subject: str
-    message: str
-
-
 class ConfigReport(Message, frozen=True, kw_only=True, tag="escalation.check.reply.v1"):
+    """What the configuration would not deliver, for every team (see :class:`ConfigProblem`
+    for the kinds); ``ok`` when nothing was found and the whole check could be made."""
+
     ok: bool
     problems: list[ConfigProblem] = []
 
@@ -336,6 +345,17 @@ class NextShifts(Request, frozen=True, kw_only=True, tag="escalation.shifts.v1")
     start: datetime | None = None
 
 
+class PreviewShifts(Request, frozen=True, kw_only=True, tag="escalation.shifts.preview.v1"):
+    """The next ``count`` shifts (gaps included) from ``start`` (now when None) of a schedule
+    that is not saved: what it would do before it is saved. Checked as a save checks it
+    (``invalid`` naming the field); writes nothing, so it is safe to run any number of times."""
+
+    reply_type: ClassVar[type[Message]] = ShiftList
+    schedule: ScheduleSpec
+    count: int = 10
+    start: datetime | None = None
+
+
 class GetCalendar(Request, frozen=True, kw_only=True, tag="escalation.ical.v1"):
     """The iCal feed of one schedule or of one person (all their schedules), ``days`` ahead."""
 
@@ -352,8 +372,32 @@ class GetHistory(Request, frozen=True, kw_only=True, tag="escalation.history.v1"
     incident_id: str
 
 
+class EscalatedNow(Message, frozen=True, kw_only=True, tag="escalation.escalated_now.v1"):
+    """The step of the incident's active run that fires now (numbered from 0), and of which
+    round (``repeat``)."""
+
+    incident_id: str
+    step: int
+    repeat: int = 0
+
+
+class EscalateNow(Request, frozen=True, kw_only=True, tag="escalation.escalate_now.v1"):
+    """Fire the next pending step of the incident's active escalation run now rather than at
+    its due time; its pages and its ``escalation.step_fired`` name ``actor`` as who asked.
+    ``not_found`` when the incident has no active run (never escalated, or acknowledged,
+    resolved, exhausted); ``conflict`` when no step is left to fire. Each call moves one
+    step: not safe to repeat blindly (callers make their own requests single-use)."""
+
+    reply_type: ClassVar[type[Message]] = EscalatedNow
+    incident_id: str
+    actor: str = ""
+
+
 class CheckConfig(Request, frozen=True, kw_only=True, tag="escalation.check.v1"):
-    """Configuration problems of one team (all teams when None)."""
+    """Configuration problems of one team (all teams when None): each step of its policies
+    (the default one included, where it applies) that would reach nobody, each channel a step
+    or routing rule pages that no provider serves, each person without an address for a
+    channel they are paged on (the notifier is asked), schedule gaps."""
 
     reply_type: ClassVar[type[Message]] = ConfigReport
     team_id: str | None = None
@@ -376,9 +420,11 @@ REQUESTS: tuple[type[Request], ...] = (
     DeletePolicy,
     WhoIsOnCall,
     NextShifts,
+    PreviewShifts,
     GetCalendar,
     GetHistory,
     CheckConfig,
+    EscalateNow,
 )
 
 ESCALATION_STREAM = StreamSpec(

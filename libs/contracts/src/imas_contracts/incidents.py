@@ -7,15 +7,21 @@ from typing import ClassVar, Literal
 
 import msgspec
 
-from imas_contracts import catalog, kpis
+from imas_contracts import catalog, changes, kpis
 from imas_contracts._base import Event, Message, Request, StreamSpec
 from imas_contracts.catalog import CatalogChange, PersonSpec, TagRuleSpec
 from imas_contracts.catalog import Ref as Ref
 
 Severity = Literal["SEV1_CRITICAL", "SEV2_HIGH", "SEV3_MEDIUM", "SEV4_LOW"]
 Status = Literal["TRIGGERED", "ACKNOWLEDGED", "MITIGATED", "RESOLVED"]
-Source = Literal["api", "ui", "chat", "alert", "system"]
+# ``sms``, ``voice``, ``email``, ``ntfy``: the person paged answered the page where it arrived
+# (docs/acknowledge-anywhere.md).
+Source = Literal["api", "ui", "chat", "alert", "system", "sms", "voice", "email", "ntfy"]
 SEVERITIES: tuple[str, ...] = ("SEV1_CRITICAL", "SEV2_HIGH", "SEV3_MEDIUM", "SEV4_LOW")
+# ``actor_id`` fields: who acts, as the gateway authenticated them, never a name anyone can
+# choose: ``user:<user id>`` for a person (signed in, or through a token of theirs), else
+# ``token:<token id>``; "" when the caller is not a person or token of IMAS.
+ACTOR_ID = "user:<id> | token:<id>"
 STATUSES: tuple[str, ...] = ("TRIGGERED", "ACKNOWLEDGED", "MITIGATED", "RESOLVED")
 
 
@@ -48,7 +54,9 @@ class IncidentSnapshot(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """One line of an incident's timeline."""
+    """One line of an incident's timeline. ``actor`` is who acted as shown to people;
+    ``actor_id`` who it was: ``user:<id>`` or ``token:<id>`` (see :data:`ACTOR_ID`), None for
+    the system, chat users and lines written before identities were recorded."""
 
     id: str
     type: str
@@ -56,6 +64,7 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
     actor: str | None = None
     source: Source = "system"
     created_at: datetime
+    actor_id: str | None = None
 
 
 class IncidentView(Message, frozen=True, kw_only=True, tag="incidents.incident.v1"):
@@ -154,7 +163,8 @@ class OpenOrAttach(Request, frozen=True, kw_only=True, tag="incidents.open_or_at
     """Open a new incident, or attach to the open one with the same (service, dedup key).
 
     Atomic under any concurrency. Without a dedup key the service alone is the key.
-    Answers :class:`OpenOrAttachReply` or an ``ErrorReply`` (``invalid`` naming ``service_name``).
+    Answers :class:`OpenOrAttachReply` or an ``ErrorReply`` (``invalid`` naming ``service_name``;
+    ``conflict`` when its ``idempotency_key`` was voided by :class:`SettleCounts`).
     """
 
     reply_type: ClassVar[type[Message]] = OpenOrAttachReply
@@ -172,6 +182,31 @@ class OpenOrAttach(Request, frozen=True, kw_only=True, tag="incidents.open_or_at
     impacted_scopes: list[str] = []
     # How many identical alerts this one call stands for (ingest coalesces alert storms).
     occurrences: int = 1
+    # Set by a caller that may send the same occurrences again when an answer is lost (ingest's
+    # storm flusher): a repeat counts nothing more and answers the incident the first counted on.
+    idempotency_key: str = ""
+    actor_id: str = ""
+
+
+class CountsSettled(Message, frozen=True, kw_only=True, tag="incidents.counts.settle.reply.v1"):
+    """Per idempotency key asked about: what its count went to (``counted``), or that it was
+    never counted and now never will be (``voided``)."""
+
+    counted: dict[str, OpenOrAttachReply] = {}
+    voided: list[str] = []
+
+
+class SettleCounts(Request, frozen=True, kw_only=True, tag="incidents.counts.settle.v1"):
+    """Settle open-or-attach idempotency keys (ingest's storm flushes, ``<epoch>:<key>``,
+    at most 1,000) whose answer the caller lost with its Redis data: for each, the incident
+    it was counted on, or, when nothing was counted under it, a promise that nothing ever
+    will be (an :class:`OpenOrAttach` under a voided key then answers ``conflict``), so the
+    caller may count those occurrences again under a new key, exactly once. Safe to repeat:
+    a key's answer never changes."""
+
+    reply_type: ClassVar[type[Message]] = CountsSettled
+
+    keys: list[str]
 
 
 class GetIncident(Request, frozen=True, kw_only=True, tag="incidents.get.v1"):
@@ -196,12 +231,17 @@ class CatalogApplied(Message, frozen=True, kw_only=True, tag="incidents.catalog_
 
 
 class TeamSpec(msgspec.Struct, frozen=True, kw_only=True):
-    """A team; ``slack_channel`` is its chat channel (any platform), ``slug`` derived if empty."""
+    """A team; ``slack_channel`` is its chat channel (any platform), ``slug`` derived if empty.
+
+    ``manager`` and each of ``members`` name a person by id or e-mail: one of the file's
+    people or one already in the catalog."""
 
     name: str
     slack_channel: str | None = None
     email: str | None = None
     slug: str = ""
+    manager: str | None = None
+    members: list[str] = []
 
 
 class ServiceSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -223,9 +263,10 @@ class ScopeSpec(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ApplyCatalog(Request, frozen=True, kw_only=True, tag="incidents.catalog.apply.v1"):
-    """Create or update teams, services, impact scopes (by name), people (by email) and tag
-    rules (by tag) as one transaction (idempotent: applying twice changes nothing the second
-    time). With ``dry_run`` nothing is written; the reply's ``changes`` say what would change."""
+    """Create or update people (by email), teams, services, impact scopes (by name) and tag
+    rules (by tag), in that order, as one transaction (idempotent: applying twice changes
+    nothing the second time). With ``dry_run`` nothing is written; the reply's ``changes`` say
+    what would change."""
 
     reply_type: ClassVar[type[Message]] = CatalogApplied
 
@@ -268,6 +309,27 @@ class TransitionIncident(Request, frozen=True, kw_only=True, tag="incidents.tran
     note: str = ""
     actor: str | None = None
     source: Source = "api"
+    actor_id: str = ""
+
+
+class TransitionOpenIncident(
+    Request, frozen=True, kw_only=True, tag="incidents.transition_open.v1"
+):
+    """Move the open incident of (service, dedup key) through its lifecycle, as
+    :class:`TransitionIncident` does; for an alert's own ``resolved`` (or acknowledged) state,
+    which knows its key, not the incident. Answers ``not_found`` when no incident is open for
+    the key, ``invalid`` naming ``service_name`` for a service the catalog does not know.
+    """
+
+    reply_type: ClassVar[type[Message]] = IncidentView
+
+    service_name: str
+    dedup_key: str = ""
+    action: Action
+    note: str = ""
+    actor: str | None = None
+    source: Source = "alert"
+    actor_id: str = ""
 
 
 class UpdateIncident(Request, frozen=True, kw_only=True, tag="incidents.update.v1"):
@@ -289,6 +351,7 @@ class UpdateIncident(Request, frozen=True, kw_only=True, tag="incidents.update.v
     remove_tags: list[str] = []
     actor: str | None = None
     source: Source = "api"
+    actor_id: str = ""
 
 
 class IncidentPage(Message, frozen=True, kw_only=True, tag="incidents.page.v1"):
@@ -296,6 +359,25 @@ class IncidentPage(Message, frozen=True, kw_only=True, tag="incidents.page.v1"):
 
     count: int
     results: list[IncidentSnapshot] = []
+
+
+class IncidentStates(Message, frozen=True, kw_only=True, tag="incidents.states.reply.v1"):
+    """The current status of each incident asked about, by id; an unknown id is left out."""
+
+    statuses: dict[str, Status] = {}
+    # The incidents asked about whose service is in maintenance now, with its end: their
+    # pages and escalation steps wait until then.
+    maintenance_until: dict[str, datetime] = {}
+
+
+class GetIncidentStates(Request, frozen=True, kw_only=True, tag="incidents.states.v1"):
+    """The current status of each incident of ``ids`` (UUIDs; at most 1,000), read from the
+    incidents' own table at the moment of asking: what escalation checks before a step pages,
+    since an acknowledgement's event may still be on its way."""
+
+    reply_type: ClassVar[type[Message]] = IncidentStates
+
+    ids: list[str]
 
 
 class ListIncidents(Request, frozen=True, kw_only=True, tag="incidents.list.v1"):
@@ -320,7 +402,9 @@ class ListIncidents(Request, frozen=True, kw_only=True, tag="incidents.list.v1")
 
 
 class Comment(msgspec.Struct, frozen=True, kw_only=True):
-    """A comment on an incident; only its author edits or deletes it, anyone pins it."""
+    """A comment on an incident; only its author edits or deletes it, anyone pins it. The
+    author is known by ``author_id`` (see :data:`ACTOR_ID`); ``author`` is their name as
+    shown. A comment without ``author_id`` (written before) can be edited by no one."""
 
     id: str
     incident_id: str
@@ -329,6 +413,7 @@ class Comment(msgspec.Struct, frozen=True, kw_only=True):
     pinned: bool = False
     created_at: datetime
     edited_at: datetime | None = None
+    author_id: str = ""
 
 
 class CommentView(Message, frozen=True, kw_only=True, tag="incidents.comment.v1"):
@@ -350,6 +435,7 @@ class AddComment(Request, frozen=True, kw_only=True, tag="incidents.comments.add
     body: str
     actor: str
     source: Source = "api"
+    actor_id: str = ""
 
 
 class EditComment(Request, frozen=True, kw_only=True, tag="incidents.comments.edit.v1"):
@@ -362,6 +448,7 @@ class EditComment(Request, frozen=True, kw_only=True, tag="incidents.comments.ed
     body: str | None = None
     pinned: bool | None = None
     actor: str
+    actor_id: str = ""
 
 
 class DeleteComment(Request, frozen=True, kw_only=True, tag="incidents.comments.delete.v1"):
@@ -372,12 +459,56 @@ class DeleteComment(Request, frozen=True, kw_only=True, tag="incidents.comments.
     id: str
     comment_id: str
     actor: str
+    actor_id: str = ""
 
 
 class ListComments(Request, frozen=True, kw_only=True, tag="incidents.comments.list.v1"):
     reply_type: ClassVar[type[Message]] = CommentList
 
     id: str
+
+
+class PastIncident(msgspec.Struct, frozen=True, kw_only=True):
+    """A resolved incident from before IMAS knew of it, with the times it had: ``key`` names
+    it for good (its dedup key becomes ``imported:<key>``), ``acknowledged_by`` and
+    ``resolved_by`` are who did it, as its timeline shows them."""
+
+    key: str
+    title: str
+    description: str = ""
+    service_name: str
+    severity: Severity
+    detected_at: datetime
+    created_at: datetime
+    acknowledged_at: datetime
+    resolved_at: datetime
+    lead: str | None = None
+    acknowledged_by: str | None = None
+    resolved_by: str | None = None
+
+
+class PastIncidentsRecorded(
+    Message, frozen=True, kw_only=True, tag="incidents.past.recorded.reply.v1"
+):
+    """How many incidents a :class:`RecordPastIncidents` recorded, and how many of its keys
+    were recorded already (and left as they were)."""
+
+    recorded: int
+    existing: int
+
+
+class RecordPastIncidents(Request, frozen=True, kw_only=True, tag="incidents.past.record.v1"):
+    """Record incidents that are over, with the times they had: the demo's history (``imas
+    demo``), or an import from another tool, so that lists and KPIs show them. Nothing is
+    published: nobody is paged, no escalation starts, no war room opens. Each is stored
+    RESOLVED with the tag ``imported`` and timeline lines at its own times saying it was
+    imported; a ``key`` recorded already is left as it is, so recording twice changes nothing.
+    Not on the public API. Answers ``invalid`` naming the field for an unknown service or
+    times out of order (detected ≤ created ≤ acknowledged ≤ resolved ≤ now)."""
+
+    reply_type: ClassVar[type[Message]] = PastIncidentsRecorded
+
+    incidents: list[PastIncident]
 
 
 class IncidentCommented(Event, frozen=True, kw_only=True, tag="incidents.commented.v1"):
@@ -405,16 +536,21 @@ EVENTS: tuple[type[Event], ...] = (
 CATALOG_EVENTS: tuple[type[Event], ...] = (CatalogChanged,)
 REQUESTS: tuple[type[Request], ...] = (
     OpenOrAttach,
+    SettleCounts,
     GetIncident,
+    GetIncidentStates,
     ApplyCatalog,
     TransitionIncident,
+    TransitionOpenIncident,
     UpdateIncident,
     ListIncidents,
     AddComment,
     EditComment,
     DeleteComment,
     ListComments,
+    RecordPastIncidents,
     *catalog.REQUESTS,
+    *changes.REQUESTS,
     *kpis.REQUESTS,
 )
 

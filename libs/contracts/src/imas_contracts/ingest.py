@@ -80,11 +80,22 @@ class SubmitAlert(Request, frozen=True, kw_only=True, tag="ingest.submit.v1"):
     actor: str | None = None
     tags: list[str] = []
     impacted_scopes: list[str] = []
+    # Who submits it (see ``imas_contracts.incidents.ACTOR_ID``).
+    actor_id: str = ""
 
 
 # -- integrations: each alert source with its own secret ------------------------------------------
 
-SOURCES: tuple[str, ...] = ("pagerduty", "alertmanager", "grafana", "datadog", "sentry", "custom")
+SOURCES: tuple[str, ...] = (
+    "pagerduty",
+    "alertmanager",
+    "grafana",
+    "datadog",
+    "sentry",
+    "custom",
+    "heartbeat",
+)
+HeartbeatStatus = Literal["new", "up", "down"]
 
 OUTCOMES: tuple[str, ...] = (
     "created",
@@ -95,6 +106,19 @@ OUTCOMES: tuple[str, ...] = (
     "ignored",
     "acknowledged",
 )
+
+
+class Heartbeat(msgspec.Struct, frozen=True, kw_only=True):
+    """What a ``heartbeat`` integration watches: a job that pings at least every ``interval``
+    seconds, ``grace`` seconds more allowed. ``new`` until its first ping, ``up`` while pings
+    come in time, ``down`` from the missed deadline (``due_at``) until the next ping."""
+
+    interval: float
+    grace: float = 0.0
+    status: HeartbeatStatus = "new"
+    last_ping_at: datetime | None = None
+    # When the next ping must have come (the last ping + interval + grace); None while new.
+    due_at: datetime | None = None
 
 
 class Integration(msgspec.Struct, frozen=True, kw_only=True):
@@ -115,6 +139,8 @@ class Integration(msgspec.Struct, frozen=True, kw_only=True):
     # the gateway's default limit).
     rate_limit: float | None = None
     rate_burst: int | None = None
+    # A heartbeat integration's watch (None for every other type).
+    heartbeat: Heartbeat | None = None
 
 
 class IntegrationReply(Message, frozen=True, kw_only=True, tag="ingest.integration.v1"):
@@ -140,12 +166,19 @@ class CreateIntegration(Request, frozen=True, kw_only=True, tag="ingest.integrat
     service: str = ""
     rate_limit: float | None = None
     rate_burst: int | None = None
+    # Sentry only: the Client Secret Sentry made for its integration, which signs its
+    # webhooks (empty: IMAS makes a secret).
+    secret: str = ""
+    # Heartbeat only: the longest time between two pings, and the slack allowed past it
+    # (seconds).
+    interval: float | None = None
+    grace: float | None = None
 
 
 class UpdateIntegration(Request, frozen=True, kw_only=True, tag="ingest.integrations.update.v1"):
-    """Rename an integration, change its service, or set its rate limit: ``None`` keeps the
-    name or service; with ``set_rate_limit``, ``rate_limit`` and ``rate_burst`` replace the
-    limit (``rate_limit`` None removes it)."""
+    """Rename an integration, change its service or (Sentry) its secret, or set its rate
+    limit: ``None`` keeps the name, service or secret; with ``set_rate_limit``, ``rate_limit``
+    and ``rate_burst`` replace the limit (``rate_limit`` None removes it)."""
 
     reply_type: ClassVar[type[Message]] = IntegrationReply
 
@@ -155,6 +188,11 @@ class UpdateIntegration(Request, frozen=True, kw_only=True, tag="ingest.integrat
     set_rate_limit: bool = False
     rate_limit: float | None = None
     rate_burst: int | None = None
+    # Sentry only: replace the secret by the Client Secret Sentry shows (None keeps it).
+    secret: str | None = None
+    # Heartbeat only: a new interval or grace (None keeps it); the deadline moves at once.
+    interval: float | None = None
+    grace: float | None = None
 
 
 class ListIntegrations(Request, frozen=True, kw_only=True, tag="ingest.integrations.list.v1"):
@@ -169,6 +207,16 @@ class DeleteIntegration(Request, frozen=True, kw_only=True, tag="ingest.integrat
     reply_type: ClassVar[type[Message]] = IntegrationReply
 
     id: str
+
+
+class PingHeartbeat(Request, frozen=True, kw_only=True, tag="ingest.heartbeats.ping.v1"):
+    """A heartbeat integration's job reports in: its deadline moves to now + interval +
+    grace, and a heartbeat that was ``down`` is ``up`` again (the incident its miss opened is
+    resolved). Answers the integration once that is committed; safe to repeat."""
+
+    reply_type: ClassVar[type[Message]] = IntegrationReply
+
+    integration_id: str
 
 
 class AuthenticateWebhook(
@@ -253,9 +301,56 @@ class DeleteAlertRule(Request, frozen=True, kw_only=True, tag="ingest.rules.dele
     id: str
 
 
+class SampleAlert(msgspec.Struct, frozen=True, kw_only=True):
+    """An alert as a rule sees it (its ``source``, ``name`` and ``labels``), to try a rule on."""
+
+    source: str = "custom"
+    name: str = ""
+    labels: dict[str, str] = {}
+    summary: str = ""
+
+
+class RuleCondition(msgspec.Struct, frozen=True, kw_only=True):
+    """One condition of a rule (``source = alertmanager``, ``severity =~ crit.*``) and whether
+    the sample alert meets it."""
+
+    condition: str
+    holds: bool
+
+
+class RuleTrial(Message, frozen=True, kw_only=True, tag="ingest.rule_trial.v1"):
+    """What a rule does with a sample alert: whether each of its conditions holds, and, when
+    they all do, where the alert goes (``service``, ``severity``, ``dedup_key``) and whether
+    it opens and resolves incidents. Without a match the alert takes the defaults shown."""
+
+    matched: bool
+    conditions: list[RuleCondition] = []
+    service: str
+    severity: str
+    dedup_key: str
+    auto_create: bool = True
+    auto_resolve: bool = True
+
+
+class TryAlertRule(Request, frozen=True, kw_only=True, tag="ingest.rules.try.v1"):
+    """Try ``rule`` (saved or not) on ``alert`` as if it were the only rule. The rule is
+    checked as a save checks it (``invalid`` naming ``rule.<field>``); nothing is written, so
+    it is safe to run any number of times."""
+
+    reply_type: ClassVar[type[Message]] = RuleTrial
+
+    rule: AlertRule
+    alert: SampleAlert
+
+
 class Silence(msgspec.Struct, frozen=True, kw_only=True):
     """Alerts matching every matcher between ``starts_at`` and ``ends_at`` are suppressed
-    (recorded, never paged). ``alertname`` and ``source`` are matchable labels too."""
+    (recorded, never paged). ``alertname`` and ``source`` are matchable labels too.
+
+    A recurring silence (a maintenance window) also has ``rrule``, an RFC 5545 RRULE such as
+    ``FREQ=WEEKLY;BYDAY=SU;BYHOUR=2``, computed on the wall clock of ``timezone`` (an IANA
+    name) from ``starts_at`` on; each occurrence lasts ``duration`` seconds, and alerts are
+    suppressed only within an occurrence (still between ``starts_at`` and ``ends_at``)."""
 
     id: str = ""
     matchers: list[Matcher]
@@ -263,6 +358,9 @@ class Silence(msgspec.Struct, frozen=True, kw_only=True):
     ends_at: datetime
     comment: str = ""
     created_by: str | None = None
+    rrule: str = ""
+    duration: float = 0.0
+    timezone: str = ""
 
 
 class SilenceReply(Message, frozen=True, kw_only=True, tag="ingest.silence.v1"):
@@ -318,6 +416,9 @@ class AlertRecord(msgspec.Struct, frozen=True, kw_only=True):
     incident_id: str | None = None
     detected_at: datetime | None = None
     received_at: datetime
+    # The window that suppressed it (outcome ``suppressed``): ``silence <id>`` (with its
+    # comment) or ``maintenance of <service>``.
+    suppressed_by: str = ""
 
 
 class AlertPage(Message, frozen=True, kw_only=True, tag="ingest.alert_page.v1"):
@@ -345,9 +446,11 @@ REQUESTS: tuple[type[Request], ...] = (
     UpdateIntegration,
     DeleteIntegration,
     AuthenticateWebhook,
+    PingHeartbeat,
     SaveAlertRule,
     ListAlertRules,
     DeleteAlertRule,
+    TryAlertRule,
     CreateSilence,
     ListSilences,
     DeleteSilence,
@@ -357,6 +460,13 @@ REQUESTS: tuple[type[Request], ...] = (
 ALERTS_STREAM = StreamSpec(
     name="ALERTS",
     subjects=(f"{RAW_ALERT_SUBJECT_PREFIX}.>", AlertNormalised.type_name()),
-    description="Raw webhook payloads and normalised alerts",
+    description="Raw webhook payloads until ingest has handled them",
     max_age_seconds=7 * 24 * 3600,
+    # A work queue: a payload is removed once ingest acknowledged it (its alert is counted and
+    # recorded in PostgreSQL), so the stream holds the backlog, not every payload ever sent.
+    retention="workqueue",
+    # Full, it refuses new payloads (the gateway answers 503 with Retry-After) rather than
+    # drop accepted ones or fill the server's store that incidents and pages need too.
+    max_bytes=1024**3,
+    discard="new",
 )

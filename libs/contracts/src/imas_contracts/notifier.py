@@ -9,7 +9,16 @@ import msgspec
 
 from imas_contracts._base import Event, Message, Request, StreamSpec
 
-Channel = Literal["slack", "discord", "teams", "sms", "email", "ntfy", "webhook", "log"]
+# ``voice``: a phone call (Twilio's Voice API) that reads the page and takes a key press.
+Channel = Literal["slack", "discord", "teams", "sms", "email", "ntfy", "webhook", "log", "voice"]
+
+
+class Destination(msgspec.Struct, frozen=True, kw_only=True):
+    """An address outside the catalog that a request reaches over ``channel``: an e-mail
+    address (a list), a Slack channel (``#status`` or its id)."""
+
+    channel: Channel
+    address: str
 
 
 class NotificationRequested(Event, frozen=True, kw_only=True, tag="notifications.requested.v1"):
@@ -21,9 +30,9 @@ class NotificationRequested(Event, frozen=True, kw_only=True, tag="notifications
 
     incident_id: str
     idempotency_key: str
-    reason: Literal["triggered", "escalation", "reminder", "follow_up", "test", "handoff"] = (
-        "escalation"
-    )
+    reason: Literal[
+        "triggered", "escalation", "reminder", "follow_up", "test", "handoff", "status_update"
+    ] = "escalation"
     step: int | None = None
     person_ids: list[str] = []
     team_ids: list[str] = []
@@ -31,6 +40,23 @@ class NotificationRequested(Event, frozen=True, kw_only=True, tag="notifications
     message: str = ""
     # Who the page is for, by name, as the provider should address it (``Alice Martin``).
     recipient_name: str = ""
+    # Addresses outside the catalog, each over its own channel (a status update's e-mail
+    # lists and Slack channels).
+    destinations: list[Destination] = []
+
+
+def recipient_label(recipient: str) -> str:
+    """How a page's ``recipient`` reads to people. The notifier writes ``Alice Martin
+    (person:<id>)`` for a person, ``team:SRE Core`` or ``SRE Core (team:<id>)`` for a team's
+    channel and the address itself for an e-mail: the id in brackets is for machines (``Alice
+    Martin``), a team is named as such (``team SRE Core``)."""
+    name, bracket, tail = recipient.rpartition(" (")
+    if bracket and tail.endswith(")") and ":" in tail:
+        recipient = f"team:{name}" if tail.startswith("team:") else name
+    kind, colon, rest = recipient.partition(":")
+    if colon and kind in ("team", "person") and rest:
+        return f"{kind} {rest}"
+    return recipient
 
 
 class NotificationSent(Event, frozen=True, kw_only=True, tag="notifications.sent.v1"):
@@ -46,7 +72,9 @@ class NotificationSent(Event, frozen=True, kw_only=True, tag="notifications.sent
 
 
 class NotificationFailed(Event, frozen=True, kw_only=True, tag="notifications.failed.v1"):
-    """A page could not be delivered after its retries (or was refused for good)."""
+    """A page could not be delivered after its retries (or was refused for good), or could
+    not be sent at all: ``error`` then starts with ``undeliverable:`` and says why (no provider
+    serves its channel, its recipient has no address for it)."""
 
     incident_id: str
     delivery_id: str
@@ -58,12 +86,87 @@ class NotificationFailed(Event, frozen=True, kw_only=True, tag="notifications.fa
     attempts: int = 1
 
 
-EVENTS: tuple[type[Event], ...] = (NotificationRequested, NotificationSent, NotificationFailed)
+class PlannedPage(msgspec.Struct, frozen=True, kw_only=True):
+    """A page routed for a new incident, due now."""
+
+    idempotency_key: str
+    channel: Channel
+    recipient: str
+
+
+class NotificationsPlanned(Event, frozen=True, kw_only=True, tag="notifications.planned.v1"):
+    """The pages a new incident gets now, routed when it opened (pages held back by a person's
+    rules are not in it). Each ends as ``notifications.sent`` or ``notifications.failed``
+    under its idempotency key: incidents tells from them when paging is done."""
+
+    incident_id: str
+    pages: list[PlannedPage] = []
+
+
+EVENTS: tuple[type[Event], ...] = (
+    NotificationRequested,
+    NotificationSent,
+    NotificationFailed,
+    NotificationsPlanned,
+)
+
+
+# -- what the configuration would not deliver (imas check) --------------------------------------
+
+
+class ConfigProblem(msgspec.Struct, frozen=True, kw_only=True):
+    """Something the configuration would not deliver, as ``imas check`` reports it.
+
+    ``kind``: ``policy_reaches_nobody`` (an escalation step), ``channel_without_provider`` (a
+    step or routing rule pages a channel no provider serves), ``person_without_address`` (a
+    person paged on a channel has no address for it), ``schedule_gap``, ``schedule_invalid``,
+    ``check_incomplete`` (a service did not answer). ``team_id`` / ``team`` name the team,
+    ``step`` the policy step or routing rule, ``channel`` the channel; ``subject`` is the id it
+    is about (a policy, a schedule, a person, a channel) and ``message`` says it in words."""
+
+    kind: str
+    subject: str
+    message: str
+    team_id: str = ""
+    team: str = ""
+    step: str = ""
+    channel: str = ""
+
+
+class StepPage(msgspec.Struct, frozen=True, kw_only=True):
+    """A page an escalation step of ``team_id`` would send, to a ``person`` or a ``team``
+    (``target``, ``id``, ``name``) over ``channel``; ``step`` names the step."""
+
+    team_id: str
+    step: str
+    channel: str
+    target: Literal["person", "team"]
+    id: str
+    name: str = ""
+
+
+class DeliveryCheck(Message, frozen=True, kw_only=True, tag="notifier.check.reply.v1"):
+    problems: list[ConfigProblem] = []
+
+
+class CheckDelivery(Request, frozen=True, kw_only=True, tag="notifier.check.v1"):
+    """Which of ``pages``, and of the pages the routing rules would send for ``team_ids``,
+    could not be delivered: channels no provider serves, people without an address for their
+    channel. ``on_call`` names, per team, the people its schedules may put on call (routing
+    pages them, at SEV1 by default). Read only."""
+
+    reply_type: ClassVar[type[Message]] = DeliveryCheck
+    pages: list[StepPage] = []
+    team_ids: list[str] = []
+    on_call: dict[str, list[str]] = {}
+
 
 ProviderKind = Literal[
     "slack", "discord", "teams", "ovh", "twilio", "smtp", "ntfy", "webhook", "log"
 ]
-DeliveryStatus = Literal["pending", "sending", "sent", "failed", "dead", "cancelled"]
+DeliveryStatus = Literal[
+    "pending", "sending", "sent", "failed", "dead", "cancelled", "undeliverable"
+]
 
 
 class ProviderSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -127,7 +230,9 @@ class SendProviderTest(Request, frozen=True, kw_only=True, tag="notifier.provide
 
 
 class DeliveryView(msgspec.Struct, frozen=True, kw_only=True):
-    """One page in the ledger."""
+    """One page in the ledger. Only a provider an operator configured makes it ``sent``;
+    ``undeliverable`` pages were never sent (``last_error`` says why, ``provider`` is empty
+    when no provider serves the channel)."""
 
     id: str
     incident_id: str
@@ -263,6 +368,81 @@ class DeletePersonRules(Request, frozen=True, kw_only=True, tag="notifier.person
     person_id: str
 
 
+# -- answering a page where it arrived (docs/acknowledge-anywhere.md) -----------------------------
+
+# How an answer to a page comes in: an SMS reply through Twilio's inbound webhook or OVH's
+# callback, a key pressed in a Twilio call, or a signed link (an e-mail's, an ntfy button's).
+PageActionVia = Literal["twilio_sms", "ovh_sms", "twilio_voice", "link"]
+PageVerb = Literal["acknowledge", "resolve", "escalate"]
+
+
+class PageActionCheck(Message, frozen=True, kw_only=True, tag="notifier.page_action.check.v1"):
+    """What an answer to a page asks, once its signature, code or link were verified.
+
+    ``status`` 200: it names a live page action (``action_id``) and a ``verb``, for the person
+    the page went to. Otherwise the HTTP status the caller gets and, in ``message``, why in
+    words the person understands: 400 unreadable (``field`` names what), 403 a signature
+    that does not verify, 404 no such page or code, 410 expired, 429 too many wrong codes from
+    that number. ``used`` lists the verbs already carried out with this page action."""
+
+    status: int
+    message: str = ""
+    field: str = ""
+    action_id: str = ""
+    verb: PageVerb | None = None
+    channel: str = ""
+    incident_id: str = ""
+    incident_label: str = ""
+    person_id: str = ""
+    person_name: str = ""
+    person_email: str = ""
+    expires_at: datetime | None = None
+    used: list[str] = []
+
+
+class CheckPageAction(Request, frozen=True, kw_only=True, tag="notifier.page_actions.check.v1"):
+    """Verify an answer to a page, as the gateway received it, and say what it asks.
+
+    ``twilio_sms`` / ``twilio_voice``: ``url`` is the full URL Twilio called and ``params``
+    its form fields, ``signature`` its ``X-Twilio-Signature``; ``ovh_sms``: ``token`` is the
+    secret of the callback URL and ``params`` the callback's fields; ``link``: ``token`` is
+    the link's signed token. Changes nothing, except that a wrong SMS code counts against the
+    number it came from (attempts are bounded): safe to repeat."""
+
+    reply_type: ClassVar[type[Message]] = PageActionCheck
+    via: PageActionVia
+    url: str = ""
+    params: dict[str, str] = {}
+    signature: str = ""
+    token: str = ""
+
+
+class PageActionDone(Message, frozen=True, kw_only=True, tag="notifier.page_action.done.v1"):
+    """The outcome of a page action: ``status`` 200 done, 409 already done with this page
+    (or refused by the incident's state), 410 expired, 502 the owning service did not
+    answer (nothing was done; the person may try again); ``message`` says it in words."""
+
+    status: int
+    message: str
+    incident_id: str = ""
+    incident_status: str = ""
+
+
+class PerformPageAction(Request, frozen=True, kw_only=True, tag="notifier.page_actions.perform.v1"):
+    """Carry out a page action checked with :class:`CheckPageAction` (the caller has checked
+    that the role of the person paged allows ``verb``): acknowledge or resolve the incident,
+    or fire its next escalation step, attributed to the person the page went to, with the
+    channel as the source. Single use per (page action, verb), enforced in PostgreSQL: a
+    second call answers 409 and changes nothing, so it is safe to repeat."""
+
+    reply_type: ClassVar[type[Message]] = PageActionDone
+    action_id: str
+    verb: PageVerb
+    via: PageActionVia
+    # The IMAS user the person paged is (``user:<id>``), as the gateway found them.
+    actor_id: str = ""
+
+
 REQUESTS: tuple[type[Request], ...] = (
     PutProvider,
     ListProviders,
@@ -275,6 +455,9 @@ REQUESTS: tuple[type[Request], ...] = (
     GetPersonRules,
     PutPersonRules,
     DeletePersonRules,
+    CheckDelivery,
+    CheckPageAction,
+    PerformPageAction,
 )
 
 NOTIFICATIONS_STREAM = StreamSpec(

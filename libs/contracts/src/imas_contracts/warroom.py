@@ -33,7 +33,11 @@ class WarRoomCreated(Event, frozen=True, kw_only=True, tag="warroom.created.v1")
 class DocumentCreated(Event, frozen=True, kw_only=True, tag="warroom.document_created.v1"):
     """The incident's LID (lead incident document) exists; incidents records the link.
 
-    ``runbook_*`` name the runbook matched for the incident, when one was.
+    ``runbook_*`` name the runbook matched for the incident, when one was. What warroom will
+    do next for the incident: ``room_requested`` when a war room is being opened (then
+    ``warroom.created`` or ``warroom.failed`` with ``will_retry`` false follows), and the
+    exporters the LID is being exported to (each followed by ``warroom.lid_exported`` or
+    ``warroom.lid_export_failed``).
     """
 
     incident_id: str
@@ -43,6 +47,8 @@ class DocumentCreated(Event, frozen=True, kw_only=True, tag="warroom.document_cr
     runbook_id: str | None = None
     runbook_name: str | None = None
     runbook_link: str | None = None
+    room_requested: bool = False
+    exports: list[str] = []
 
 
 class RunbookStepExecuted(Event, frozen=True, kw_only=True, tag="runbooks.step_executed.v1"):
@@ -73,6 +79,43 @@ class WarRoomFailed(Event, frozen=True, kw_only=True, tag="warroom.failed.v1"):
     will_retry: bool = True
 
 
+class LidExported(Event, frozen=True, kw_only=True, tag="warroom.lid_exported.v1"):
+    """The incident's LID was written to a document outside IMAS (Confluence, Google Docs):
+    created by the first export (``created``), updated by the next ones. ``primary`` is the
+    document the incident's ``lid_link`` points to: the first one the LID was exported to
+    (at creation, the first exporter configured). ``actor`` is None for the export made when
+    the incident opened."""
+
+    incident_id: str
+    exporter: str
+    kind: ExporterKind
+    link: str
+    version: int = 1
+    created: bool = False
+    primary: bool = False
+    actor: str | None = None
+
+
+class LidExportFailed(Event, frozen=True, kw_only=True, tag="warroom.lid_export_failed.v1"):
+    """The LID could not be exported when the incident opened: the exporter refused it, or
+    could not be reached, ``attempts`` times; IMAS does not try again by itself."""
+
+    incident_id: str
+    exporter: str
+    kind: ExporterKind
+    error: str
+    attempts: int = 1
+
+
+class WarRoomNotOpened(Event, frozen=True, kw_only=True, tag="warroom.not_opened.v1"):
+    """The incident's severity calls for a war room but none was opened, and ``reason`` says
+    why (no chat platform is configured): incidents writes it in the timeline, and no room
+    link is claimed."""
+
+    incident_id: str
+    reason: str
+
+
 class WarRoomArchived(Event, frozen=True, kw_only=True, tag="warroom.archived.v1"):
     """The chat room of a resolved incident was archived after the configured delay."""
 
@@ -80,6 +123,73 @@ class WarRoomArchived(Event, frozen=True, kw_only=True, tag="warroom.archived.v1
     platform: Platform
     channel_id: str
     channel_name: str
+
+
+class IncidentEscalated(Event, frozen=True, kw_only=True, tag="warroom.incident_escalated.v1"):
+    """Someone escalated an incident by hand (from the dashboard, the API or chat): the next
+    ``level`` of its team's policy (numbered from 1), or people or a team they chose (``level``
+    None). ``names`` were paged over ``channels``."""
+
+    incident_id: str
+    actor: str
+    level: int | None = None
+    names: list[str] = []
+    channels: list[str] = []
+    source: str = "api"
+
+
+class ResponderAdded(Event, frozen=True, kw_only=True, tag="warroom.responder_added.v1"):
+    """``name`` was added to the incident's war room by ``actor``; the room loop invites
+    them (a mention tells them)."""
+
+    incident_id: str
+    person_id: str
+    name: str
+    actor: str
+
+
+class RoleAssigned(Event, frozen=True, kw_only=True, tag="warroom.role_assigned.v1"):
+    """``actor`` gave the incident ``role`` (commander, scribe, communications... as
+    configured) to ``name`` (``person_id``), or took it back (both empty; ``previous`` names
+    who held it). Someone given a role is invited to the incident's war room."""
+
+    incident_id: str
+    role: str
+    person_id: str = ""
+    name: str = ""
+    previous: str = ""
+    actor: str
+    source: str = "api"
+
+
+class StatusUpdatePosted(Event, frozen=True, kw_only=True, tag="warroom.status_update_posted.v1"):
+    """``actor`` sent a status update about the incident to its subscribers (``recipients``,
+    by name or address): the LID and the timeline keep its ``message``."""
+
+    incident_id: str
+    message: str
+    actor: str
+    recipients: list[str] = []
+    source: str = "api"
+
+
+class SubscribersChanged(Event, frozen=True, kw_only=True, tag="warroom.subscribers_changed.v1"):
+    """Who follows the incident's status updates changed: ``added`` or ``removed`` (by name
+    or address), by ``actor``."""
+
+    incident_id: str
+    added: list[str] = []
+    removed: list[str] = []
+    actor: str
+
+
+class DocumentEdited(Event, frozen=True, kw_only=True, tag="warroom.document_edited.v1"):
+    """Sections of an incident's LID were written (``root_cause``, ``resolution``,
+    ``action_items``)."""
+
+    incident_id: str
+    sections: list[str]
+    actor: str = ""
 
 
 # -- the LID ------------------------------------------------------------------------------------
@@ -117,12 +227,187 @@ class DocumentView(Message, frozen=True, kw_only=True, tag="warroom.document.v1"
     title: str
     markdown: str
     html: str = ""
+    # The LID's body alone as HTML (with ``html``), to place in a page of one's own.
+    html_body: str = ""
     root_cause: str = ""
     resolution: str = ""
     action_items: list[ActionItem] = []
     created_at: datetime
     updated_at: datetime
     exports: list[DocumentExport] = []
+
+
+class EscalationSent(Message, frozen=True, kw_only=True, tag="warroom.escalate.reply.v1"):
+    """Who an escalation by hand paged: ``level`` of the team's policy (from 1) or None for
+    chosen people or a team, their ``names``, and the ``channels`` used."""
+
+    incident_id: str
+    short_id: str
+    level: int | None = None
+    names: list[str] = []
+    channels: list[str] = []
+
+
+class EscalateIncident(Request, frozen=True, kw_only=True, tag="warroom.escalate.v1"):
+    """Page now, for an open incident: the level of its team's escalation policy after the
+    last one paged (neither ``person`` nor ``team``), or a chosen ``person`` (id, e-mail or
+    name; over their notification rules' first channels, else SMS and e-mail) or ``team``
+    (id or name; over its chat channel). Answers ``conflict`` for a resolved incident or when
+    the last level was reached, ``invalid`` naming ``person`` or ``team`` when unknown. Not
+    safe to repeat: each call pages again."""
+
+    reply_type: ClassVar[type[Message]] = EscalationSent
+
+    incident: str
+    person: str = ""
+    team: str = ""
+    actor: str
+    source: str = "api"
+
+
+class RoomResponders(Message, frozen=True, kw_only=True, tag="warroom.responders.v1"):
+    """The people added to an incident's war room by hand, and the room's link (empty while
+    it opens)."""
+
+    incident_id: str
+    responders: list[str] = []
+    link: str = ""
+
+
+class AddResponder(Request, frozen=True, kw_only=True, tag="warroom.responders.add.v1"):
+    """Invite ``person`` (id, e-mail or name) to the incident's war room. Answers
+    ``conflict`` when the incident has no war room (below SEV2, or none could open),
+    ``invalid`` naming ``person`` when unknown or without a user id on the room's platform.
+    Safe to repeat: someone already added is added once."""
+
+    reply_type: ClassVar[type[Message]] = RoomResponders
+
+    incident: str
+    person: str
+    actor: str
+
+
+# -- incident roles and stakeholders --------------------------------------------------------------
+
+
+class RoleHolder(msgspec.Struct, frozen=True, kw_only=True):
+    """One of the incident's roles and who holds it (``person_id`` empty: nobody)."""
+
+    role: str
+    person_id: str = ""
+    name: str = ""
+    assigned_by: str = ""
+    assigned_at: datetime | None = None
+
+
+class IncidentRoles(Message, frozen=True, kw_only=True, tag="warroom.roles.v1"):
+    """Every role an incident can have (as configured, in order) and who holds each."""
+
+    incident_id: str
+    short_id: str = ""
+    roles: list[RoleHolder] = []
+
+
+class GetIncidentRoles(Request, frozen=True, kw_only=True, tag="warroom.roles.get.v1"):
+    """The roles of an incident (UUID, short id or INC-<short id>)."""
+
+    reply_type: ClassVar[type[Message]] = IncidentRoles
+
+    incident: str
+
+
+class AssignRole(Request, frozen=True, kw_only=True, tag="warroom.roles.assign.v1"):
+    """Give ``role`` to ``person`` (id, e-mail or name), or take it back (``person`` empty).
+    The person is invited to the war room when the incident has one; a LID line and
+    ``warroom.role_assigned.v1`` say who did it. Answers ``invalid`` naming ``role`` (not a
+    configured role) or ``person`` (unknown). Safe to repeat: the same holder changes
+    nothing."""
+
+    reply_type: ClassVar[type[Message]] = IncidentRoles
+
+    incident: str
+    role: str
+    person: str = ""
+    actor: str
+    source: str = "api"
+
+
+SubscriberKind = Literal["person", "team", "email", "slack"]
+
+
+class Subscriber(msgspec.Struct, frozen=True, kw_only=True):
+    """Someone told of an incident's status updates: a ``person`` or a ``team`` of the
+    catalog (``ref`` their id; a person by e-mail, a team in its chat channel), an ``email``
+    address (a list) or a ``slack`` channel (``ref`` the address or channel)."""
+
+    id: str
+    kind: SubscriberKind
+    ref: str
+    name: str = ""
+    added_by: str = ""
+    added_at: datetime | None = None
+
+
+class IncidentSubscribers(Message, frozen=True, kw_only=True, tag="warroom.subscribers.v1"):
+    """Who an incident's status updates go to."""
+
+    incident_id: str
+    short_id: str = ""
+    subscribers: list[Subscriber] = []
+
+
+class ListSubscribers(Request, frozen=True, kw_only=True, tag="warroom.subscribers.list.v1"):
+    reply_type: ClassVar[type[Message]] = IncidentSubscribers
+
+    incident: str
+
+
+class Subscribe(Request, frozen=True, kw_only=True, tag="warroom.subscribers.add.v1"):
+    """Send the incident's status updates to ``ref`` too: a person (id, e-mail or name), a
+    team (id or name), an e-mail address or a Slack channel (``#status`` or its id), as
+    ``kind`` says. Answers ``invalid`` naming ``person``, ``team``, ``email`` or ``slack``.
+    Safe to repeat: a subscriber is listed once."""
+
+    reply_type: ClassVar[type[Message]] = IncidentSubscribers
+
+    incident: str
+    kind: SubscriberKind
+    ref: str
+    actor: str
+
+
+class Unsubscribe(Request, frozen=True, kw_only=True, tag="warroom.subscribers.remove.v1"):
+    """Stop sending the incident's status updates to subscriber ``id`` (or to the person
+    ``person``: id, e-mail or name, for someone unfollowing). Safe to repeat."""
+
+    reply_type: ClassVar[type[Message]] = IncidentSubscribers
+
+    incident: str
+    id: str = ""
+    person: str = ""
+    actor: str
+
+
+class StatusUpdateSent(Message, frozen=True, kw_only=True, tag="warroom.updates.sent.v1"):
+    """A status update was recorded and handed to the notifier for ``recipients``."""
+
+    incident_id: str
+    short_id: str
+    message: str
+    recipients: list[str] = []
+
+
+class PostStatusUpdate(Request, frozen=True, kw_only=True, tag="warroom.updates.post.v1"):
+    """Send ``message`` to the incident's subscribers, and keep it in the LID and the
+    timeline. Answers ``invalid`` naming ``message`` when empty. Not safe to repeat: each
+    call sends again."""
+
+    reply_type: ClassVar[type[Message]] = StatusUpdateSent
+
+    incident: str
+    message: str
+    actor: str
+    source: str = "api"
 
 
 class GetDocument(Request, frozen=True, kw_only=True, tag="warroom.document.get.v1"):
@@ -179,8 +464,9 @@ class ExporterSpec(msgspec.Struct, frozen=True, kw_only=True):
     ``confluence``: ``config`` has ``base_url`` (``https://acme.atlassian.net``), ``space_key``,
     ``email`` and optionally ``parent_id`` (the page new pages go under); secret ``api_token``.
     ``google_docs``: ``config`` has optionally ``base_url`` (``https://docs.googleapis.com``),
-    ``drive_url`` (``https://www.googleapis.com``) and ``folder_id``; secret ``token`` (an
-    OAuth access token with the documents and drive.file scopes).
+    ``drive_url`` (``https://www.googleapis.com``), ``folder_id`` and ``subject`` (a user the
+    account acts for, with domain-wide delegation); secret ``service_account`` (the account's
+    JSON key: IMAS signs its own token requests, so access never lapses).
     """
 
     id: str
@@ -427,8 +713,25 @@ EVENTS: tuple[type[Event], ...] = (
     RunbookStepExecuted,
     WarRoomFailed,
     WarRoomArchived,
+    LidExported,
+    LidExportFailed,
+    WarRoomNotOpened,
+    IncidentEscalated,
+    ResponderAdded,
+    DocumentEdited,
+    RoleAssigned,
+    StatusUpdatePosted,
+    SubscribersChanged,
 )
 REQUESTS: tuple[type[Request], ...] = (
+    EscalateIncident,
+    AddResponder,
+    GetIncidentRoles,
+    AssignRole,
+    ListSubscribers,
+    Subscribe,
+    Unsubscribe,
+    PostStatusUpdate,
     GetDocument,
     EditDocument,
     GetTemplate,

@@ -9,13 +9,17 @@ import asyncio
 import zlib
 from pathlib import Path
 
-from alembic import command, context
-from alembic.config import Config
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from imas_runtime.db import sqlalchemy_url
+from imas_runtime.lean import hidden
+
+# Alembic's templates (Mako) would load pygments to highlight their errors (imas_runtime.lean).
+with hidden("pygments"):
+    from alembic import command, context
+    from alembic.config import Config
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:

@@ -1,7 +1,7 @@
 """The transactional outbox and the inbox.
 
 A use case writes its state change and the events it causes in one transaction
-(:func:`outbox_rows`). The :class:`OutboxRelay` publishes pending rows with
+(:func:`emit`). The :class:`OutboxRelay` publishes pending rows with
 ``Nats-Msg-Id = event_id`` and marks them; if it dies between publishing and marking, the
 re-publish is dropped by JetStream's duplicate window, so each event lands exactly once.
 
@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from nats.js.errors import NoStreamResponseError
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -71,19 +72,36 @@ def inbox_table(metadata: MetaData) -> Table:
 
 
 def outbox_rows(
-    events: Sequence[Event], subjects: Sequence[str] | None = None
+    events: Sequence[Event],
+    subjects: Sequence[str] | None = None,
+    traces: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows for ``outbox.insert()``; the current trace context is saved with each event."""
+    """Rows for ``outbox.insert()``; the trace context is saved with each event: the current
+    one, or ``traces[event_id]`` (headers) for an event that belongs to another trace."""
     headers = inject_headers()
     return [
         {
             "event_id": event.event_id,
             "subject": subjects[i] if subjects else event.type_name(),
             "payload": encode(event),
-            "headers": headers,
+            "headers": (traces or {}).get(event.event_id) or headers,
         }
         for i, event in enumerate(events)
     ]
+
+
+async def emit(
+    conn: AsyncConnection,
+    outbox: Table,
+    events: Sequence[Event],
+    subjects: Sequence[str] | None = None,
+    traces: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
+    """Write ``events`` to the service's ``outbox`` in the caller's transaction: the relay
+    publishes them once it commits, and nothing if it rolls back. ``subjects`` overrides each
+    event's own subject (by position); ``traces`` is as for :func:`outbox_rows`."""
+    if events:
+        await conn.execute(outbox.insert(), outbox_rows(events, subjects, traces))
 
 
 async def claim(conn: AsyncConnection, inbox: Table, consumer: str, event_id: str) -> bool:
@@ -116,6 +134,7 @@ class OutboxRelay:
         poll_interval: float = 0.5,
         retention_seconds: float = 3600.0,
         failpoint: Failpoint | None = None,
+        restore_streams: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
         self.table = table
@@ -124,6 +143,8 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.retention_seconds = retention_seconds
         self._failpoint = failpoint
+        # Asked when a publish finds no stream for its subject (an operator deleted it).
+        self.restore_streams = restore_streams
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -133,7 +154,9 @@ class OutboxRelay:
         self._wake.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox relay")
+        """Run on its own (tests); a service runs :meth:`run` under its supervisor."""
+        self._stopping.clear()
+        self._task = asyncio.create_task(self.run(self._stopping), name="outbox relay")
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -145,22 +168,46 @@ class OutboxRelay:
                 self._task.cancel()
             self._task = None
 
-    async def _run(self) -> None:
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Relay until ``stopping``; a failed round (bus or database away) is retried."""
         rounds = 0
-        while not self._stopping.is_set():
-            # Clear before looking: a wake-up that arrives while we look is not lost.
-            self._wake.clear()
-            try:
-                relayed = await self.relay_once()
-                rounds += 1
-                if rounds % 1000 == 0:
-                    await self.purge()
-            except Exception as exc:
-                log.warning("outbox relay failed, will retry", error=repr(exc))
-                relayed = 0
-            if relayed < self.batch:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+        waker = asyncio.create_task(self._wake_when(stopping))
+        try:
+            while not stopping.is_set():
+                # Clear before looking: a wake-up that arrives while we look is not lost.
+                self._wake.clear()
+                try:
+                    relayed = await self.relay_once()
+                    rounds += 1
+                    if rounds % 1000 == 0:
+                        await self.purge()
+                except Exception as exc:
+                    log.warning("outbox relay failed, will retry", error=repr(exc))
+                    relayed = 0
+                    if isinstance(exc, NoStreamResponseError) and self.restore_streams:
+                        with contextlib.suppress(Exception):
+                            await self.restore_streams()
+                if relayed < self.batch:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+        finally:
+            waker.cancel()
+
+    async def _wake_when(self, stopping: asyncio.Event) -> None:
+        await stopping.wait()
+        self._wake.set()
+
+    async def oldest_pending_age(self) -> float:
+        """Seconds since the oldest event not yet published was committed (0 when none)."""
+        t = self.table
+        async with self.engine.connect() as conn:
+            age = await conn.scalar(
+                select(func.extract("epoch", func.now() - t.c.created_at))
+                .where(t.c.published_at.is_(None))
+                .order_by(t.c.id)
+                .limit(1)
+            )
+        return max(float(age or 0.0), 0.0)
 
     async def relay_once(self) -> int:
         """Publish up to ``batch`` pending events; return how many. Safe to run twice."""

@@ -18,8 +18,8 @@ from nats.micro.service import Service
 from opentelemetry.trace import SpanKind
 
 from imas_contracts import ErrorReply, FieldError, Message, Request
-from imas_runtime.bus import Bus, encode
-from imas_runtime.errors import ServiceError
+from imas_runtime.bus import LARGE_REPLY_HEADER, Bus, encode
+from imas_runtime.errors import ServiceError, is_transient
 from imas_runtime.logs import get_logger
 from imas_runtime.metrics import REQUESTS
 from imas_runtime.telemetry import span_from_headers
@@ -71,6 +71,8 @@ class RpcServer:
                 subject=endpoint.subject,
                 handler=self._spawner(endpoint),
             )
+        # Serving once this returns: the subscriptions have reached the server.
+        await self.bus.nc.flush()
 
     async def stop(self) -> None:
         if self._service is not None:
@@ -101,9 +103,16 @@ class RpcServer:
                     endpoint.subject, reply.code if isinstance(reply, ErrorReply) else "ok"
                 ).inc()
                 try:
-                    await request.respond(encode(reply))
+                    await self._respond(request, encode(reply))
                 except Exception as exc:  # the caller went away; nothing else to do
                     log.warning("reply not sent", subject=endpoint.subject, error=str(exc))
+
+    async def _respond(self, request: MicroRequest, data: bytes) -> None:
+        if self.bus.fits_in_a_message(data):
+            await request.respond(data)
+        else:
+            name = await self.bus.park_large_reply(data)
+            await request.respond(b"", headers={LARGE_REPLY_HEADER: name})
 
     async def _call(
         self, endpoint: Endpoint, decoder: msgspec.json.Decoder[Any], data: bytes
@@ -116,6 +125,13 @@ class RpcServer:
             return ErrorReply(code="invalid", message=f"malformed request: {exc}")
         except ServiceError as exc:
             return exc.to_reply()
-        except Exception:
+        except Exception as exc:
+            if is_transient(exc):
+                # A dependency (the database, another service) is away: the caller may retry,
+                # and must not take this for a refusal of its request.
+                log.warning(
+                    "request failed, dependency away", subject=endpoint.subject, error=repr(exc)
+                )
+                return ErrorReply(code="unavailable", message="a dependency is unavailable")
             log.exception("request failed", subject=endpoint.subject)
             return ErrorReply(code="internal", message="internal error")

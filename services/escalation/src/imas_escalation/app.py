@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from litestar import Litestar
 
-from imas_escalation.config import ConfigUseCases
-from imas_escalation.firing import Firer
+from imas_contracts.incidents import GetIncidentStates, IncidentStates
+from imas_contracts.ingest import ListSilences, Silence, SilenceList
+from imas_contracts.notifier import CheckDelivery, DeliveryCheck
+from imas_escalation.config.usecases import ConfigUseCases
+from imas_escalation.domain import service_windows
 from imas_escalation.handlers import consumers, endpoints
+from imas_escalation.metrics import OLDEST_DUE
 from imas_escalation.models import outbox
-from imas_escalation.scheduler import Clock, Scheduler, SystemClock, Watchdog
 from imas_escalation.settings import EscalationSettings
+from imas_escalation.timers.firing import Firer, States
+from imas_escalation.timers.scheduler import Clock, Scheduler, SystemClock, Watchdog
 from imas_escalation.usecases import RunUseCases
-from imas_runtime.health import health_routes
+from imas_runtime.logs import get_logger
 from imas_runtime.service import ServiceRuntime, service_app
+
+log = get_logger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,6 +32,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 class EscalationRuntime(ServiceRuntime):
     """The service runtime plus the scheduler, whose silence makes ``/readyz`` fail."""
 
+    settings: EscalationSettings
     scheduler: Scheduler
     watchdog: Watchdog
     runs: RunUseCases
@@ -33,21 +43,61 @@ class EscalationRuntime(ServiceRuntime):
         if self.started and self.scheduler.stalled(self.stall_after):
             raise RuntimeError(f"scheduler has not ticked for over {self.stall_after}s")
 
-    def health_routes(self) -> list[Any]:
-        return health_routes(
-            {
-                "database": self.check_database,
-                "nats": self.check_nats,
-                "redis": self.check_redis,
-                "scheduler": self.check_scheduler,
-            }
-        )
+
+class SilenceCache:
+    """The silences ingest holds, asked at most every ``ttl`` seconds; when ingest does not
+    answer the last answer stands (a step is never held up by it)."""
+
+    def __init__(self, runtime: ServiceRuntime, *, timeout: float, ttl: float = 2.0) -> None:
+        self.runtime = runtime
+        self.timeout = timeout
+        self.ttl = ttl
+        self._fresh_until = 0.0
+        self._silences: list[Silence] = []
+
+    async def current(self) -> list[Silence]:
+        if time.monotonic() >= self._fresh_until:
+            self._fresh_until = time.monotonic() + self.ttl
+            try:
+                reply = await self.runtime.bus.request(
+                    ListSilences(), SilenceList, timeout=self.timeout
+                )
+                self._silences = list(reply.silences)
+            except Exception as exc:
+                log.debug("silences unanswered, the last answer stands", error=repr(exc))
+        return self._silences
 
 
 def create_runtime(settings: EscalationSettings, clock: Clock | None = None) -> EscalationRuntime:
     clock = clock or SystemClock()
+    try:
+        default_minutes = settings.default_minutes
+    except ValueError as exc:
+        raise ValueError(f"ESCALATION_DEFAULT_STEP_MINUTES={exc}") from None
     runtime = EscalationRuntime(settings, migrations_dir=MIGRATIONS, outbox=outbox)
-    firer = Firer(runtime.engine, public_url=settings.public_url, on_commit=runtime.wake_relay)
+
+    silences = SilenceCache(runtime, timeout=settings.state_check_timeout)
+
+    async def incident_states(ids: Sequence[str]) -> States:
+        reply = await runtime.bus.request(
+            GetIncidentStates(ids=list(ids)), IncidentStates, timeout=settings.state_check_timeout
+        )
+        return States(
+            statuses=reply.statuses,
+            maintenance_until=reply.maintenance_until,
+            service_windows=service_windows(await silences.current(), clock.now()),
+        )
+
+    async def check_delivery(request: CheckDelivery) -> DeliveryCheck:
+        return await runtime.bus.request(request, DeliveryCheck, timeout=settings.check_timeout)
+
+    firer = Firer(
+        runtime.engine,
+        public_url=settings.public_url,
+        on_commit=runtime.wake_relay,
+        incident_states=incident_states,
+        patience=timedelta(seconds=settings.state_check_patience),
+    )
     scheduler = Scheduler(
         runtime.engine, firer, clock=clock, poll=settings.poll_interval, batch=settings.batch
     )
@@ -56,8 +106,15 @@ def create_runtime(settings: EscalationSettings, clock: Clock | None = None) -> 
         clock=clock,
         on_commit=runtime.wake_relay,
         on_timer=scheduler.timer_committed,
+        default_minutes=default_minutes,
     )
-    config = ConfigUseCases(runtime.engine, clock=clock, on_timer=scheduler.timer_committed)
+    config = ConfigUseCases(
+        runtime.engine,
+        clock=clock,
+        on_timer=scheduler.timer_committed,
+        default_minutes=default_minutes,
+        check_delivery=check_delivery,
+    )
     watchdog = Watchdog(
         runtime.engine,
         clock=clock,
@@ -71,6 +128,14 @@ def create_runtime(settings: EscalationSettings, clock: Clock | None = None) -> 
     runtime.serve(*endpoints(runs, config))
     runtime.every("escalation scheduler", scheduler.run)
     runtime.every("escalation watchdog", watchdog.run)
+    runtime.add_check("scheduler", runtime.check_scheduler)
+    runtime.backlog.watch(
+        "escalation scheduler",
+        "oldest timer due and not fired",
+        scheduler.oldest_due_age,
+        OLDEST_DUE,
+        settings.late_timer_limit,
+    )
     return runtime
 
 

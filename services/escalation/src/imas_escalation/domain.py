@@ -9,25 +9,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from imas_contracts.escalation import (
-    ConfigProblem,
     PolicySpec,
     PolicyStep,
     ScheduleSpec,
     StepTarget,
 )
-from imas_escalation.schedule import Calendar, ScheduleError
+from imas_contracts.ingest import Silence
+from imas_contracts.notifier import Channel
+from imas_escalation.schedules.domain import Calendar, ScheduleError
+from imas_runtime import windows
+from imas_runtime.catalog import Entity
 
 DEFAULT_POLICY_ID = "default"
-CONTACT_KEYS = ("email", "phone", "slack", "slack_user_id", "contact_methods")
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A team or person of the local catalog projection."""
-
-    id: str
-    name: str
-    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,6 +40,18 @@ class Directory:
     def team_name(self, team_id: str) -> str:
         team = self.teams.get(team_id)
         return team.name if team else team_id
+
+    def manager_of(self, team_id: str) -> str | None:
+        """The id of the team's manager, when the catalog names one it still holds."""
+        team = self.teams.get(team_id)
+        manager = _ref_id(team.data.get("manager")) if team else ""
+        return manager if manager in self.people else None
+
+    def members_of(self, team_id: str) -> list[str]:
+        """The ids of the team's members the catalog still holds, in the catalog's order."""
+        team = self.teams.get(team_id)
+        members = [_ref_id(m) for m in (team.data.get("members", []) if team else []) or []]
+        return [m for m in members if m in self.people]
 
 
 @dataclass(frozen=True)
@@ -76,28 +81,48 @@ class PolicyError(ValueError):
         self.message = message
 
 
-def default_policy(team_id: str, schedule_id: str | None) -> PolicySpec:
-    """The brief's default: Slack at 0 and 5 min, SMS to the on-call at 15, e-mail to the
-    manager at 30, the CTO at 60."""
-    on_call = (
-        StepTarget(kind="schedule", id=schedule_id) if schedule_id else StepTarget(kind="team")
-    )
+# The brief's ladder: minutes after the incident opened of each step of the default policy.
+DEFAULT_STEP_MINUTES = (0.0, 5.0, 15.0, 30.0, 60.0)
+
+
+def default_policy(
+    team_id: str,
+    schedule_id: str | None,
+    minutes: Sequence[float] = DEFAULT_STEP_MINUTES,
+) -> PolicySpec:
+    """The brief's default: Slack to the team at 0 and 5 min, SMS to the on-call (the team's
+    first schedule; nobody without one) at 15, e-mail to the team's manager at 30, the CTO
+    (everyone with the role ``cto``) at 60. ``minutes`` replaces the five delays."""
+    ladder: list[tuple[StepTarget, list[Channel]]] = [
+        (StepTarget(kind="team"), ["slack"]),
+        (StepTarget(kind="team"), ["slack"]),
+        (StepTarget(kind="schedule", id=schedule_id or ""), ["sms"]),
+        (StepTarget(kind="manager"), ["email"]),
+        (StepTarget(kind="role", id="cto"), ["email", "sms"]),
+    ]
     return PolicySpec(
         id=DEFAULT_POLICY_ID,
         team_id=team_id,
         name="Default",
         steps=[
-            PolicyStep(delay_minutes=0, targets=[StepTarget(kind="team")], channels=["slack"]),
-            PolicyStep(delay_minutes=5, targets=[StepTarget(kind="team")], channels=["slack"]),
-            PolicyStep(delay_minutes=15, targets=[on_call], channels=["sms"]),
-            PolicyStep(delay_minutes=30, targets=[StepTarget(kind="manager")], channels=["email"]),
-            PolicyStep(
-                delay_minutes=60,
-                targets=[StepTarget(kind="role", id="cto")],
-                channels=["email", "sms"],
-            ),
+            PolicyStep(delay_minutes=delay, targets=[target], channels=channels)
+            for delay, (target, channels) in zip(minutes, ladder, strict=True)
         ],
     )
+
+
+def parse_step_minutes(text: str) -> tuple[float, ...]:
+    """The default policy's five delays from ``"0,5,15,30,60"`` (minutes, decimals allowed);
+    ValueError naming what is wrong."""
+    try:
+        minutes = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"{text!r}: give five numbers of minutes, e.g. 0,5,15,30,60") from None
+    if len(minutes) != len(DEFAULT_STEP_MINUTES):
+        raise ValueError(f"{text!r}: give five delays, one per step of the default policy")
+    if any(m < 0 for m in minutes) or list(minutes) != sorted(minutes):
+        raise ValueError(f"{text!r}: delays must be ≥ 0 and never before the previous one")
+    return minutes
 
 
 def validate_policy(policy: PolicySpec) -> None:
@@ -184,24 +209,28 @@ def resolve(
             team = target.id or policy_team
             return [Recipient("team", team, directory.team_name(team))] if team else []
         case "manager":
-            team_entity = directory.teams.get(target.id or policy_team)
-            manager = _manager_of(team_entity)
+            manager = directory.manager_of(target.id or policy_team)
             return [directory.person(manager)] if manager else []
+        case "members":
+            return [directory.person(p) for p in directory.members_of(target.id or policy_team)]
         case "role":
             return [
                 Recipient("person", p.id, p.name)
-                for p in directory.people.values()
-                if str(p.data.get("role", "")).lower() == target.id.lower()
+                for p in sorted(directory.people.values(), key=lambda p: p.name)
+                if target.id.lower() in roles_of(p)
             ]
 
 
-def _manager_of(team: Entity | None) -> str | None:
-    if team is None:
-        return None
-    value = team.data.get("manager_id") or team.data.get("manager")
+def roles_of(person: Entity) -> list[str]:
+    """A person's catalog roles, in lower case."""
+    return [str(r).lower() for r in person.data.get("roles", []) or []]
+
+
+def _ref_id(value: Any) -> str:
+    """The id of a catalog reference (``{id, name}``), or the value itself."""
     if isinstance(value, Mapping):
         value = value.get("id")
-    return str(value) if value else None
+    return str(value) if value else ""
 
 
 def recipients_for(
@@ -256,64 +285,26 @@ def page_message(
     )
 
 
-def has_contact(person: Entity) -> bool:
-    return any(person.data.get(key) for key in CONTACT_KEYS)
+def maintenance_end(value: object, now: datetime) -> datetime:
+    """When a service's maintenance ends, from a catalog change's ``maintenance_until``
+    (ISO 8601 text, or None): ``now`` when it has none or it is past."""
+    if not isinstance(value, str) or not value:
+        return now
+    try:
+        until = datetime.fromisoformat(value)
+    except ValueError:
+        return now
+    return max(until, now)
 
 
-def check(
-    policies: Sequence[PolicySpec],
-    schedules: Sequence[ScheduleSpec],
-    directory: Directory,
-    at: datetime,
-    horizon: timedelta = timedelta(days=14),
-    resolve_with: Sequence[ScheduleSpec] | None = None,
-) -> list[ConfigProblem]:
-    """Steps that reach nobody, gaps in ``schedules``, people who cannot be contacted.
-
-    Schedule targets are resolved against ``resolve_with`` (all schedules) when given.
-    """
-    by_id = {s.id: s for s in (schedules if resolve_with is None else resolve_with)}
-    problems: list[ConfigProblem] = []
-    for policy in policies:
-        for i in range(len(policy.steps)):
-            if not recipients_for(policy, i, 0, at, by_id, directory):
-                problems.append(
-                    ConfigProblem(
-                        kind="policy_reaches_nobody",
-                        subject=policy.id,
-                        message=f"policy {policy.name!r}: step {i + 1} reaches nobody",
-                    )
-                )
-    people_on_schedules: set[str] = set()
-    for spec in schedules:
-        for layer in spec.layers:
-            people_on_schedules.update(layer.members)
-        try:
-            gaps = Calendar(spec).gaps(at, at + horizon)
-        except ScheduleError as exc:
-            problems.append(
-                ConfigProblem(kind="schedule_invalid", subject=spec.id, message=str(exc))
-            )
-            continue
-        for gap in gaps:
-            problems.append(
-                ConfigProblem(
-                    kind="schedule_gap",
-                    subject=spec.id,
-                    message=(
-                        f"schedule {spec.name!r}: nobody on call from "
-                        f"{gap.start.isoformat()} to {gap.end.isoformat()}"
-                    ),
-                )
-            )
-    for person_id in sorted(people_on_schedules):
-        person = directory.people.get(person_id)
-        if person is None or not has_contact(person):
-            problems.append(
-                ConfigProblem(
-                    kind="person_without_contact",
-                    subject=person_id,
-                    message=f"{directory.person_name(person_id)} has no contact method",
-                )
-            )
-    return problems
+def service_windows(silences: Sequence[Silence], at: datetime) -> dict[str, tuple[datetime, str]]:
+    """The services a silence covers as a whole (its one condition ``service = <name>``) that
+    are in one of its windows at ``at``: the end of that window and its name, by service (the
+    latest end when several hold)."""
+    found: dict[str, tuple[datetime, str]] = {}
+    for silence in silences:
+        service = windows.whole_service(silence)
+        end = windows.silence_end(silence, at) if service else None
+        if end is not None and (service not in found or found[service][0] < end):
+            found[service] = (end, windows.silence_name(silence))
+    return found

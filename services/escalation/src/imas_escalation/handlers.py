@@ -8,6 +8,7 @@ from imas_contracts.escalation import (
     CheckConfig,
     DeletePolicy,
     DeleteSchedule,
+    EscalateNow,
     GetCalendar,
     GetHistory,
     GetPolicy,
@@ -15,6 +16,7 @@ from imas_contracts.escalation import (
     ListPolicies,
     ListSchedules,
     NextShifts,
+    PreviewShifts,
     PutPolicy,
     PutSchedule,
     WhoIsOnCall,
@@ -29,7 +31,7 @@ from imas_contracts.incidents import (
     IncidentResolved,
     IncidentTriggered,
 )
-from imas_escalation.config import ConfigUseCases
+from imas_escalation.config.usecases import ConfigUseCases
 from imas_escalation.usecases import RunUseCases
 from imas_runtime.consumer import ConsumerSpec, Delivery
 from imas_runtime.rpc import Endpoint
@@ -77,7 +79,8 @@ def consumers(runs: RunUseCases, config: ConfigUseCases) -> list[ConsumerSpec]:
 
 
 def endpoints(runs: RunUseCases, config: ConfigUseCases) -> list[Endpoint]:
-    """Configuration CRUD and queries; all are safe to retry (puts replace by id)."""
+    """Configuration CRUD and queries, safe to retry (puts replace by id); ``escalate_now``
+    moves one step per call (its callers make their requests single-use)."""
     return [
         Endpoint(PutSchedule, config.put_schedule),
         Endpoint(GetSchedule, config.get_schedule),
@@ -89,7 +92,9 @@ def endpoints(runs: RunUseCases, config: ConfigUseCases) -> list[Endpoint]:
         Endpoint(DeletePolicy, config.delete_policy),
         Endpoint(WhoIsOnCall, config.who_is_on_call),
         Endpoint(NextShifts, config.next_shifts),
+        Endpoint(PreviewShifts, config.preview_shifts),
         Endpoint(GetCalendar, config.calendar),
         Endpoint(CheckConfig, config.check),
         Endpoint(GetHistory, runs.history),
+        Endpoint(EscalateNow, runs.escalate_now),
     ]

@@ -19,20 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from imas_runtime.catalog_projection import catalog_table
 from imas_runtime.outbox import inbox_table, outbox_table
 
 metadata = MetaData()
-
-
-def _entity(name: str) -> Table:
-    """A catalog entity kept from ``catalog.changed.v1``: its id, name and data."""
-    return Table(
-        name,
-        metadata,
-        Column("id", Text, primary_key=True),
-        Column("name", Text, nullable=False),
-        Column("data", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
-    )
 
 
 def _config(name: str) -> Table:
@@ -48,8 +38,8 @@ def _config(name: str) -> Table:
     )
 
 
-teams = _entity("teams")
-people = _entity("people")
+# The teams and people of the catalog, kept from catalog.changed.v1 (imas_runtime).
+catalog = catalog_table(metadata)
 schedules = _config("schedules")
 policies = _config("policies")
 
@@ -70,6 +60,9 @@ runs = Table(
     Column("stop_reason", Text),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("stopped_at", DateTime(timezone=True)),
+    # The trace of the event that started the run (a W3C traceparent, empty when tracing is
+    # off): each step it fires, however much later, is a span of that trace.
+    Column("traceparent", Text, nullable=False, server_default=""),
     UniqueConstraint("incident_id", "number", name="runs_once_per_incident_number"),
 )
 
@@ -90,9 +83,31 @@ timers = Table(
     Column("names", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("channels", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("result", Text),
+    # Who had a step fire before its due time (escalate now), by name; "" otherwise.
+    Column("requested_by", Text, nullable=False, server_default=""),
+    # A run held by its service's maintenance: every pending timer of the run moved by the
+    # time held, with the service (an early end moves them back) and the end they were moved
+    # to; ``held_at`` marks the timer that was due when the run was held (it "resumes").
+    Column("held_service", Text),
+    # The window that held it, by name (``maintenance of <service>``, ``silence <id> (…)``).
+    Column("held_window", Text),
+    Column("held_until", DateTime(timezone=True)),
+    Column("held_at", DateTime(timezone=True)),
     UniqueConstraint("run_id", "kind", "step", "repeat", name="timers_once_per_run"),
     Index("timers_due", "due_at", postgresql_where=text("status = 'pending'")),
     Index("timers_by_run", "run_id"),
+)
+
+# Stops (acknowledge, mitigate, resolve) that found no active run: the trigger or reopen they
+# follow may not have arrived yet (events can come out of order: redelivery, replicas). Kept
+# per incident with the latest stop's time, so that late start never pages.
+tombstones = Table(
+    "tombstones",
+    metadata,
+    Column("incident_id", UUID(as_uuid=True), primary_key=True),
+    Column("reason", Text, nullable=False),
+    # When incidents recorded the stop (the event's ``occurred_at``).
+    Column("stopped_at", DateTime(timezone=True), nullable=False),
 )
 
 heartbeats = Table(

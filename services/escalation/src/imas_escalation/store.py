@@ -8,15 +8,31 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imas_contracts.escalation import PolicySpec, ScheduleSpec
-from imas_escalation.domain import Directory, Entity
-from imas_escalation.models import heartbeats, people, policies, runs, schedules, teams, timers
+from imas_escalation.domain import Directory
+from imas_escalation.models import (
+    catalog,
+    heartbeats,
+    inbox,
+    policies,
+    runs,
+    schedules,
+    timers,
+    tombstones,
+)
+from imas_runtime.catalog_projection import CatalogProjection
 
 Record = Any
+
+# The teams and people of the catalog (what steps and schedules name), fed by
+# ``escalation--CATALOG``; other kinds are acknowledged and not kept.
+catalog_projection = CatalogProjection(
+    catalog, inbox, "escalation--CATALOG", kinds=("team", "person")
+)
 
 
 def parse_uuid(value: str) -> uuid.UUID | None:
@@ -29,34 +45,9 @@ def parse_uuid(value: str) -> uuid.UUID | None:
 # -- catalog projection -------------------------------------------------------------------------
 
 
-def entity_table(kind: str) -> Table:
-    return teams if kind == "team" else people
-
-
-async def upsert_entity(
-    conn: AsyncConnection, kind: str, id_: str, name: str, data: dict[str, object]
-) -> None:
-    table = entity_table(kind)
-    statement = insert(table).values(id=id_, name=name, data=data)
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.id], set_={"name": name, "data": data}
-        )
-    )
-
-
-async def delete_entity(conn: AsyncConnection, kind: str, id_: str) -> None:
-    table = entity_table(kind)
-    await conn.execute(delete(table).where(table.c.id == id_))
-
-
 async def load_directory(conn: AsyncConnection) -> Directory:
-    team_rows = (await conn.execute(select(teams))).all()
-    person_rows = (await conn.execute(select(people))).all()
-    return Directory(
-        teams={r.id: Entity(r.id, r.name, r.data or {}) for r in team_rows},
-        people={r.id: Entity(r.id, r.name, r.data or {}) for r in person_rows},
-    )
+    entries = await catalog_projection.load(conn)
+    return Directory(teams=entries["team"], people=entries["person"])
 
 
 # -- configuration ------------------------------------------------------------------------------
@@ -147,6 +138,39 @@ async def lock_runs_of_incident(conn: AsyncConnection, incident_id: str) -> list
     return list((await conn.execute(query)).all())
 
 
+async def lock_incident(conn: AsyncConnection, incident_id: str) -> None:
+    """Hold the incident's lock until commit: its starts and stops, whichever replica handles
+    them, happen one after the other (a stop never misses a run being created beside it)."""
+    await conn.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:id, 0))"), {"id": incident_id}
+    )
+
+
+async def remember_stop(conn: AsyncConnection, incident_id: str, reason: str, at: datetime) -> None:
+    """Record that the incident was stopped at ``at`` with no run to stop (the latest stop
+    wins)."""
+    key = parse_uuid(incident_id)
+    if key is None:
+        return
+    statement = insert(tombstones).values(incident_id=key, reason=reason, stopped_at=at)
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[tombstones.c.incident_id],
+            set_={"reason": statement.excluded.reason, "stopped_at": statement.excluded.stopped_at},
+            where=tombstones.c.stopped_at <= statement.excluded.stopped_at,
+        )
+    )
+
+
+async def tombstone(conn: AsyncConnection, incident_id: str) -> Record | None:
+    """The latest stop of the incident that found no run to stop, if any."""
+    key = parse_uuid(incident_id)
+    if key is None:
+        return None
+    query = select(tombstones).where(tombstones.c.incident_id == key)
+    return (await conn.execute(query)).first()
+
+
 async def add_timers(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
     """Add timers (``kind``, ``due_at`` and ``run_id`` or ``schedule_id``); a timer a run has
     already is skipped."""
@@ -194,6 +218,50 @@ async def lock_due(conn: AsyncConnection, now: datetime, limit: int) -> list[Rec
     return list((await conn.execute(query)).all())
 
 
+async def bring_next_step_forward(
+    conn: AsyncConnection, incident_id: str, actor: str, now: datetime
+) -> Record | None:
+    """Make the earliest pending step of the incident's active run due ``now``, naming
+    ``actor`` as who asked; answers the timer (None when there is no active run or no step
+    left: ``has_active_run`` tells which). The run is share-locked, as firing locks it: a stop
+    committed first is seen, one not yet committed waits."""
+    key = parse_uuid(incident_id)
+    if key is None:
+        return None
+    run = (
+        await conn.execute(
+            select(runs.c.id)
+            .where(runs.c.incident_id == key, runs.c.status == "active")
+            .with_for_update(read=True)
+        )
+    ).first()
+    if run is None:
+        return None
+    nearest = (
+        select(timers.c.id)
+        .where(timers.c.run_id == run.id, timers.c.kind == "step", timers.c.status == "pending")
+        .order_by(timers.c.due_at, timers.c.repeat, timers.c.step)
+        .limit(1)
+        .with_for_update()
+        .scalar_subquery()
+    )
+    query = (
+        update(timers)
+        .where(timers.c.id == nearest)
+        .values(due_at=func.least(timers.c.due_at, now), requested_by=actor)
+        .returning(timers)
+    )
+    return (await conn.execute(query)).first()
+
+
+async def has_active_run(conn: AsyncConnection, incident_id: str) -> bool:
+    key = parse_uuid(incident_id)
+    if key is None:
+        return False
+    query = select(runs.c.id).where(runs.c.incident_id == key, runs.c.status == "active")
+    return (await conn.execute(query)).first() is not None
+
+
 async def share_active_runs(conn: AsyncConnection, run_ids: Iterable[uuid.UUID]) -> dict[Any, Any]:
     """The runs among ``run_ids`` that are still active, share-locked until commit.
 
@@ -226,6 +294,59 @@ async def mark_fired(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> N
         )
 
 
+async def hold_run(
+    conn: AsyncConnection,
+    run_id: Any,
+    timer_id: Any,
+    first_due: datetime,
+    until: datetime,
+    service: str,
+    now: datetime,
+    window: str = "",
+) -> None:
+    """Hold a run until ``until`` (its service's maintenance ends): every pending timer of
+    the run moves by the time held, so the steps keep their spacing after it; ``timer_id``,
+    the one that was due, is marked held ``now``."""
+    shift = until - first_due
+    await conn.execute(
+        update(timers)
+        .where(timers.c.run_id == run_id, timers.c.status == "pending")
+        .values(
+            due_at=timers.c.due_at + shift,
+            held_service=service,
+            held_until=until,
+            held_window=window,
+        )
+    )
+    await conn.execute(
+        update(timers)
+        .where(timers.c.id == timer_id)
+        .values(held_at=func.coalesce(timers.c.held_at, now))
+    )
+
+
+async def end_hold(conn: AsyncConnection, service: str, end: datetime) -> datetime | None:
+    """A maintenance of ``service`` that ends (or now ends) at ``end``, earlier than the
+    timers it held were moved to: they move back by the difference (those a silence held
+    wait for the silence's window). Answers the earliest new due time (None when nothing
+    moved)."""
+    moved = (
+        await conn.execute(
+            update(timers)
+            .where(
+                timers.c.status == "pending",
+                timers.c.held_service == service,
+                timers.c.held_until > end,
+                # Held by the service's maintenance, not by a silence of the service.
+                func.coalesce(timers.c.held_window, "").not_like("silence %"),
+            )
+            .values(due_at=timers.c.due_at - (timers.c.held_until - end), held_until=end)
+            .returning(timers.c.due_at)
+        )
+    ).all()
+    return min((r.due_at for r in moved), default=None)
+
+
 async def runs_with_pending_steps(conn: AsyncConnection, run_ids: Iterable[Any]) -> set[Any]:
     ids = list(set(run_ids))
     if not ids:
@@ -239,14 +360,19 @@ async def runs_with_pending_steps(conn: AsyncConnection, run_ids: Iterable[Any])
 
 
 async def end_runs(
-    conn: AsyncConnection, run_ids: Iterable[Any], reason: str, at: datetime
+    conn: AsyncConnection,
+    run_ids: Iterable[Any],
+    reason: str,
+    at: datetime,
+    status: str | None = None,
 ) -> None:
+    """End the active runs of ``run_ids``: status ``status`` (``reason`` when None)."""
     ids = list(run_ids)
     if ids:
         await conn.execute(
             update(runs)
             .where(runs.c.id.in_(ids), runs.c.status == "active")
-            .values(status=reason, stop_reason=reason, stopped_at=at)
+            .values(status=status or reason, stop_reason=reason, stopped_at=at)
         )
 
 

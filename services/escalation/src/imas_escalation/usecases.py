@@ -5,15 +5,17 @@ transaction and writes the events it causes to the outbox in it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imas_contracts import new_event_id
 from imas_contracts.escalation import (
+    EscalatedNow,
+    EscalateNow,
     EscalationHistory,
     EscalationStarted,
     EscalationStopped,
@@ -30,13 +32,18 @@ from imas_contracts.incidents import (
 )
 from imas_escalation import domain, store
 from imas_escalation.models import inbox, outbox
-from imas_escalation.scheduler import Clock, SystemClock
+from imas_escalation.timers.firing import StopReason
+from imas_escalation.timers.scheduler import Clock, SystemClock
 from imas_runtime.consumer import Delivery
-from imas_runtime.outbox import claim, outbox_rows
+from imas_runtime.errors import Conflict, NotFound
+from imas_runtime.logs import get_logger
+from imas_runtime.outbox import claim, emit
+from imas_runtime.telemetry import current_traceparent
+
+log = get_logger(__name__)
 
 INCIDENTS_CONSUMER = "escalation--INCIDENTS"
 
-StopReason = Literal["acknowledged", "mitigated", "resolved"]
 STOP_REASONS: dict[type, StopReason] = {
     IncidentAcknowledged: "acknowledged",
     IncidentMitigated: "mitigated",
@@ -54,18 +61,31 @@ class RunUseCases:
         clock: Clock | None = None,
         on_commit: Callable[[], None] = lambda: None,
         on_timer: Callable[[datetime], None] = lambda _: None,
+        default_minutes: Sequence[float] = domain.DEFAULT_STEP_MINUTES,
     ) -> None:
         self.engine = engine
         self.clock: Clock = clock or SystemClock()
         self._on_commit = on_commit
         self._on_timer = on_timer
+        # The delays of the default policy's steps (ESCALATION_DEFAULT_STEP_MINUTES).
+        self.default_minutes = tuple(default_minutes)
 
     async def on_triggered(self, event: IncidentTriggered, _: Delivery | None = None) -> None:
         """Start the team's policy for a new incident: one timer per step and round, counted
-        from the incident's creation. Safe to run twice (inbox, and one first run per
-        incident); acks once the run and its timers are committed."""
+        from the incident's creation. Nothing starts when a stop of the incident arrived
+        first (its tombstone): a trigger comes before any stop, so this one is late. Safe to
+        run twice (inbox, and one first run per incident); acks once committed."""
         async with self.engine.begin() as conn:
             if not await claim(conn, inbox, INCIDENTS_CONSUMER, event.event_id):
+                return
+            await store.lock_incident(conn, event.incident.id)
+            stop = await store.tombstone(conn, event.incident.id)
+            if stop is not None:
+                log.info(
+                    "trigger arrived after its stop: no escalation",
+                    incident_id=event.incident.id,
+                    stop_reason=stop.reason,
+                )
                 return
             first_due = await self._start_run(conn, event.incident, 1, event.incident.created_at)
         self._started(first_due)
@@ -75,12 +95,23 @@ class RunUseCases:
         next run (its pages carry the run number, so none is taken for one of an earlier run).
 
         The earlier run was stopped when the incident was acknowledged or resolved. While a run
-        is still active nothing starts: a redelivered reopen never makes a second run."""
+        is still active nothing starts: a redelivered reopen never makes a second run. Nor
+        does anything start when a stop that incidents recorded after this reopen arrived
+        first (its tombstone is later than the reopen)."""
         async with self.engine.begin() as conn:
             if not await claim(conn, inbox, INCIDENTS_CONSUMER, event.event_id):
                 return
+            await store.lock_incident(conn, event.incident.id)
             earlier = await store.lock_runs_of_incident(conn, event.incident.id)
             if any(r.status == "active" for r in earlier):
+                return
+            stop = await store.tombstone(conn, event.incident.id)
+            if stop is not None and stop.stopped_at > event.occurred_at:
+                log.info(
+                    "reopen arrived after a later stop: no escalation",
+                    incident_id=event.incident.id,
+                    stop_reason=stop.reason,
+                )
                 return
             number = max((r.number for r in earlier), default=0) + 1
             first_due = await self._start_run(conn, event.incident, number, event.occurred_at)
@@ -101,7 +132,9 @@ class RunUseCases:
         if policy is None:
             team_schedules = await store.list_schedules(conn, team_id) if team_id else []
             policy = domain.default_policy(
-                team_id or "", team_schedules[0].id if team_schedules else None
+                team_id or "",
+                team_schedules[0].id if team_schedules else None,
+                self.default_minutes,
             )
         run_id = uuid.uuid4()
         created = await store.create_run(
@@ -121,6 +154,7 @@ class RunUseCases:
                     "service": incident.service.name,
                 },
                 "started_at": self.clock.now(),
+                "traceparent": current_traceparent(),
             },
         )
         if not created:
@@ -155,7 +189,7 @@ class RunUseCases:
             policy_name=policy.name,
             first_step_due_at=planned[0].due_at if planned else None,
         )
-        await conn.execute(outbox.insert(), outbox_rows([started]))
+        await emit(conn, outbox, [started])
         first_due: datetime = min(r["due_at"] for r in rows)
         return first_due
 
@@ -169,14 +203,18 @@ class RunUseCases:
         event: IncidentAcknowledged | IncidentMitigated | IncidentResolved,
         _: Delivery | None = None,
     ) -> None:
-        """Stop the incident's run: no step or reminder pages after this commits. Safe to run
+        """Stop the incident's run: no step or reminder pages after this commits. With no
+        active run to stop, the stop is remembered (a tombstone): the trigger or reopen it
+        follows may still be on its way, and must not start a run when it comes. Safe to run
         twice (inbox; a stopped run stays stopped); acks once committed."""
         reason = STOP_REASONS[type(event)]
         async with self.engine.begin() as conn:
             if not await claim(conn, inbox, INCIDENTS_CONSUMER, event.event_id):
                 return
+            await store.lock_incident(conn, event.incident.id)
             run = await store.stop_run(conn, event.incident.id, reason, self.clock.now())
             if run is None:
+                await store.remember_stop(conn, event.incident.id, reason, event.occurred_at)
                 return
             stopped = EscalationStopped(
                 event_id=new_event_id(),
@@ -185,8 +223,28 @@ class RunUseCases:
                 run_id=str(run.id),
                 reason=reason,
             )
-            await conn.execute(outbox.insert(), outbox_rows([stopped]))
+            await emit(conn, outbox, [stopped])
         self._on_commit()
+
+    async def escalate_now(self, request: EscalateNow) -> EscalatedNow:
+        """Fire the next pending step of the incident's active run now (a person asked, from
+        a page): the scheduler fires it as any due step, once, checking first that the
+        incident is still unacknowledged. NotFound without an active run, Conflict when no
+        step is left. Each call moves one step."""
+        now = self.clock.now()
+        async with self.engine.begin() as conn:
+            timer = await store.bring_next_step_forward(
+                conn, request.incident_id, request.actor, now
+            )
+            if timer is None:
+                if await store.has_active_run(conn, request.incident_id):
+                    raise Conflict("every step of this incident's escalation has fired already")
+                raise NotFound(
+                    "this incident has no escalation running (acknowledged, resolved, or its "
+                    "policy ran out of steps)"
+                )
+        self._on_timer(timer.due_at)
+        return EscalatedNow(incident_id=request.incident_id, step=timer.step, repeat=timer.repeat)
 
     async def history(self, query: GetHistory) -> EscalationHistory:
         """Every step and reminder of the incident's runs: due, fired, who, how, result."""

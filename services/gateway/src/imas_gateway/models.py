@@ -1,4 +1,5 @@
-"""Tables of the gateway: API tokens (hashed), later users, sessions and the audit log."""
+"""Tables of the gateway: API tokens (hashed), users and the audit log (sessions are in
+Redis)."""
 
 from __future__ import annotations
 
@@ -41,8 +42,12 @@ api_tokens = Table(
     Column("rate_limit", Integer),
     Column("rate_window", Float),
     Column("created_by", Text, nullable=False, server_default=""),
-    # The user a token was obtained for with a username and password.
+    # The user a token belongs to (obtained with their password): it works only while they
+    # exist and are active, and never with more than their current role.
     Column("user_id", UUID(as_uuid=True)),
+    # The token of IMAS_BOOTSTRAP_ADMIN_TOKEN: revoked when that variable changes or empties.
+    Column("bootstrap", Boolean, nullable=False, server_default="false"),
+    Index("api_tokens_by_user", "user_id"),
 )
 
 # Dashboard and API users; passwords are argon2 hashes, never stored or returned in clear.
@@ -61,6 +66,12 @@ users = Table(
     Column("last_login_at", DateTime(timezone=True)),
     # "<issuer> <subject>" of a user who signs in with single sign-on (OIDC).
     Column("oidc_subject", Text, unique=True),
+    # Goes up when the user is disabled, or their role or password changes: every session
+    # opened before then ends.
+    Column("credentials_version", Integer, nullable=False, server_default="0"),
+    # Whether ``email`` is known to be theirs: set by an admin, or verified by the single
+    # sign-on provider. Only a verified e-mail links a chat user to this user's role.
+    Column("email_verified", Boolean, nullable=False, server_default="true"),
 )
 
 # Every mutating API call, append-only: the store has no UPDATE or DELETE for it, and a trigger
@@ -76,6 +87,8 @@ audit_log = Table(
     Column("user_id", Text),
     Column("method", Text, nullable=False),
     Column("path", Text, nullable=False),
+    # The query string, credentials redacted.
+    Column("query", Text, nullable=False, server_default=""),
     Column("route", Text, nullable=False),
     Column("target", Text, nullable=False),
     Column("status", Integer, nullable=False),

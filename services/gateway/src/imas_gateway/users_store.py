@@ -42,7 +42,12 @@ async def insert_user(conn: AsyncConnection, values: dict[str, Any]) -> Record |
     return (await conn.execute(query)).first()
 
 
-async def update_user(conn: AsyncConnection, user_id: uuid.UUID, values: dict[str, Any]) -> Record:
+async def update_user(
+    conn: AsyncConnection, user_id: uuid.UUID, values: dict[str, Any], *, end_sessions: bool = False
+) -> Record:
+    """``end_sessions`` moves the user's credentials version on: their sessions end."""
+    if end_sessions:
+        values = {**values, "credentials_version": users.c.credentials_version + 1}
     query = (
         update(users)
         .where(users.c.id == user_id)
@@ -56,5 +61,11 @@ async def delete_user(conn: AsyncConnection, user_id: uuid.UUID) -> None:
     await conn.execute(delete(users).where(users.c.id == user_id))
 
 
-async def touch_login(conn: AsyncConnection, user_id: uuid.UUID) -> None:
-    await conn.execute(update(users).where(users.c.id == user_id).values(last_login_at=func.now()))
+async def touch_login(
+    conn: AsyncConnection, user_id: uuid.UUID, *, password_hash: str | None = None
+) -> None:
+    """Record a sign-in; ``password_hash`` replaces an outdated hash of the same password."""
+    values: dict[str, Any] = {"last_login_at": func.now()}
+    if password_hash is not None:
+        values["password_hash"] = password_hash
+    await conn.execute(update(users).where(users.c.id == user_id).values(**values))

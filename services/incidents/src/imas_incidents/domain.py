@@ -13,7 +13,8 @@ from typing import Any
 import msgspec
 
 from imas_contracts import FieldError
-from imas_contracts.incidents import SEVERITIES, IncidentSnapshot, Ref
+from imas_contracts.incidents import SEVERITIES, Comment, IncidentSnapshot, Ref
+from imas_runtime import patterns
 from imas_runtime.errors import Conflict, Invalid, ServiceError
 
 
@@ -270,6 +271,8 @@ def plan_update(
 
 
 _TAG = re.compile(r"^[\w][\w.:/-]{0,62}$")
+# Tag rules search the title, ignoring case, as they always have.
+TAG_MODE = patterns.SEARCH_IGNORING_CASE
 
 
 def clean_tag(tag: str, field: str = "tags") -> str:
@@ -287,15 +290,13 @@ def merged_tags(current: list[str], add: list[str], remove: list[str]) -> list[s
 
 
 def auto_tags(title: str, rules: list[tuple[str, str]]) -> list[str]:
-    """Tags whose rule (``(tag, regex)``) matches the title, case-insensitively."""
-    return sorted({tag for tag, pattern in rules if re.search(pattern, title, re.IGNORECASE)})
+    """Tags whose rule (``(tag, regex)``) matches anywhere in the title, ignoring case. A
+    pattern the engine refuses (stored before patterns were checked) tags nothing."""
+    return sorted({tag for tag, pattern in rules if patterns.matches(pattern, title, TAG_MODE)})
 
 
 def check_pattern(pattern: str, field: str) -> None:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise Invalid.field(field, f"not a valid regular expression: {exc}") from None
+    patterns.check_pattern(pattern, field, TAG_MODE)
 
 
 # -- comments ----------------------------------------------------------------------------------
@@ -309,9 +310,12 @@ def check_comment_body(body: str) -> str:
     return body.strip()
 
 
-def check_author(author: str, actor: str, verb: str) -> None:
-    if author != actor:
-        raise Forbidden.field("comment", f"only its author ({author}) can {verb} a comment")
+def check_author(comment: Comment, actor_id: str, verb: str) -> None:
+    """Only a comment's author edits or deletes it, known by identity (``author_id``), never by
+    name: anyone can be named anything. A comment written before identities were recorded has
+    none, and no one edits it."""
+    if not comment.author_id or comment.author_id != actor_id:
+        raise Forbidden.field("comment", f"only its author ({comment.author}) can {verb} a comment")
 
 
 def note_message(body: str) -> str:
@@ -351,3 +355,22 @@ def check_window(start: datetime, end: datetime) -> None:
         raise Invalid.field("to", "must be after the start of the window")
     if (end - start).days > 3660:
         raise Invalid.field("window", "must be at most ten years long")
+
+
+MAX_CHANGE_SUMMARY = 1024
+
+
+def check_change(summary: str, service_name: str) -> None:
+    """A change names its service and says what changed (PagerDuty's 1,024 characters)."""
+    if not service_name.strip():
+        raise Invalid.field("service_name", "is required")
+    if not summary.strip():
+        raise Invalid.field("summary", "is required")
+    if len(summary) > MAX_CHANGE_SUMMARY:
+        raise Invalid.field("summary", f"must be at most {MAX_CHANGE_SUMMARY} characters")
+
+
+def change_message(summary: str, first_link: str | None) -> str:
+    """The ``CHANGE`` line an unresolved incident of the service gets."""
+    link = f" ({first_link})" if first_link else ""
+    return f"Change: {summary.strip()}{link}"

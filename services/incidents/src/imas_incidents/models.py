@@ -1,4 +1,4 @@
-"""Tables of the incidents service: incidents, their timeline, and the catalog."""
+"""Tables of the incidents service: incidents, their timeline, changes, and the catalog."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ teams = Table(
     Column("email", Text),
     Column("slug", Text, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The person an escalation step "to the team's manager" pages.
+    Column("manager_id", UUID(as_uuid=True), ForeignKey("people.id", ondelete="SET NULL")),
 )
 
 services = Table(
@@ -48,6 +50,10 @@ services = Table(
     Column("monitoring_url", Text),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # In maintenance until then (NULL or past: not in maintenance).
+    Column("maintenance_until", DateTime(timezone=True)),
+    Column("maintenance_since", DateTime(timezone=True)),
+    Column("maintenance_reason", Text, nullable=False, server_default=""),
 )
 
 people = Table(
@@ -61,6 +67,24 @@ people = Table(
     Column("time_zone", Text, nullable=False, server_default="UTC"),
     Column("contact_methods", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Free words in lower case (cto, ciso, dpo) that escalation steps target.
+    Column("roles", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+)
+
+# Who belongs to a team (escalation steps can page a team's members).
+team_members = Table(
+    "team_members",
+    metadata,
+    Column(
+        "team_id", UUID(as_uuid=True), ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "person_id",
+        UUID(as_uuid=True),
+        ForeignKey("people.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Index("team_members_by_person", "person_id"),
 )
 
 tag_rules = Table(
@@ -137,6 +161,8 @@ timeline = Table(
     Column("type", Text, nullable=False),
     Column("message", Text, nullable=False),
     Column("actor", Text),
+    # Who acted (user:<id> or token:<id>, see imas_contracts.incidents.ACTOR_ID).
+    Column("actor_id", Text),
     Column("source", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # What the entry is about when that can change later (the comment of a NOTE).
@@ -157,12 +183,67 @@ comments = Table(
         nullable=False,
     ),
     Column("author", Text, nullable=False),
+    # Who wrote it (user:<id> or token:<id>): only they edit or delete it.
+    Column("author_id", Text),
     Column("body", Text, nullable=False),
     Column("pinned", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("edited_at", DateTime(timezone=True)),
     Column("deleted_at", DateTime(timezone=True)),
     Index("comments_by_incident", "incident_id", "created_at"),
+)
+
+# Occurrences counted under a caller's idempotency key (ingest's storm flushes), so that the
+# same count sent again after a lost answer is not counted twice. Kept a day (the longest a
+# flush is retried or left for another flusher is minutes). A key without an incident was
+# voided: settled as never counted, so nothing will ever be counted under it.
+counted = Table(
+    "counted_occurrences",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("incident_id", UUID(as_uuid=True)),
+    Column("created", Boolean, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("counted_occurrences_at", "at"),
+)
+
+# Changes on a service (deploys, configuration pushes): they page nobody; each is listed with
+# its service and noted on the timeline of the service's unresolved incidents.
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    # The catalog's service when it knows the name the sender gave, else NULL.
+    Column("service_id", UUID(as_uuid=True), ForeignKey("services.id", ondelete="SET NULL")),
+    Column("service_name", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("source", Text, nullable=False, server_default=""),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("links", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("custom_details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("integration_id", Text, nullable=False, server_default=""),
+    Column("incident_ids", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Index("changes_by_service", "service_id", "occurred_at"),
+    Index("changes_by_service_name", "service_name", "occurred_at"),
+    Index("changes_occurred_at", "occurred_at"),
+)
+
+# What the automatic actions of a new incident came to (see ``orchestration``): written when
+# the incident opens, filled in as the other services report, closed by the summary line.
+orchestrations = Table(
+    "orchestrations",
+    metadata,
+    Column(
+        "incident_id",
+        UUID(as_uuid=True),
+        ForeignKey("incidents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("deadline_at", DateTime(timezone=True), nullable=False),
+    Column("state", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("completed_at", DateTime(timezone=True)),
+    Index("orchestrations_open", "deadline_at", postgresql_where=text("completed_at IS NULL")),
 )
 
 outbox = outbox_table(metadata)

@@ -7,6 +7,10 @@ from imas_runtime.settings import RuntimeSettings, load_settings
 
 class IncidentsSettings(RuntimeSettings, kw_only=True):
     port: int = 8102
+    # Seconds after which a new incident's automatic actions (LID, exports, war room, pages)
+    # that have not reported are written down as not done in its "Orchestration complete"
+    # timeline line (docs/api/incidents.md).
+    orchestration_deadline: float = 300.0
 
 
 def from_env() -> IncidentsSettings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -33,7 +33,9 @@ from imas_contracts.incidents import (
 from imas_incidents.domain import OPEN_STATUSES, IncidentRef, with_kpis
 from imas_incidents.models import (
     comments,
+    counted,
     incidents,
+    orchestrations,
     outbox,
     scopes,
     services,
@@ -106,8 +108,13 @@ def _decide_statement() -> Any:
         "team_name", "severity", "status", "dedup_key", "alert_count", "impacted_scopes",
         "tags", "detected_at", "created_at",
     ]  # fmt: skip
-    proposed = insert(incidents).values(
-        {c: bindparam(c, type_=incidents.c[c].type) for c in columns}
+    # Nothing is proposed when the caller's idempotency key was counted already.
+    already = select(counted.c.key).where(counted.c.key == bindparam("idempotency_key", type_=Text))
+    proposed = insert(incidents).from_select(
+        columns,
+        select(*(bindparam(c, type_=incidents.c[c].type) for c in columns)).where(
+            ~already.exists()
+        ),
     )
     decided = (
         proposed.on_conflict_do_update(
@@ -122,7 +129,7 @@ def _decide_statement() -> Any:
         .cte("decided")
     )
     line = insert(timeline).from_select(
-        ["id", "incident_id", "type", "message", "source", "actor", "created_at"],
+        ["id", "incident_id", "type", "message", "source", "actor", "actor_id", "created_at"],
         select(
             bindparam("line_id", type_=timeline.c.id.type),
             decided.c.id,
@@ -138,6 +145,7 @@ def _decide_statement() -> Any:
             ),
             bindparam("line_source", type_=Text),
             bindparam("line_actor", type_=Text),
+            bindparam("line_actor_id", type_=Text),
             bindparam("line_at", type_=timeline.c.created_at.type),
         ),
     )
@@ -150,7 +158,28 @@ def _decide_statement() -> Any:
             bindparam("event_headers", type_=JSONB),
         ).where(decided.c.inserted),
     )
-    return select(decided).add_cte(line.cte("line"), event.cte("event"))
+    # Two flushers sending one key at once both pass the check above: the second one's insert
+    # here fails on the primary key and its whole statement, count included, is rolled back.
+    mark = insert(counted).from_select(
+        ["key", "incident_id", "created"],
+        select(bindparam("idempotency_key", type_=Text), decided.c.id, decided.c.inserted).where(
+            bindparam("idempotency_key", type_=Text) != ""
+        ),
+    )
+    # A new incident's orchestration, to be filled in as the other services report.
+    orchestration = insert(orchestrations).from_select(
+        ["incident_id", "deadline_at"],
+        select(
+            decided.c.id,
+            bindparam("orchestration_deadline", type_=orchestrations.c.deadline_at.type),
+        ).where(decided.c.inserted),
+    )
+    return select(decided).add_cte(
+        line.cte("line"),
+        event.cte("event"),
+        mark.cte("mark"),
+        orchestration.cte("orchestration"),
+    )
 
 
 _DECIDE = _decide_statement()
@@ -163,16 +192,22 @@ async def open_or_attach(
     created_entry: dict[str, Any],
     attached_entry: dict[str, Any],
     triggered_outbox_row: dict[str, Any],
-) -> tuple[IncidentSnapshot, bool]:
+    idempotency_key: str = "",
+    orchestration_deadline: datetime | None = None,
+) -> tuple[IncidentSnapshot, bool] | None:
     """Open the incident or count more occurrences on the open one with the same key, write
     its timeline line and, for a new incident, its triggered event: all in ONE statement.
 
     The partial unique index arbitrates concurrent callers (the loser's insert turns into the
     update, adding ``values["alert_count"]``), and one statement is one atomic commit in one
     round trip. ``attached_entry``'s message is a ``format()`` template given the new count.
+    A non-empty ``idempotency_key`` is recorded with the count; None (nothing done) when it
+    was recorded before (see :func:`counted_under`). A new incident's orchestration is
+    closed at ``orchestration_deadline`` at the latest.
     """
     params = {
         **values,
+        "idempotency_key": idempotency_key,
         "line_id": uuid.uuid4(),
         "created_type": created_entry["type"],
         "created_message": created_entry["message"],
@@ -180,14 +215,48 @@ async def open_or_attach(
         "attached_template": attached_entry["message"],
         "line_source": created_entry["source"],
         "line_actor": created_entry["actor"],
+        "line_actor_id": created_entry.get("actor_id") or None,
         "line_at": values["created_at"],
         "event_id": triggered_outbox_row["event_id"],
         "event_subject": triggered_outbox_row["subject"],
         "event_payload": triggered_outbox_row["payload"],
         "event_headers": triggered_outbox_row["headers"],
+        "orchestration_deadline": orchestration_deadline or values["created_at"],
     }
-    row = (await conn.execute(_DECIDE, params)).one()
-    return snapshot(row), bool(row.inserted)
+    row = (await conn.execute(_DECIDE, params)).first()
+    return None if row is None else (snapshot(row), bool(row.inserted))
+
+
+async def void_counts(conn: AsyncConnection, keys: Sequence[str]) -> None:
+    """Record ``keys`` as voided where nothing was counted under them yet (a key counted
+    already keeps its incident): from now on each key has one answer for good."""
+    if keys:
+        await conn.execute(
+            insert(counted)
+            .values([{"key": k, "incident_id": None, "created": False} for k in keys])
+            .on_conflict_do_nothing(index_elements=[counted.c.key])
+        )
+
+
+async def counted_under(
+    conn: AsyncConnection, keys: Sequence[str]
+) -> dict[str, tuple[IncidentSnapshot, bool] | None]:
+    """Per key of ``keys`` recorded: the incident its occurrences were counted on and whether
+    they opened it, or None when it was voided (or its incident deleted since)."""
+    query = (
+        select(counted.c.key.label("counted_key"), counted.c.created.label("opened"), incidents)
+        .select_from(counted.outerjoin(incidents, incidents.c.id == counted.c.incident_id))
+        .where(counted.c.key.in_(list(keys)))
+    )
+    return {
+        row.counted_key: (snapshot(row), bool(row.opened)) if row.id is not None else None
+        for row in (await conn.execute(query)).all()
+    }
+
+
+async def forget_counted_before(conn: AsyncConnection, before: datetime) -> None:
+    """Drop idempotency keys older than ``before``: nobody sends those counts again."""
+    await conn.execute(counted.delete().where(counted.c.at < before))
 
 
 async def add_timeline(
@@ -198,6 +267,7 @@ async def add_timeline(
     message: str,
     source: str,
     actor: str | None = None,
+    actor_id: str | None = None,
     at: datetime | None = None,
     ref_id: str | None = None,
 ) -> None:
@@ -208,6 +278,7 @@ async def add_timeline(
         "message": message,
         "source": source,
         "actor": actor,
+        "actor_id": actor_id or None,
         "ref_id": ref_id,
     }
     if at is not None:
@@ -235,6 +306,28 @@ async def get_incident(
     return snapshot(row) if row is not None else None
 
 
+async def statuses(
+    conn: AsyncConnection, ids: Sequence[uuid.UUID]
+) -> tuple[dict[str, Any], dict[str, datetime]]:
+    """The current status of each incident of ``ids`` that exists, by id; and the end of
+    the maintenance of the service of those whose service is in maintenance now."""
+    if not ids:
+        return {}, {}
+    query = (
+        select(incidents.c.id, incidents.c.status, services.c.maintenance_until)
+        .select_from(incidents.outerjoin(services, incidents.c.service_id == services.c.id))
+        .where(incidents.c.id.in_(ids))
+    )
+    rows = (await conn.execute(query)).all()
+    now = datetime.now(UTC)
+    held = {
+        str(r.id): r.maintenance_until
+        for r in rows
+        if r.maintenance_until is not None and r.maintenance_until > now
+    }
+    return {str(r.id): r.status for r in rows}, held
+
+
 async def list_timeline(
     conn: AsyncConnection, incident_id: str, *, newest_first: bool = False
 ) -> list[TimelineEntry]:
@@ -252,6 +345,7 @@ async def list_timeline(
             type=r.type,
             message=r.message,
             actor=r.actor,
+            actor_id=r.actor_id,
             source=r.source,
             created_at=r.created_at,
         )
@@ -281,6 +375,23 @@ async def open_incident_for_key(
         OPEN_PREDICATE,
     )
     return (await conn.execute(query)).scalar_one_or_none()
+
+
+async def lock_open_incident(
+    conn: AsyncConnection, service_id: str, dedup_key: str
+) -> IncidentSnapshot | None:
+    """The open incident for (service, dedup key), its row locked until the transaction ends."""
+    query = (
+        select(incidents)
+        .where(
+            incidents.c.service_id == uuid.UUID(service_id),
+            incidents.c.dedup_key == dedup_key,
+            OPEN_PREDICATE,
+        )
+        .with_for_update()
+    )
+    row = (await conn.execute(query)).first()
+    return snapshot(row) if row is not None else None
 
 
 async def incident_exists(conn: AsyncConnection, incident_id: str) -> bool:
@@ -352,6 +463,7 @@ def _comment(row: Record) -> Comment:
         id=str(row.id),
         incident_id=str(row.incident_id),
         author=row.author,
+        author_id=row.author_id or "",
         body=row.body,
         pinned=row.pinned,
         created_at=row.created_at,
@@ -360,7 +472,7 @@ def _comment(row: Record) -> Comment:
 
 
 async def add_comment(
-    conn: AsyncConnection, incident_id: str, author: str, body: str, at: datetime
+    conn: AsyncConnection, incident_id: str, author: str, author_id: str, body: str, at: datetime
 ) -> Comment:
     statement = (
         comments.insert()
@@ -368,6 +480,7 @@ async def add_comment(
             id=uuid.uuid4(),
             incident_id=uuid.UUID(incident_id),
             author=author,
+            author_id=author_id or None,
             body=body,
             created_at=at,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
@@ -16,9 +16,11 @@ from imas_contracts.incidents import (
     Comment,
     CommentList,
     CommentView,
+    CountsSettled,
     DeleteComment,
     EditComment,
     GetIncident,
+    GetIncidentStates,
     IncidentAcknowledged,
     IncidentCommented,
     IncidentMitigated,
@@ -27,6 +29,7 @@ from imas_contracts.incidents import (
     IncidentResolved,
     IncidentSeverityChanged,
     IncidentSnapshot,
+    IncidentStates,
     IncidentTriggered,
     IncidentUpdated,
     IncidentView,
@@ -35,15 +38,19 @@ from imas_contracts.incidents import (
     OpenOrAttach,
     OpenOrAttachReply,
     Ref,
+    SettleCounts,
     Source,
+    TimelineEntry,
     TransitionIncident,
+    TransitionOpenIncident,
     UpdateIncident,
 )
 from imas_incidents import domain, store
-from imas_incidents.catalog_cache import CatalogCache
+from imas_incidents.catalog.cache import CatalogCache
+from imas_incidents.changes.usecases import recent_changes
 from imas_incidents.models import outbox
-from imas_runtime.errors import Invalid, NotFound
-from imas_runtime.outbox import outbox_rows
+from imas_runtime.errors import Conflict, Invalid, NotFound
+from imas_runtime.outbox import emit, outbox_rows
 
 _TRANSITION_EVENTS: dict[
     str,
@@ -57,12 +64,6 @@ _TRANSITION_EVENTS: dict[
     "resolve": IncidentResolved,
     "reopen": IncidentReopened,
 }
-
-
-async def emit(conn: AsyncConnection, events: Sequence[Event]) -> None:
-    """Write ``events`` to the outbox in the caller's transaction."""
-    if events:
-        await conn.execute(outbox.insert(), outbox_rows(events))
 
 
 def _commented(
@@ -92,6 +93,20 @@ async def locked(conn: AsyncConnection, ref: str) -> IncidentSnapshot:
     return incident
 
 
+# How long an open-or-attach's idempotency key is remembered: far longer than any caller
+# retries (ingest's flusher retries for minutes at most).
+KEEP_IDEMPOTENCY_KEYS = timedelta(days=1)
+
+
+async def _timeline(
+    conn: AsyncConnection, incident: IncidentSnapshot, *, newest_first: bool = False
+) -> list[TimelineEntry]:
+    """The incident's timeline, led by the service's changes of the hour before it opened."""
+    entries = await store.list_timeline(conn, incident.id, newest_first=newest_first)
+    before = await recent_changes(conn, incident)
+    return [*entries, *reversed(before)] if newest_first else [*before, *entries]
+
+
 class IncidentUseCases:
     """Open-or-attach, lifecycle, edits, comments and queries, each in one transaction."""
 
@@ -100,15 +115,19 @@ class IncidentUseCases:
         engine: AsyncEngine,
         on_commit: Callable[[], None] = lambda: None,
         catalog: CatalogCache | None = None,
+        orchestration_deadline: float = 300.0,
     ) -> None:
         self.engine = engine
+        # A new incident's orchestration summary is written at this many seconds at the latest.
+        self.orchestration_deadline = timedelta(seconds=orchestration_deadline)
         # One-statement decisions need no BEGIN / COMMIT round trips of their own.
         self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.catalog = catalog or CatalogCache()
         self._on_commit = on_commit
+        self._keys_forgotten_at = datetime.min.replace(tzinfo=UTC)
 
     async def _emit(self, conn: AsyncConnection, events: Sequence[Event]) -> None:
-        await emit(conn, events)
+        await emit(conn, outbox, events)
 
     async def open_or_attach(self, cmd: OpenOrAttach) -> OpenOrAttachReply:
         """Open a new incident or attach the alert to the open one for (service, dedup key).
@@ -116,6 +135,8 @@ class IncidentUseCases:
         Safe under any concurrency: one statement decides, writes the timeline line and, for a
         new incident, the triggered event to the outbox, so the event is published exactly when
         the incident exists. The hot path: with the catalog cached, a decision is one round trip.
+        Safe to run twice with an ``idempotency_key``: the repeat counts nothing and answers as
+        the first did.
         """
         domain.validate_new_incident(cmd.title, cmd.service_name, cmd.severity)
         now = datetime.now(UTC)
@@ -157,24 +178,63 @@ class IncidentUseCases:
                 incident=domain.new_snapshot(values),
                 source=cmd.source,
             )
-            incident, created = await store.open_or_attach(
-                conn,
-                values,
-                created_entry={
-                    "type": "STATUS_CHANGE",
-                    "message": domain.created_message(cmd.alert_source),
-                    "source": cmd.source,
-                    "actor": cmd.actor,
-                },
-                attached_entry={
-                    "type": "ALERT_RECEIVED",
-                    "message": domain.attached_message_template(cmd.alert_source),
-                },
-                triggered_outbox_row=outbox_rows([triggered])[0],
-            )
+            try:
+                decided = await store.open_or_attach(
+                    conn,
+                    values,
+                    created_entry={
+                        "type": "STATUS_CHANGE",
+                        "message": domain.created_message(cmd.alert_source),
+                        "source": cmd.source,
+                        "actor": cmd.actor,
+                        "actor_id": cmd.actor_id,
+                    },
+                    attached_entry={
+                        "type": "ALERT_RECEIVED",
+                        "message": domain.attached_message_template(cmd.alert_source),
+                    },
+                    triggered_outbox_row=outbox_rows([triggered])[0],
+                    idempotency_key=cmd.idempotency_key,
+                    orchestration_deadline=now + self.orchestration_deadline,
+                )
+            except IntegrityError:
+                if not cmd.idempotency_key:
+                    raise
+                await conn.rollback()
+                decided = None  # counted by a concurrent call with the same key
+            if decided is None:
+                key = cmd.idempotency_key
+                decided = (await store.counted_under(conn, [key])).get(key)
+                if decided is None:
+                    # Voided (SettleCounts), or its incident deleted since: never counted.
+                    raise Conflict(f"nothing is counted under idempotency_key {key}: voided")
+                incident, created = decided
+                return OpenOrAttachReply(created=created, incident=incident)
+            if cmd.idempotency_key and now - self._keys_forgotten_at > KEEP_IDEMPOTENCY_KEYS:
+                self._keys_forgotten_at = now
+                await store.forget_counted_before(conn, now - KEEP_IDEMPOTENCY_KEYS)
+        incident, created = decided
         if created:
             self._on_commit()
         return OpenOrAttachReply(created=created, incident=incident)
+
+    async def settle_counts(self, cmd: SettleCounts) -> CountsSettled:
+        """Per idempotency key: the incident counted under it, or, when none was, the key
+        voided for good (see :class:`SettleCounts`). One transaction: a count under a key in
+        progress meanwhile either commits first (and is answered) or finds the key voided.
+        Safe to repeat: a key's answer never changes."""
+        if len(cmd.keys) > 1000:
+            raise Invalid.field("keys", "at most 1,000 keys at once")
+        keys = sorted({k for k in cmd.keys if k})
+        async with self.engine.begin() as conn:
+            await store.void_counts(conn, keys)
+            found = await store.counted_under(conn, keys)
+        counted = {
+            key: OpenOrAttachReply(created=decided[1], incident=decided[0])
+            for key, decided in found.items()
+            if decided is not None
+        }
+        return CountsSettled(counted=counted, voided=[k for k in keys if k not in counted])
 
     async def get(self, query: GetIncident) -> IncidentView:
         """One incident with its KPIs and timeline; NotFound when no incident matches."""
@@ -183,15 +243,26 @@ class IncidentUseCases:
             incident = await store.get_incident(conn, ref)
             if incident is None:
                 raise NotFound(f"no incident {query.id}")
-            entries = await store.list_timeline(
-                conn, incident.id, newest_first=query.timeline_order == "desc"
-            )
+            entries = await _timeline(conn, incident, newest_first=query.timeline_order == "desc")
         return IncidentView(incident=incident, timeline=entries)
 
+    async def states(self, query: GetIncidentStates) -> IncidentStates:
+        """The status of each incident asked about, as committed now (an id that is not a
+        known incident is left out). Read-only, safe to repeat."""
+        if len(query.ids) > 1000:
+            raise Invalid.field("ids", "at most 1,000 ids at once")
+        ids = []
+        for text in query.ids:
+            try:
+                ids.append(uuid.UUID(text))
+            except ValueError:
+                continue  # not an incident id: left out, like an unknown one
+        async with self.engine.connect() as conn:
+            statuses, held = await store.statuses(conn, ids)
+        return IncidentStates(statuses=statuses, maintenance_until=held)
+
     async def _view(self, conn: AsyncConnection, incident: IncidentSnapshot) -> IncidentView:
-        return IncidentView(
-            incident=incident, timeline=await store.list_timeline(conn, incident.id)
-        )
+        return IncidentView(incident=incident, timeline=await _timeline(conn, incident))
 
     async def transition(self, cmd: TransitionIncident) -> IncidentView:
         """Acknowledge, mitigate, resolve or reopen. A refused move raises ``Conflict`` and
@@ -201,48 +272,68 @@ class IncidentUseCases:
         Reopening is refused (``Conflict`` naming it) while another incident is open for the
         same service and dedup key, since two open incidents for one key are never allowed.
         """
-        now = datetime.now(UTC)
         async with self.engine.begin() as conn:
-            incident = await locked(conn, cmd.id)
-            status, stamps = domain.plan_transition(cmd.action, incident, now)
-            if cmd.action == "reopen":
-                other = await store.open_incident_for_key(
-                    conn, incident.service.id, incident.dedup_key
-                )
-                if other is not None:
-                    raise domain.reopen_conflict(incident, other)
-            try:
-                async with conn.begin_nested():
-                    updated = await store.update_incident(
-                        conn, incident.id, {"status": status, **stamps}
-                    )
-            except IntegrityError:
-                # Another alert opened one for the key between our check and our update.
-                other = await store.open_incident_for_key(
-                    conn, incident.service.id, incident.dedup_key
-                )
-                raise domain.reopen_conflict(incident, other or "?") from None
-            await store.add_timeline(
-                conn,
-                incident.id,
-                type="STATUS_CHANGE",
-                message=domain.transition_message(cmd.action, incident.status, status, cmd.note),
-                source=cmd.source,
-                actor=cmd.actor,
-                at=now,
-            )
-            event = _TRANSITION_EVENTS[cmd.action](
-                event_id=new_event_id(),
-                occurred_at=now,
-                incident=updated,
-                actor=cmd.actor,
-                source=cmd.source,
-                note=cmd.note,
-            )
-            await self._emit(conn, [event])
-            view = await self._view(conn, updated)
+            view = await self._transition(conn, await locked(conn, cmd.id), cmd)
         self._on_commit()
         return view
+
+    async def transition_open(self, cmd: TransitionOpenIncident) -> IncidentView:
+        """Transition the open incident of (service, dedup key): what an alert's ``resolved``
+        state asks. The partial unique index makes that incident unique; its row is locked
+        before the move, so a concurrent alert attaching to it waits. NotFound when none is
+        open; like :meth:`transition` otherwise (a refused move answers ``conflict``)."""
+        async with self.engine.begin() as conn:
+            service = await self.catalog.service(conn, cmd.service_name)
+            if service is None:
+                raise Invalid.field("service_name", f"unknown service '{cmd.service_name}'")
+            incident = await store.lock_open_incident(conn, str(service.id), cmd.dedup_key)
+            if incident is None:
+                raise NotFound(f"no open incident for {cmd.service_name} / '{cmd.dedup_key}'")
+            view = await self._transition(conn, incident, cmd)
+        self._on_commit()
+        return view
+
+    async def _transition(
+        self,
+        conn: AsyncConnection,
+        incident: IncidentSnapshot,
+        cmd: TransitionIncident | TransitionOpenIncident,
+    ) -> IncidentView:
+        now = datetime.now(UTC)
+        status, stamps = domain.plan_transition(cmd.action, incident, now)
+        if cmd.action == "reopen":
+            other = await store.open_incident_for_key(conn, incident.service.id, incident.dedup_key)
+            if other is not None:
+                raise domain.reopen_conflict(incident, other)
+        try:
+            async with conn.begin_nested():
+                updated = await store.update_incident(
+                    conn, incident.id, {"status": status, **stamps}
+                )
+        except IntegrityError:
+            # Another alert opened one for the key between our check and our update.
+            other = await store.open_incident_for_key(conn, incident.service.id, incident.dedup_key)
+            raise domain.reopen_conflict(incident, other or "?") from None
+        await store.add_timeline(
+            conn,
+            incident.id,
+            type="STATUS_CHANGE",
+            message=domain.transition_message(cmd.action, incident.status, status, cmd.note),
+            source=cmd.source,
+            actor=cmd.actor,
+            actor_id=cmd.actor_id,
+            at=now,
+        )
+        event = _TRANSITION_EVENTS[cmd.action](
+            event_id=new_event_id(),
+            occurred_at=now,
+            incident=updated,
+            actor=cmd.actor,
+            source=cmd.source,
+            note=cmd.note,
+        )
+        await self._emit(conn, [event])
+        return await self._view(conn, updated)
 
     async def update(self, cmd: UpdateIncident) -> IncidentView:
         """Edit title, description, severity, lead, scopes and tags. Each change is a timeline
@@ -283,6 +374,7 @@ class IncidentUseCases:
                     message=change.message,
                     source=cmd.source,
                     actor=cmd.actor,
+                    actor_id=cmd.actor_id,
                     at=now,
                 )
             await self._emit(conn, self._update_events(incident, updated, changes, cmd, now))
@@ -345,7 +437,7 @@ class IncidentUseCases:
         now = datetime.now(UTC)
         async with self.engine.begin() as conn:
             incident = await locked(conn, cmd.id)
-            comment = await store.add_comment(conn, incident.id, cmd.actor, body, now)
+            comment = await store.add_comment(conn, incident.id, cmd.actor, cmd.actor_id, body, now)
             await store.add_timeline(
                 conn,
                 incident.id,
@@ -353,10 +445,13 @@ class IncidentUseCases:
                 message=domain.note_message(body),
                 source=cmd.source,
                 actor=cmd.actor,
+                actor_id=cmd.actor_id,
                 at=now,
                 ref_id=comment.id,
             )
-            await emit(conn, [_commented(incident, comment, "added", cmd.actor, cmd.source)])
+            await emit(
+                conn, outbox, [_commented(incident, comment, "added", cmd.actor, cmd.source)]
+            )
         return CommentView(comment=comment)
 
     async def edit_comment(self, cmd: EditComment) -> CommentView:
@@ -368,7 +463,7 @@ class IncidentUseCases:
                 raise NotFound(f"no comment {cmd.comment_id} on INC-{incident.short_id}")
             values: dict[str, object] = {}
             if cmd.body is not None:
-                domain.check_author(comment.author, cmd.actor, "edit")
+                domain.check_author(comment, cmd.actor_id, "edit")
                 body = domain.check_comment_body(cmd.body)
                 if body != comment.body:
                     values.update(body=body, edited_at=datetime.now(UTC))
@@ -377,7 +472,7 @@ class IncidentUseCases:
                 values["pinned"] = cmd.pinned
             if values:
                 comment = await store.update_comment(conn, comment.id, values)
-                await emit(conn, [_commented(incident, comment, "edited", cmd.actor)])
+                await emit(conn, outbox, [_commented(incident, comment, "edited", cmd.actor)])
         return CommentView(comment=comment)
 
     async def delete_comment(self, cmd: DeleteComment) -> CommentView:
@@ -387,10 +482,10 @@ class IncidentUseCases:
             comment = await store.get_comment(conn, incident.id, cmd.comment_id)
             if comment is None:
                 raise NotFound(f"no comment {cmd.comment_id} on INC-{incident.short_id}")
-            domain.check_author(comment.author, cmd.actor, "delete")
+            domain.check_author(comment, cmd.actor_id, "delete")
             await store.update_comment(conn, comment.id, {"deleted_at": datetime.now(UTC)})
             await store.set_timeline_message(conn, comment.id, "(comment deleted)")
-            await emit(conn, [_commented(incident, comment, "deleted", cmd.actor)])
+            await emit(conn, outbox, [_commented(incident, comment, "deleted", cmd.actor)])
         return CommentView(comment=comment)
 
     async def list_comments(self, query: ListComments) -> CommentList:

@@ -7,30 +7,54 @@ from pathlib import Path
 
 from litestar import Litestar
 
-from imas_ingest.handlers import endpoints
-from imas_ingest.models import outbox
-from imas_ingest.pipeline import AlertPipeline
+from imas_contracts import utcnow
+from imas_ingest.dead_letters import DeadLetterAlerts
+from imas_ingest.handlers import consumers, endpoints
+from imas_ingest.heartbeats import Clock, HeartbeatWatch
+from imas_ingest.models import integrations, outbox
 from imas_ingest.settings import IngestSettings
-from imas_ingest.storm import Coalescer
 from imas_ingest.usecases import IngestUseCases
-from imas_runtime.secrets_box import key_list
+from imas_ingest.webhooks.backlog import BacklogWatch
+from imas_ingest.webhooks.pipeline import AlertPipeline
+from imas_ingest.webhooks.storm import Coalescer
 from imas_runtime.service import ServiceRuntime, service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_runtime(settings: IngestSettings) -> ServiceRuntime:
-    runtime = ServiceRuntime(settings, migrations_dir=MIGRATIONS, outbox=outbox)
+class IngestRuntime(ServiceRuntime):
+    """The service runtime and what it runs, typed for the tests and tools that reach them."""
+
+    settings: IngestSettings
+    usecases: IngestUseCases
+    pipeline: AlertPipeline
+    coalescer: Coalescer
+    heartbeats: HeartbeatWatch
+
+
+def create_runtime(settings: IngestSettings, clock: Clock | None = None) -> IngestRuntime:
+    runtime = IngestRuntime(settings, migrations_dir=MIGRATIONS, outbox=outbox)
+    box = runtime.secret_box("the integration's")
+    runtime.keep_sealed(integrations.c.secret_encrypted, box)
+    # The time heartbeats are pinged and missed at (a test or a benchmark brings its own).
+    clock = clock or utcnow
+    watch = HeartbeatWatch(
+        runtime.engine, clock=clock, poll=settings.heartbeat_poll, on_commit=runtime.wake_relay
+    )
     usecases = IngestUseCases(
         runtime.engine,
         runtime.bus,
-        secret_key=settings.secret_key,
-        previous_secret_keys=key_list(settings.previous_secret_keys),
+        box=box,
         triage_service=settings.triage_service,
         incidents_timeout=settings.incidents_timeout,
+        on_commit=runtime.wake_relay,
+        on_deadline=watch.deadline_committed,
+        clock=clock,
     )
     prefix = settings.redis_prefix or f"imas:{settings.database_name}"
-    coalescer = Coalescer(runtime.redis, usecases.open_or_attach, prefix=prefix)
+    coalescer = Coalescer(
+        runtime.redis, usecases.open_or_attach, prefix=prefix, settle=usecases.settle_counts
+    )
     pipeline = AlertPipeline(
         runtime.engine,
         runtime.bus,
@@ -42,10 +66,27 @@ def create_runtime(settings: IngestSettings) -> ServiceRuntime:
         flap_changes=settings.flap_changes,
         flap_window=timedelta(minutes=settings.flap_minutes),
         batch=settings.batch,
+        health=runtime.health,
+        restore_streams=runtime.restore_streams,
     )
+    backlog = BacklogWatch(
+        runtime.bus,
+        usecases.open_or_attach,
+        service=settings.internal_alert_service,
+        warn_ratio=settings.backlog_warn_ratio,
+    )
+    runtime.usecases, runtime.pipeline = usecases, pipeline
+    runtime.coalescer, runtime.heartbeats = coalescer, watch
     runtime.serve(*endpoints(usecases))
+    if settings.internal_alert_service:
+        runtime.consume(
+            *consumers(DeadLetterAlerts(runtime.bus, service=settings.internal_alert_service))
+        )
     runtime.every("storm flusher", coalescer.run)
-    runtime.every("ingest--ALERTS", pipeline.run)
+    runtime.every(pipeline.dead_letters.name, pipeline.run)
+    runtime.watch_consumer(pipeline.spec)
+    runtime.every("ALERTS backlog", backlog.run)
+    runtime.every("heartbeat watch", watch.run)
     return runtime
 
 

@@ -6,9 +6,8 @@ import hashlib
 import hmac
 import secrets
 
-from cryptography.fernet import InvalidToken, MultiFernet
-
-from imas_runtime.secrets_box import keyring
+from imas_runtime.errors import Invalid
+from imas_runtime.secrets_box import SecretBox, same_secret
 
 # A signed request older (or newer) than this is refused: a replay is stale.
 MAX_SKEW_SECONDS = 300
@@ -23,25 +22,38 @@ def new_secret() -> str:
     return secrets.token_hex(16)
 
 
+# Sentry's Client Secrets are 64 hex characters; a shorter key would be guessable.
+MIN_GIVEN_SECRET = 32
+MAX_GIVEN_SECRET = 256
+
+
+def given_secret(kind: str, secret: str) -> str:
+    """A secret made by the sender rather than by IMAS: the Client Secret Sentry makes for
+    its integration, which signs its webhooks. Other integrations keep IMAS's secrets."""
+    if kind != "sentry":
+        raise Invalid.field("secret", "can only be given to sentry integrations")
+    if not MIN_GIVEN_SECRET <= len(secret) <= MAX_GIVEN_SECRET:
+        raise Invalid.field(
+            "secret", f"must have {MIN_GIVEN_SECRET} to {MAX_GIVEN_SECRET} characters"
+        )
+    if not secret.isascii() or not secret.isprintable() or " " in secret:
+        raise Invalid.field("secret", "must be printable ASCII without spaces")
+    return secret
+
+
 def lookup_hash(secret: str) -> str:
     """Secrets carry 128 random bits, so a plain SHA-256 is a safe, fast look-up key."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def fernet(secret_key: str, previous: list[str] | None = None) -> MultiFernet:
-    """The keys of ``IMAS_SECRET_KEY`` (any string, or a Fernet key itself), plus the older
-    keys of a rotation (``INGEST_PREVIOUS_SECRET_KEYS``) that may still decrypt."""
-    return keyring(secret_key, previous)
-
-
-def encrypt(box: MultiFernet, secret: str) -> bytes:
+def encrypt(box: SecretBox, secret: str) -> bytes:
     return box.encrypt(secret.encode())
 
 
-def decrypt(box: MultiFernet, token: bytes) -> str:
+def decrypt(box: SecretBox, token: bytes) -> str:
     try:
         return box.decrypt(token).decode()
-    except InvalidToken:
+    except ValueError:
         raise BadCredentials("the integration's key cannot be decrypted") from None
 
 
@@ -60,7 +72,7 @@ def verify_sentry(key: str, body: bytes, signature: str, timestamp: str, now: fl
     """``Sentry-Hook-Signature``: hex HMAC-SHA256 of the body with the client secret;
     ``Sentry-Hook-Timestamp`` must be within five minutes of ``now``."""
     expected = hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
-    if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
+    if not signature or not same_secret(expected, signature.strip().lower()):
         raise BadCredentials("the signature does not match the body")
     _fresh(timestamp, now)
 
@@ -76,6 +88,6 @@ def verify_custom(key: str, body: bytes, header: str, now: float) -> None:
     parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
     timestamp, given = parts.get("t", "").strip(), parts.get("v1", "").strip()
     expected = hmac.new(key.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    if not given or not hmac.compare_digest(expected, given.lower()):
+    if not given or not same_secret(expected, given.lower()):
         raise BadCredentials("the signature does not match the body")
     _fresh(timestamp, now)

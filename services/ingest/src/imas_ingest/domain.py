@@ -9,13 +9,25 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
+
+from imas_contracts.alert_payloads import CustomAlert
 from imas_contracts.incidents import OpenOrAttach
-from imas_contracts.ingest import AlertRule, Matcher, Silence, SubmitAlert
+from imas_contracts.ingest import (
+    AlertRule,
+    Matcher,
+    RuleCondition,
+    RuleTrial,
+    SampleAlert,
+    Silence,
+    SubmitAlert,
+)
+from imas_runtime import patterns, windows
 from imas_runtime.errors import Invalid
+from imas_runtime.patterns import PatternRefused, StoredPattern
 
 SERVICE_LABELS = ("service", "job", "app", "application", "component")
 SEVERITY_LABELS = ("severity", "priority", "level")
@@ -135,26 +147,39 @@ def default_severity(alert: Alert) -> str:
     return "SEV4_LOW"
 
 
-@lru_cache(maxsize=1024)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def check_patterns(matchers: list[Matcher], alert_name: str = "") -> None:
+    """Refuse a pattern the engine cannot run, naming its field (``matchers[1].value``)."""
+    if alert_name:
+        patterns.check_pattern(alert_name, "alert_name", patterns.ANCHORED)
+    for i, m in enumerate(matchers):
+        if m.op in ("=~", "!~"):
+            patterns.check_pattern(m.value, f"matchers[{i}].value", patterns.ANCHORED)
 
 
-def check_regex(pattern: str, field_name: str) -> None:
-    try:
-        _regex(pattern)
-    except re.error as exc:
-        raise Invalid.field(field_name, f"invalid regular expression: {exc}") from None
+def stored_patterns(ref: str, matchers: list[Matcher], alert_name: str = "") -> list[StoredPattern]:
+    """The patterns of one stored rule or silence, each with its field."""
+    found = [StoredPattern(ref, "alert_name", alert_name)] if alert_name else []
+    return found + [
+        StoredPattern(ref, f"matchers[{i}].value", m.value)
+        for i, m in enumerate(matchers)
+        if m.op in ("=~", "!~")
+    ]
 
 
 def matches(matcher: Matcher, labels: dict[str, str]) -> bool:
-    """Alertmanager semantics: a missing label is the empty string; regexes are anchored."""
+    """Alertmanager semantics: a missing label is the empty string; regexes are anchored.
+
+    A regex the engine refuses (stored before patterns were checked) never holds, whatever
+    the operator, so its silence or rule applies to nothing."""
     value = labels.get(matcher.label, "")
     if matcher.op == "=":
         return value == matcher.value
     if matcher.op == "!=":
         return value != matcher.value
-    found = _regex(matcher.value).fullmatch(value) is not None
+    try:
+        found = patterns.compile_pattern(matcher.value, patterns.ANCHORED).matches(value)
+    except PatternRefused:
+        return False
     return found if matcher.op == "=~" else not found
 
 
@@ -166,7 +191,7 @@ def matchable(alert: Alert) -> dict[str, str]:
 def rule_matches(rule: AlertRule, alert: Alert) -> bool:
     if rule.source and rule.source != alert.source:
         return False
-    if rule.alert_name and _regex(rule.alert_name).fullmatch(alert.name) is None:
+    if rule.alert_name and not patterns.matches(rule.alert_name, alert.name, patterns.ANCHORED):
         return False
     labels = matchable(alert)
     return all(matches(m, labels) for m in rule.matchers)
@@ -216,15 +241,102 @@ def decide(
     )
 
 
+def check_rule(rule: AlertRule) -> None:
+    """Refuse a rule that cannot work, naming its field: no name, a pattern the engine cannot
+    run, a severity that is not SEV1..SEV4."""
+    if not rule.name.strip():
+        raise Invalid.field("name", "must not be empty")
+    check_patterns(rule.matchers, rule.alert_name)
+    for value in rule.severity_map.values():
+        if severity_of(value) is None and value not in SEVERITY_NAMES.values():
+            raise Invalid.field("severity_map", f"'{value}' is not SEV1..SEV4")
+
+
+def rule_conditions(rule: AlertRule, alert: Alert) -> list[RuleCondition]:
+    """Each condition of ``rule`` in words, and whether ``alert`` meets it."""
+    found = []
+    if rule.source:
+        found.append(
+            RuleCondition(condition=f"source = {rule.source}", holds=rule.source == alert.source)
+        )
+    if rule.alert_name:
+        holds = patterns.matches(rule.alert_name, alert.name, patterns.ANCHORED)
+        found.append(RuleCondition(condition=f"alert name =~ {rule.alert_name}", holds=holds))
+    labels = matchable(alert)
+    found += [
+        RuleCondition(condition=f"{m.label} {m.op} {m.value}", holds=matches(m, labels))
+        for m in rule.matchers
+    ]
+    return found
+
+
+def try_rule(rule: AlertRule, sample: SampleAlert, *, triage_service: str) -> RuleTrial:
+    """What ``rule`` would decide for ``sample`` were it the only rule (see ``decide``)."""
+    alert = Alert(
+        source=sample.source,
+        name=sample.name,
+        status="firing",
+        labels=dict(sample.labels),
+        summary=sample.summary,
+    )
+    decision = decide(alert, [rule], integration_service="", triage_service=triage_service)
+    return RuleTrial(
+        matched=decision.rule is not None,
+        conditions=rule_conditions(rule, alert),
+        service=decision.service,
+        severity=decision.severity,
+        dedup_key=decision.dedup_key,
+        auto_create=decision.auto_create,
+        auto_resolve=decision.auto_resolve,
+    )
+
+
+def silence_active(silence: Silence, at: datetime) -> bool:
+    """Whether ``silence`` holds at ``at``: between its start and end, and for a recurring
+    one within an occurrence (computed on its zone's wall clock, see imas_runtime.windows)."""
+    return windows.silence_end(silence, at) is not None
+
+
 def silenced_by(silences: list[Silence], alert: Alert, at: datetime) -> Silence | None:
-    """The active silence (``starts_at <= at < ends_at``) whose matchers all match, if any."""
+    """The active silence whose matchers all match, if any (see :func:`silence_active`)."""
     labels = matchable(alert)
     for silence in silences:
-        if silence.starts_at <= at < silence.ends_at and all(
-            matches(m, labels) for m in silence.matchers
-        ):
+        if silence_active(silence, at) and all(matches(m, labels) for m in silence.matchers):
             return silence
     return None
+
+
+def in_maintenance(
+    maintenance: dict[str, datetime], service: str, alert: Alert, at: datetime
+) -> str:
+    """The name of the maintenance that suppresses a firing alert of ``service`` at ``at``
+    ("" when none): a resolution still goes through, closing what is open."""
+    until = maintenance.get(service)
+    if until is None or at >= until or alert.status != "firing":
+        return ""
+    return f"maintenance of {service} until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+silence_name = windows.silence_name
+
+
+def check_silence(silence: Silence) -> Silence:
+    """Refuse a silence that cannot work, naming its field; answer it with a recurring one's
+    zone filled (UTC when none is given)."""
+    if not silence.matchers:
+        raise Invalid.field("matchers", "at least one matcher is required")
+    if silence.ends_at <= silence.starts_at:
+        raise Invalid.field("ends_at", "must be after starts_at")
+    check_patterns(silence.matchers)
+    if not silence.rrule:
+        if silence.duration:
+            raise Invalid.field("duration", "only a recurring silence (with an rrule) has one")
+        if silence.timezone:  # the zone its times were written in, kept to show them so
+            windows.zone(silence.timezone)
+        return silence
+    zone = silence.timezone or "UTC"
+    windows.check_recurrence(silence.rrule, silence.starts_at, zone, silence.duration)
+    return msgspec.structs.replace(silence, timezone=zone, rrule=silence.rrule.strip())
 
 
 def open_or_attach(alert: Alert, decision: Decision, *, note: str = "") -> OpenOrAttach:
@@ -242,6 +354,85 @@ def open_or_attach(alert: Alert, decision: Decision, *, note: str = "") -> OpenO
     )
 
 
+def backlog_alert(service: str, stream: str, used: int, limit: int) -> OpenOrAttach:
+    """The alert that JetStream's ``stream`` of raw payloads is filling up: once full, the
+    gateway refuses webhooks (503). One incident per stream, later checks attach to it."""
+    percent = 100 * used // limit
+    return OpenOrAttach(
+        title=f"Alert intake backlog: stream {stream} is {percent}% full",
+        description=(
+            f"JetStream holds {used:,} bytes of raw webhook payloads that ingest has not handled "
+            f"yet, of at most {limit:,}. Once full, the gateway answers webhooks 503 (monitoring "
+            "tools retry later; alerts sent through POST /api/v1/incidents/ still go through).\n\n"
+            "Check that ingest runs and keeps up (its /readyz and logs), and that incidents "
+            "answers. To hold a longer backlog, raise the stream's max_bytes "
+            "(nats stream edit, or IMAS_ALERTS_MAX_BYTES for new streams)."
+        ),
+        service_name=service,
+        severity="SEV2_HIGH",
+        dedup_key=f"imas:jetstream-backlog:{stream}",
+        source="system",
+        alert_source="imas",
+    )
+
+
+# -- heartbeats ---------------------------------------------------------------------------------
+
+# Bounds of a heartbeat's interval and grace (seconds): a ping at least every second, at most
+# a year apart.
+MIN_INTERVAL = 1.0
+MAX_INTERVAL = 366 * 24 * 3600.0
+
+
+def heartbeat_timing(interval: float | None, grace: float | None) -> tuple[float, float]:
+    """A heartbeat's interval and grace as stored, or ``invalid`` naming the field."""
+    if interval is None:
+        raise Invalid.field("interval", "is required for a heartbeat (seconds between pings)")
+    if not MIN_INTERVAL <= interval <= MAX_INTERVAL:
+        raise Invalid.field(
+            "interval", f"must be between {MIN_INTERVAL:g} and {MAX_INTERVAL:g} seconds"
+        )
+    grace = 0.0 if grace is None else grace
+    if not 0 <= grace <= MAX_INTERVAL:
+        raise Invalid.field("grace", f"must be between 0 and {MAX_INTERVAL:g} seconds")
+    return float(interval), float(grace)
+
+
+def heartbeat_key(integration_id: object) -> str:
+    """The dedup key of a heartbeat's alerts: one incident per heartbeat at a time."""
+    return f"heartbeat:{integration_id}"
+
+
+def missed_heartbeat(
+    name: str, integration_id: object, due_at: datetime, last_ping_at: datetime | None
+) -> CustomAlert:
+    """The alert of a heartbeat whose deadline passed without a ping."""
+    last = last_ping_at.isoformat() if last_ping_at else "never"
+    return CustomAlert(
+        title=f"Heartbeat missed: {name}",
+        status="firing",
+        severity="high",
+        dedup_key=heartbeat_key(integration_id),
+        description=(
+            f"The job behind the heartbeat '{name}' has not reported in: its last ping came at "
+            f"{last}, the next was due by {due_at.isoformat()} (interval plus grace). The "
+            "incident resolves itself at its next ping."
+        ),
+        labels={"heartbeat": name},
+        detected_at=due_at.isoformat(),
+    )
+
+
+def heartbeat_back(name: str, integration_id: object) -> CustomAlert:
+    """The alert that resolves a missed heartbeat's incident: its job pinged again."""
+    return CustomAlert(
+        title=f"Heartbeat missed: {name}",
+        status="resolved",
+        dedup_key=heartbeat_key(integration_id),
+        labels={"heartbeat": name},
+    )
+
+
 def to_open_or_attach(alert: SubmitAlert) -> OpenOrAttach:
     """The API's synchronous alert (``POST /api/v1/incidents/``) as open-or-attach."""
     return OpenOrAttach(
@@ -254,6 +445,7 @@ def to_open_or_attach(alert: SubmitAlert) -> OpenOrAttach:
         source="api" if alert.source == "api" else "alert",
         alert_source=alert.source,
         actor=alert.actor,
+        actor_id=alert.actor_id,
         tags=alert.tags,
         impacted_scopes=alert.impacted_scopes,
     )

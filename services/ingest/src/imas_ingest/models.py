@@ -45,6 +45,8 @@ alerts = Table(
     Column("raw", JSONB),
     Column("detected_at", DateTime(timezone=True)),
     Column("event_id", Text),
+    # The window (a silence, a service's maintenance) that suppressed it, by name.
+    Column("suppressed_by", Text),
     Index("alerts_by_fingerprint", "fingerprint", "received_at"),
     Index("alerts_by_incident", "incident_id"),
     Index("alerts_by_integration", "integration_id", "received_at"),
@@ -78,6 +80,22 @@ alert_rules = Table(
     # The whole AlertRule as JSON: matchers and mappings are read together, never queried.
     Column("spec", JSONB, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# The watch of each heartbeat integration: ``new`` until its first ping, ``up`` while its pings
+# come before ``due_at`` (the last ping + interval + grace), ``down`` from a missed deadline
+# until the next ping. The overdue ones are claimed with FOR UPDATE SKIP LOCKED, so any number
+# of ingest replicas raise each miss once (see imas_ingest.heartbeats).
+heartbeats = Table(
+    "heartbeats",
+    metadata,
+    Column("integration_id", UUID(as_uuid=True), primary_key=True),
+    Column("interval_seconds", Float, nullable=False),
+    Column("grace_seconds", Float, nullable=False, server_default="0"),
+    Column("status", Text, nullable=False, server_default="new"),
+    Column("last_ping_at", DateTime(timezone=True)),
+    Column("due_at", DateTime(timezone=True)),
+    Index("heartbeats_due", "due_at", postgresql_where=text("status = 'up'")),
 )
 
 silences = Table(

@@ -17,10 +17,18 @@ class IngestSettings(RuntimeSettings, kw_only=True):
     # Namespace of ingest's keys in Redis; empty: ``imas:<database>``, so that several
     # deployments (or test runs) can share one Redis.
     redis_prefix: str = ""
-    # Older secret keys still able to decrypt integration secrets during a key rotation.
-    previous_secret_keys: str = ""
     # Raw payloads handled per batch (one transaction, one flush).
     batch: int = 500
+    # Where IMAS's own alerts go: a backlog of raw payloads filling JetStream's ALERTS, and
+    # each consumer's dead letters (one incident per consumer, counting them); the triage
+    # service when the catalog has no such service.
+    internal_alert_service: str = "imas"
+    # A backlog past this share of ALERTS's max_bytes raises an incident.
+    backlog_warn_ratio: float = 0.8
+    # Longest wait between two looks for heartbeat deadlines that other replicas set (seconds):
+    # a missed heartbeat is raised within this of its deadline (at once for pings this
+    # replica took).
+    heartbeat_poll: float = 0.25
 
 
 def from_env() -> IngestSettings:

@@ -27,8 +27,26 @@ CHANNEL_KINDS: dict[str, tuple[str, ...]] = {
     "ntfy": ("ntfy",),
     "webhook": ("webhook",),
     "log": ("log",),
+    "voice": ("twilio",),
 }
 CHAT_CHANNELS = ("slack", "discord", "teams")
+# The chat channel of a page when no chat platform is configured: the brief's (it is then
+# undeliverable, and says why).
+DEFAULT_CHAT = "slack"
+# Channels that need no address of the person paged (the provider's own destination).
+UNADDRESSED = ("log", "webhook")
+# How the reason of an undeliverable page names what is missing.
+CHANNEL_PROVIDERS = {
+    "slack": "no Slack provider is configured",
+    "discord": "no Discord provider is configured",
+    "teams": "no Teams provider is configured",
+    "sms": "no SMS provider (OVH or Twilio) is configured",
+    "email": "no e-mail (SMTP) provider is configured",
+    "ntfy": "no ntfy provider is configured",
+    "webhook": "no webhook provider is configured",
+    "log": "no log provider is configured",
+    "voice": "no voice provider (Twilio) is configured",
+}
 ACK_ACTION = "incident_ack"  # the action id warroom's chat endpoint understands
 
 
@@ -48,6 +66,18 @@ class Page:
     content: Mapping[str, Any] = field(default_factory=dict)
     delay_seconds: float = 0.0
     kind: str = "page"
+    # Whom it is for: ``person``, ``team``, or another target (scope e-mails, the ticket).
+    target: str = ""
+    # Why it cannot be delivered (no provider serves its channel, its recipient has no
+    # address for it); empty when it can be.
+    undeliverable: str = ""
+
+
+def person_of(recipient: str) -> str | None:
+    """``Alice (person:<id>)`` → ``<id>``; None for a recipient that is not a person."""
+    if recipient.endswith(")") and "(person:" in recipient:
+        return recipient.rsplit("(person:", 1)[1][:-1]
+    return None
 
 
 def incident_content(
@@ -103,42 +133,93 @@ def escalation_step0_key(incident_id: str, team_id: str) -> str:
 
 
 def choose_provider(channel: str, configured: Mapping[str, str]) -> str:
-    """The provider name for ``channel`` among ``configured`` (kind → name), else ``log``."""
+    """The provider name for ``channel`` among ``configured`` (kind → name); else the ``log``
+    provider when an operator configured one (it prints what nothing else serves); else ''
+    (no provider: the page is undeliverable)."""
     for kind in CHANNEL_KINDS.get(channel, ()):
         if kind in configured:
             return configured[kind]
-    return "log"
+    return configured.get("log", "")
 
 
 def chat_channel(configured: Mapping[str, str]) -> str:
-    """The chat platform teams are paged on: the first of Slack, Discord, Teams configured."""
-    return next((c for c in CHAT_CHANNELS if c in configured), "log")
+    """The chat platform teams are paged on: the first of Slack, Discord, Teams configured;
+    else ``log`` when a log provider is, else Slack (the brief's, undeliverable)."""
+    found = next((c for c in CHAT_CHANNELS if c in configured), "")
+    return found or ("log" if "log" in configured else DEFAULT_CHAT)
+
+
+def resolve_channel(channel: str, configured: Mapping[str, str]) -> str:
+    """The channel a page goes out on: ``chat``, or a chat platform the deployment lacks,
+    is the chat platform it has (:func:`chat_channel`)."""
+    if channel == "chat" or (channel in CHAT_CHANNELS and channel not in configured):
+        return chat_channel(configured)
+    return channel
+
+
+def undeliverable_reason(page: Page) -> str:
+    """Why ``page`` cannot be delivered, or '' when it can: no provider serves its channel,
+    or its recipient has no address for it."""
+    if not page.provider:
+        return CHANNEL_PROVIDERS.get(page.channel, f"no provider serves {page.channel}")
+    # A page to a person needs their address: a provider's default destination (Slack's
+    # default_channel, SMTP's ``to``) is for a team's pages, never a person's.
+    if page.target == "person" and page.channel not in UNADDRESSED and not page.address:
+        return f"{page.recipient} has no {page.channel} address in the catalog"
+    return ""
+
+
+def settle(pages: list[Page]) -> list[Page]:
+    """The pages with the reason each one that cannot be delivered carries (see
+    :func:`undeliverable_reason`)."""
+    return [replace(p, undeliverable=p.undeliverable or undeliverable_reason(p)) for p in pages]
 
 
 def pages_for_request(
     request: NotificationRequested,
     addresses: Mapping[tuple[str, str, str], str] | None = None,
+    names: Mapping[tuple[str, str], str] | None = None,
 ) -> list[Page]:
     """One page per (target, channel) of an escalation's request. A request naming one target
     and one channel keeps its own key; otherwise each page's key extends it with the target
-    and channel. ``addresses`` maps (kind, id, channel) to where the channel reaches it."""
+    and channel. ``addresses`` maps (kind, id, channel) to where the channel reaches it;
+    ``names`` (kind, id) to the target's name, for requests that do not name their target."""
     targets = [("person", p) for p in request.person_ids] + [("team", t) for t in request.team_ids]
-    single = len(targets) * len(request.channels) == 1
-    pages = []
-    for kind, target in targets:
-        label = f"{kind}:{target}"
-        recipient = f"{request.recipient_name} ({label})" if request.recipient_name else label
+    single = len(targets) * len(request.channels) == 1 and not request.destinations
+    # A status update is no page: no acknowledge link or button, no follow-up.
+    kind = "update" if request.reason == "status_update" else "page"
+    content = {"incident_id": request.incident_id, "text": request.message}
+    pages = [
+        Page(
+            idempotency_key=f"{request.idempotency_key}:{d.channel}:{d.address}",
+            channel=d.channel,
+            provider="",
+            recipient=d.address,
+            message=request.message,
+            address=d.address,
+            content=content,
+            kind=kind,
+            target="address",
+        )
+        for d in request.destinations
+    ]
+    for target_kind, target in targets:
+        label = f"{target_kind}:{target}"
+        name = request.recipient_name or (names or {}).get((target_kind, target), "")
+        recipient = f"{name} ({label})" if name else label
         for channel in request.channels:
             key = request.idempotency_key
             pages.append(
                 Page(
                     idempotency_key=key if single else f"{key}:{label}:{channel}",
                     channel=channel,
-                    provider="log",
+                    provider="",
                     recipient=recipient,
                     message=request.message,
-                    address=(addresses or {}).get((kind, target, channel), ""),
-                    content={"incident_id": request.incident_id, "text": request.message},
+                    address=(addresses or {}).get((target_kind, target, channel), ""),
+                    content=content,
+                    kind=kind,
+                    target=target_kind,
                 )
             )
     return pages
@@ -169,14 +250,21 @@ def after_failure(
     *,
     retryable: bool,
     retry_after: float | None,
+    unanswered: int = 0,
+    max_unanswered: int = 2,
     base: float = 1.0,
     rng: Any = random,
 ) -> Outcome:
     """5xx and timeouts are retried with backoff; a 429 waits at least its Retry-After; other
-    4xx are refused for good (``failed``); the last attempt ends ``dead``."""
+    4xx are refused for good (``failed``); the last attempt ends ``dead``.
+
+    ``unanswered`` counts the attempts whose outcome is unknown, this one included (no answer
+    before the deadline, a sender lost in mid-send): each may have reached the receiver, so
+    once ``max_unanswered`` of them were made the page is given up (``dead``) rather than sent
+    again. A receiver thus gets at most ``max_unanswered`` copies of a page it accepted."""
     if not retryable:
         return Outcome("failed")
-    if attempts >= max_attempts:
+    if attempts >= max_attempts or unanswered >= max_unanswered:
         return Outcome("dead")
     delay = retry_delay(attempts, base, rng=rng)
     if retry_after is not None:
@@ -185,7 +273,7 @@ def after_failure(
 
 
 def bundle_text(messages: list[str]) -> str:
-    """Several pages to one phone within the rate window become one message."""
+    """Several pages due at once to one phone become one message."""
     if len(messages) == 1:
         return messages[0]
     firsts = [m.splitlines()[0] if m else "" for m in messages]
@@ -197,6 +285,17 @@ def bundle_text(messages: list[str]) -> str:
 # The dedup key of the alert a page given up raises: one per (channel, provider), so a storm of
 # failing pages opens one incident and every later one attaches to it while it is open.
 FAILING_PAGES_KEY = "imas:pages-failing:"
+# The provider of that key for pages that could not be delivered at all (one incident per
+# channel, whatever the reason).
+NO_PROVIDER = "none"
+
+
+def public_reason(error: str) -> str:
+    """What anyone who reads the incident may see of a failed page: the kind of failure, the
+    part before the first ``": "`` ("HTTP 503", "timeout", "smtp", "slack"), never what
+    followed, which may echo an internal host, a vendor's message or part of a URL (admins
+    read it, cut short, in the delivery ledger)."""
+    return error.partition(": ")[0][:80]
 
 
 def failing_pages_alert(
@@ -206,17 +305,47 @@ def failing_pages_alert(
 
     Its labels (``origin``, ``channel``, ``provider``) are what alert rules and silences
     match. The recipient is named, never its address."""
+    return _pages_alert(
+        service,
+        channel,
+        provider,
+        f"Pages are failing: {channel} via {provider}",
+        f"A page to {recipient} over {channel} (provider {provider}) was given up after "
+        f"{attempts} attempt(s). Last error: {public_reason(error)}.\n\n"
+        "Check the provider's configuration and status; the delivery ledger "
+        "(GET /api/v1/deliveries/?status=dead) lists the pages that did not arrive, with "
+        "what the provider answered (admins).",
+    )
+
+
+def undeliverable_pages_alert(
+    service: str, channel: str, recipient: str, reason: str
+) -> CustomAlert:
+    """The alert a page that cannot be delivered raises: one incident per channel (its dedup
+    key names the provider ``none``), later ones attaching to it while it is open."""
+    return _pages_alert(
+        service,
+        channel,
+        NO_PROVIDER,
+        f"Pages cannot be delivered: {channel}",
+        f"A page to {recipient} over {channel} was not sent: {reason[:500]}.\n\n"
+        "Configure a provider for the channel (/api/v1/notification-providers/) or the "
+        "recipient's address in the catalog; the delivery ledger "
+        "(GET /api/v1/deliveries/?status=undeliverable) lists the pages that were not "
+        "sent, and GET /api/v1/escalation/check/ what else would not reach anyone.",
+    )
+
+
+def _pages_alert(
+    service: str, channel: str, provider: str, title: str, description: str
+) -> CustomAlert:
+    """One incident per (channel, provider): its dedup key, and the labels rules match."""
     return CustomAlert(
-        title=f"Pages are failing: {channel} via {provider}",
+        title=title,
         severity="SEV2",
         service=service,
         dedup_key=f"{FAILING_PAGES_KEY}{channel}:{provider}",
-        description=(
-            f"A page to {recipient} over {channel} (provider {provider}) was given up after "
-            f"{attempts} attempt(s). Last error: {error[:500]}\n\n"
-            "Check the provider's configuration and status; the delivery ledger "
-            "(GET /api/v1/deliveries/?status=dead) lists the pages that did not arrive."
-        ),
+        description=description,
         labels={"origin": "imas-notifier", "channel": channel, "provider": provider},
     )
 
@@ -229,8 +358,18 @@ def failing_provider(dedup_key: str) -> tuple[str, str] | None:
     return (channel, provider) if provider else None
 
 
-def avoid_provider(pages: list[Page], provider: str) -> list[Page]:
-    """The pages of an incident about ``provider`` failing go to the log instead of it."""
+def avoid_provider(pages: list[Page], provider: str, configured: Mapping[str, str]) -> list[Page]:
+    """The pages of an incident about ``provider`` failing are not sent through it: they go
+    to the log provider when one is configured, else they are undeliverable, saying why."""
+    log = configured.get("log", "")
     return [
-        p if p.provider != provider else replace(p, provider="log", channel="log") for p in pages
+        p
+        if p.provider != provider
+        else replace(p, provider=log, channel="log")
+        if log and log != provider
+        else replace(
+            p,
+            undeliverable=f"this incident is about {provider} failing: not paged through it",
+        )
+        for p in pages
     ]

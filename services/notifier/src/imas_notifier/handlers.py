@@ -14,6 +14,8 @@ from imas_contracts.incidents import (
 )
 from imas_contracts.notifier import (
     NOTIFICATIONS_STREAM,
+    CheckDelivery,
+    CheckPageAction,
     DeletePersonRules,
     DeleteProvider,
     DeleteRoutingRule,
@@ -22,16 +24,19 @@ from imas_contracts.notifier import (
     ListProviders,
     ListRoutingRules,
     NotificationRequested,
+    PerformPageAction,
     PutPersonRules,
     PutProvider,
     PutRoutingRule,
     SendProviderTest,
 )
+from imas_notifier.config.usecases import ConfigUseCases
+from imas_notifier.page_actions.usecases import PageActions
+from imas_notifier.routing.usecases import RulesUseCases
 from imas_notifier.usecases import NotifierUseCases
-from imas_notifier.usecases_config import ConfigUseCases
-from imas_notifier.usecases_rules import RulesUseCases
 from imas_runtime.consumer import ConsumerSpec, Delivery
 from imas_runtime.rpc import Endpoint
+from imas_runtime.telemetry import TRACEPARENT
 
 
 def consumers(usecases: NotifierUseCases, config: ConfigUseCases) -> list[ConsumerSpec]:
@@ -52,8 +57,14 @@ def consumers(usecases: NotifierUseCases, config: ConfigUseCases) -> list[Consum
         transaction; the others are handled one by one, in stream order."""
         for triggered, run in groupby(batch, key=lambda m: isinstance(m[0], IncidentTriggered)):
             if triggered:
+                found = [(e, d) for e, d in run if isinstance(e, IncidentTriggered)]
                 await usecases.on_triggered_batch(
-                    [event for event, _ in run if isinstance(event, IncidentTriggered)]
+                    [event for event, _ in found],
+                    {
+                        e.event_id: d.headers[TRACEPARENT]
+                        for e, d in found
+                        if TRACEPARENT in d.headers
+                    },
                 )
             else:
                 for event, delivery in run:
@@ -82,19 +93,23 @@ def consumers(usecases: NotifierUseCases, config: ConfigUseCases) -> list[Consum
     ]
 
 
-def endpoints(config: ConfigUseCases, rules: RulesUseCases) -> list[Endpoint]:
+def endpoints(config: ConfigUseCases, rules: RulesUseCases, actions: PageActions) -> list[Endpoint]:
     """Queries and puts are safe to repeat; a create (empty id) makes a new rule each time
-    unless its match is taken (``conflict``); deletes answer ``not_found`` the second time."""
+    unless its match is taken (``conflict``); deletes answer ``not_found`` the second time.
+    A page action is checked (safe to repeat) then performed (once; a repeat answers 409)."""
     return [
         Endpoint(PutProvider, config.put_provider),
         Endpoint(ListProviders, config.list_providers),
         Endpoint(DeleteProvider, config.delete_provider),
         Endpoint(SendProviderTest, config.send_test),
         Endpoint(ListDeliveries, config.list_deliveries),
+        Endpoint(CheckDelivery, config.check_delivery),
         Endpoint(ListRoutingRules, rules.list_routing_rules),
         Endpoint(PutRoutingRule, rules.put_routing_rule),
         Endpoint(DeleteRoutingRule, rules.delete_routing_rule),
         Endpoint(GetPersonRules, rules.get_person_rules),
         Endpoint(PutPersonRules, rules.put_person_rules),
         Endpoint(DeletePersonRules, rules.delete_person_rules),
+        Endpoint(CheckPageAction, actions.check),
+        Endpoint(PerformPageAction, actions.perform),
     ]

@@ -8,6 +8,8 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    ForeignKey,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -19,13 +21,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from imas_runtime.catalog_projection import catalog_table
 from imas_runtime.outbox import inbox_table, outbox_table
 
 metadata = MetaData()
 
 # One row per page: the ledger. ``status``: pending (waiting for its next attempt), sending
 # (claimed by a dispatcher until ``lease_until``), sent, failed (refused for good), dead
-# (retries exhausted), cancelled (a delayed page whose incident was acknowledged first).
+# (retries exhausted), cancelled (a delayed page whose incident was acknowledged first),
+# undeliverable (no provider serves its channel, or its recipient has no address for it:
+# never sent, ``last_error`` says why).
+# ``lease_token`` grows by one with every lease: the fencing token a sender must still hold
+# for its outcome to be recorded. ``unanswered`` counts the attempts whose outcome is unknown
+# (cut at the send deadline, or a sender lost in mid-send): each may have reached the
+# provider, so they bound the copies a receiver can get.
 deliveries = Table(
     "deliveries",
     metadata,
@@ -50,8 +59,13 @@ deliveries = Table(
     Column("kind", Text, nullable=False, server_default="page"),
     Column("thread_of", UUID(as_uuid=True)),
     Column("lease_until", DateTime(timezone=True)),
+    Column("lease_token", BigInteger, nullable=False, server_default="0"),
+    Column("unanswered", Integer, nullable=False, server_default="0"),
     # What the provider answered (a Slack ts, a Twilio SID, an HTTP status and body excerpt).
     Column("provider_response", Text),
+    # The trace of the message that planned the page (a W3C traceparent, empty when tracing
+    # is off): its send, however much later, is a span of that trace.
+    Column("traceparent", Text, nullable=False, server_default=""),
     Index(
         "deliveries_due",
         "next_attempt_at",
@@ -77,16 +91,9 @@ providers = Table(
 )
 
 # The local projection of the catalog (teams, services, scopes, people) from catalog.changed.
-catalog = Table(
-    "catalog",
-    metadata,
-    Column("kind", Text, primary_key=True),
-    Column("id", Text, primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("data", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
-)
+catalog = catalog_table(metadata)
 
-# Routing rules as data; empty match columns match anything (see imas_notifier.routing).
+# Routing rules as data; empty match columns match anything (see imas_notifier.routing.domain).
 routing_rules = Table(
     "routing_rules",
     metadata,
@@ -127,6 +134,64 @@ config_versions = Table(
     metadata,
     Column("name", Text, primary_key=True),
     Column("version", BigInteger, nullable=False, server_default="0"),
+)
+
+# Answering a page where it arrived (imas_notifier.page_actions): one row per page to a person
+# over SMS, voice, e-mail or ntfy. ``code`` is the SMS reply code (unique among the live ones
+# of ``address``, the phone number); ``id`` is what a call's gather URL and signed links name.
+page_actions = Table(
+    "page_actions",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("delivery_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("incident_id", UUID(as_uuid=True), nullable=False),
+    Column("person_id", Text, nullable=False),
+    Column("person_name", Text, nullable=False, server_default=""),
+    # What the page was about, as its title said it (the confirmation page shows it).
+    Column("label", Text, nullable=False, server_default=""),
+    Column("channel", Text, nullable=False),
+    Column("address", Text, nullable=False, server_default=""),
+    Column("code", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("page_actions_by_code", "address", "code", "expires_at"),
+    Index("page_actions_by_expiry", "expires_at"),
+)
+
+# Each (page action, verb) carried out, once: the primary key is what makes a code, a link or a
+# key press single-use, whichever replica takes it.
+page_action_uses = Table(
+    "page_action_uses",
+    metadata,
+    Column(
+        "action_id",
+        UUID(as_uuid=True),
+        ForeignKey("page_actions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("verb", Text, primary_key=True),
+    Column("via", Text, nullable=False),
+    Column("outcome", Text, nullable=False, server_default=""),
+    Column("used_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Wrong SMS codes, per phone number: past a few in a window its replies are refused.
+wrong_codes = Table(
+    "wrong_codes",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("address", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("wrong_codes_by_address", "address", "at"),
+)
+
+# Keys of IMAS's own, sealed like providers' secrets: ``links`` signs page-action links.
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("sealed", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 outbox = outbox_table(metadata)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy import and_, case, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,14 +16,20 @@ from imas_notifier.models import (
     catalog,
     config_versions,
     deliveries,
+    inbox,
     internal_incidents,
     person_rules,
     providers,
     routing_rules,
 )
-from imas_notifier.routing import Directory, Entity, RoutingRule
+from imas_notifier.routing.domain import Directory, RoutingRule
+from imas_runtime.catalog_projection import CatalogProjection
+from imas_runtime.telemetry import current_traceparent
 
 Record = Any
+
+# The catalog as the notifier keeps it (every kind), fed by ``notifier--CATALOG``.
+catalog_projection = CatalogProjection(catalog, inbox, "notifier--CATALOG")
 
 
 def _interval(seconds: float) -> Any:
@@ -41,27 +47,33 @@ def parse_uuid(value: str) -> uuid.UUID | None:
 
 
 # Pages of many incidents in one statement: one array per column, one row per page. A page
-# marked ``leased`` is recorded already leased (``sending``, first attempt counted), to be
-# handed to its provider as soon as the transaction commits.
+# marked ``leased`` is recorded already leased (``sending``, first attempt counted, lease
+# token 1), to be handed to its provider as soon as the transaction commits; one with a
+# reason it cannot be delivered is recorded ``undeliverable`` with that reason, never sent.
 _ADD_PAGES = text(
     """
     INSERT INTO deliveries (id, incident_id, idempotency_key, channel, provider, recipient,
                             message, address, content, kind, thread_of, next_attempt_at,
-                            status, attempts, lease_until)
+                            status, attempts, lease_until, lease_token, last_error,
+                            traceparent)
     SELECT p.id, p.incident_id, p.idempotency_key, p.channel, p.provider, p.recipient,
            p.message, p.address, p.content::jsonb, p.kind, p.thread_of,
            now() + make_interval(secs => p.delay),
-           CASE WHEN p.leased THEN 'sending' ELSE 'pending' END,
+           CASE WHEN p.reason <> '' THEN 'undeliverable'
+                WHEN p.leased THEN 'sending' ELSE 'pending' END,
            CASE WHEN p.leased THEN 1 ELSE 0 END,
-           CASE WHEN p.leased THEN now() + make_interval(secs => :lease_seconds) END
+           CASE WHEN p.leased THEN now() + make_interval(secs => :lease_seconds) END,
+           CASE WHEN p.leased THEN 1 ELSE 0 END,
+           NULLIF(p.reason, ''), p.traceparent
     FROM unnest(CAST(:ids AS uuid[]), CAST(:incident_ids AS uuid[]), CAST(:keys AS text[]),
                 CAST(:channels AS text[]), CAST(:providers AS text[]),
                 CAST(:recipients AS text[]), CAST(:messages AS text[]),
                 CAST(:addresses AS text[]), CAST(:contents AS text[]), CAST(:kinds AS text[]),
                 CAST(:thread_of AS uuid[]), CAST(:delays AS float8[]),
-                CAST(:leased AS boolean[]))
+                CAST(:leased AS boolean[]), CAST(:reasons AS text[]),
+                CAST(:traceparents AS text[]))
          AS p(id, incident_id, idempotency_key, channel, provider, recipient, message, address,
-              content, kind, thread_of, delay, leased)
+              content, kind, thread_of, delay, leased, reason, traceparent)
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING deliveries.*
     """
@@ -75,13 +87,16 @@ async def add_pages(
     *,
     leased: Sequence[bool] = (),
     lease_seconds: float = 0.0,
+    traces: Mapping[str, str] | None = None,
 ) -> list[Record]:
     """Record (incident id, page) pairs to send, in one statement; a page whose idempotency
     key exists already is skipped. ``thread_of`` maps a key to the delivery it follows up;
-    ``leased[i]`` records page i leased for ``lease_seconds``. Answers the rows recorded."""
+    ``leased[i]`` records page i leased for ``lease_seconds``; ``traces`` maps an incident id
+    to the trace its pages belong to (else the current one). Answers the rows recorded."""
     if not pages:
         return []
     threads = thread_of or {}
+    current = current_traceparent()
     columns = {
         "ids": [uuid.uuid4() for _ in pages],
         "incident_ids": [uuid.UUID(incident_id) for incident_id, _ in pages],
@@ -96,6 +111,8 @@ async def add_pages(
         "thread_of": [threads.get(p.idempotency_key) for _, p in pages],
         "delays": [float(p.delay_seconds) for _, p in pages],
         "leased": list(leased) or [False] * len(pages),
+        "reasons": [p.undeliverable for _, p in pages],
+        "traceparents": [(traces or {}).get(i) or current for i, _ in pages],
         "lease_seconds": float(lease_seconds),
     }
     return list((await conn.execute(_ADD_PAGES, columns)).all())
@@ -120,9 +137,11 @@ async def claim_events(conn: AsyncConnection, consumer: str, event_ids: Sequence
     return set((await conn.execute(_CLAIM_EVENTS, params)).scalars())
 
 
-async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> list[Record]:
+async def claim_due(
+    conn: AsyncConnection, limit: int, lease_seconds: float, max_unanswered: int
+) -> list[Record]:
     """Lease up to ``limit`` due pages (pending and due, or sending with a lapsed lease: a
-    crashed sender's) and count the attempt; other replicas skip them."""
+    lost sender's) and count the attempt; other replicas skip them. See :func:`_lease`."""
     due = (
         select(deliveries.c.id)
         .where(
@@ -135,32 +154,47 @@ async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> 
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return await _lease(conn, deliveries.c.id.in_(due.scalar_subquery()), lease_seconds)
+    return await _lease(
+        conn, deliveries.c.id.in_(due.scalar_subquery()), lease_seconds, max_unanswered
+    )
 
 
 async def claim_same_address(
     conn: AsyncConnection, channel: str, address: str, lease_seconds: float
 ) -> list[Record]:
-    """Lease every other pending page to the same address (bundled into one message)."""
+    """Lease every other page to the same address that is due now (bundled into one
+    message). A page not yet due (a person's delayed rule, a retry's backoff) is left for its
+    own time: bundling never sends a page early, nor holds one back."""
     ids = (
         select(deliveries.c.id)
         .where(
             deliveries.c.status == "pending",
             deliveries.c.channel == channel,
             deliveries.c.address == address,
+            deliveries.c.next_attempt_at <= func.now(),
         )
         .with_for_update(skip_locked=True)
     )
     return await _lease(conn, deliveries.c.id.in_(ids.scalar_subquery()), lease_seconds)
 
 
-async def _lease(conn: AsyncConnection, where: Any, lease_seconds: float) -> list[Record]:
+async def _lease(
+    conn: AsyncConnection, where: Any, lease_seconds: float, max_unanswered: int = 1
+) -> list[Record]:
+    """Lease the rows ``where`` selects: a new fencing token each. A row taken over from a
+    lapsed lease had an attempt whose outcome is unknown (its sender was lost in mid-send):
+    it counts as unanswered, and when that uses up ``max_unanswered`` the row is leased only
+    to be given up (no attempt counted, no send)."""
+    lapsed = deliveries.c.status == "sending"
+    given_up = and_(lapsed, deliveries.c.unanswered + 1 >= max_unanswered)
     statement = (
         update(deliveries)
         .where(where)
         .values(
             status="sending",
-            attempts=deliveries.c.attempts + 1,
+            attempts=deliveries.c.attempts + case((given_up, 0), else_=1),
+            unanswered=deliveries.c.unanswered + case((lapsed, 1), else_=0),
+            lease_token=deliveries.c.lease_token + 1,
             lease_until=func.now() + _interval(lease_seconds),
         )
         .returning(*deliveries.c)
@@ -177,63 +211,65 @@ async def provider_refs(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> dict
     return {r.id: r.provider_response for r in await conn.execute(query) if r.provider_response}
 
 
+# A result is recorded only if the sender still holds the lease it sent under (same token):
+# once a lapsed lease is taken over, the earlier sender's late answer is dropped.
 _MARK_SENT = text(
     """
     UPDATE deliveries AS d
     SET status = 'sent', sent_at = now(), last_error = NULL, provider_response = v.response
-    FROM unnest(CAST(:ids AS uuid[]), CAST(:responses AS text[])) AS v(id, response)
-    WHERE d.id = v.id AND d.status = 'sending'
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS bigint[]), CAST(:responses AS text[]))
+         AS v(id, token, response)
+    WHERE d.id = v.id AND d.status = 'sending' AND d.lease_token = v.token
     RETURNING d.id
     """
 )
 
 
 async def mark_all_sent(
-    conn: AsyncConnection, responses: Sequence[tuple[uuid.UUID, str]]
+    conn: AsyncConnection, responses: Sequence[tuple[uuid.UUID, int, str]]
 ) -> set[uuid.UUID]:
-    """Mark many pages sent in one statement (delivery id, provider answer); answers those
-    that were still ``sending`` (another sender may have finished one first)."""
+    """Mark many pages sent in one statement (delivery id, lease token, provider answer);
+    answers those whose lease the sender still held."""
     if not responses:
         return set()
-    params = {"ids": [i for i, _ in responses], "responses": [r for _, r in responses]}
+    params = {
+        "ids": [i for i, _, _ in responses],
+        "tokens": [t for _, t, _ in responses],
+        "responses": [r for _, _, r in responses],
+    }
     return set((await conn.execute(_MARK_SENT, params)).scalars())
 
 
 async def mark_failed(
     conn: AsyncConnection,
     delivery_id: uuid.UUID,
+    token: int,
     error: str,
     status: str,
     retry_in: float | None = None,
+    unanswered: int | None = None,
 ) -> bool:
-    """Back to pending in ``retry_in`` seconds, or ``failed`` / ``dead`` for good."""
+    """Back to pending in ``retry_in`` seconds, or ``failed`` / ``dead`` for good, if the
+    sender still holds lease ``token``; ``unanswered`` is the new count of attempts whose
+    outcome is unknown. Answers whether it was recorded."""
     values: dict[str, Any] = {"last_error": error[:2000], "provider_response": error[:500]}
+    if unanswered is not None:
+        values["unanswered"] = unanswered
     if retry_in is None:
         values["status"] = status
     else:
         values.update(status="pending", next_attempt_at=func.now() + _interval(retry_in))
     result = await conn.execute(
         update(deliveries)
-        .where(deliveries.c.id == delivery_id, deliveries.c.status == "sending")
+        .where(
+            deliveries.c.id == delivery_id,
+            deliveries.c.status == "sending",
+            deliveries.c.lease_token == token,
+        )
         .values(**values)
         .returning(deliveries.c.id)
     )
     return result.first() is not None
-
-
-async def next_sms_slot(conn: AsyncConnection, address: str, interval: float) -> float:
-    """Seconds until ``address`` may get another SMS: ``interval`` after the latest one sent
-    or planned."""
-    latest = func.max(func.coalesce(deliveries.c.sent_at, deliveries.c.next_attempt_at))
-    query = select(
-        func.greatest(0, func.extract("epoch", latest + _interval(interval) - func.now()))
-    ).where(
-        deliveries.c.channel == "sms",
-        deliveries.c.address == address,
-        deliveries.c.status.in_(("pending", "sending", "sent")),
-    )
-    value = (await conn.execute(query)).scalar()
-    return float(value or 0)
 
 
 async def page_places(conn: AsyncConnection, incident_id: str) -> list[Record]:
@@ -296,31 +332,13 @@ async def list_deliveries(
 # -- catalog projection, rules ------------------------------------------------------------------
 
 
-async def upsert_entity(
-    conn: AsyncConnection, kind: str, id_: str, name: str, data: dict[str, Any]
-) -> None:
-    statement = insert(catalog).values(kind=kind, id=id_, name=name, data=data)
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[catalog.c.kind, catalog.c.id],
-            set_={"name": statement.excluded.name, "data": statement.excluded.data},
-        )
-    )
-
-
-async def delete_entity(conn: AsyncConnection, kind: str, id_: str) -> None:
-    await conn.execute(delete(catalog).where(catalog.c.kind == kind, catalog.c.id == id_))
-
-
 async def load_directory(conn: AsyncConnection) -> Directory:
-    by_kind: dict[str, dict[str, Entity]] = {"team": {}, "service": {}, "scope": {}, "person": {}}
-    for row in await conn.execute(select(catalog)):
-        by_kind.setdefault(row.kind, {})[row.id] = Entity(row.id, row.name, row.data)
+    entries = await catalog_projection.load(conn)
     return Directory(
-        teams=by_kind["team"],
-        services=by_kind["service"],
-        scopes=by_kind["scope"],
-        people=by_kind["person"],
+        teams=entries["team"],
+        services=entries["service"],
+        scopes=entries["scope"],
+        people=entries["person"],
     )
 
 

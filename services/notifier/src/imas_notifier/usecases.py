@@ -1,14 +1,21 @@
 """Use cases of paging: route an incident or an escalation request into ledger rows, send
 follow-ups, and hand every due page to its provider.
 
-Delivery guarantee (crash in mid-send): a page is leased (status ``sending``, the attempt
-counted) in one transaction — the one recording it when it is due now and a sending slot is
-free, else the dispatcher's — handed to the provider, then marked in another. A process killed
-between the two leaves the row ``sending``; once its lease lapses any replica sends it again.
-So every page reaches its provider at least once; a duplicate is possible only for the pages
-that were in flight at the crash (at most ``send_concurrency`` per process), and a webhook
-duplicate carries the same ``X-Webhook-Id``. In steady state a page is sent once: rows are
-unique per idempotency key and leased with SKIP LOCKED.
+Delivery guarantee: a page is leased (status ``sending``, the attempt counted, a new fencing
+token) in one transaction — the one recording it when it is due now and a sending slot is
+free, else the dispatcher's — handed to the provider, then marked in another, and only if the
+sender still holds that token. The send is cut at ``send_timeout``, counted from before the
+lease was taken, and the lease lasts longer (``lease_seconds``): no other sender can take a
+page while it may still be in flight. A process killed between the two leaves the row
+``sending``; once its lease lapses any replica takes it over (a new token, so the lost
+sender's late result is dropped) and sends it again.
+
+At-least-once, with a bound on copies: an attempt whose outcome is unknown (cut at the
+deadline, a dropped connection after the request left, a sender lost in mid-send) may have
+reached the receiver. It is retried with backoff, but once ``max_unanswered`` (2) such attempts
+were made the page is given up (``dead``, an alert raised) instead of sent again. So a receiver
+gets at most ``max_unanswered`` copies of a page it accepted, however slow it is; in steady
+state a page is sent once: rows are unique per idempotency key and leased with SKIP LOCKED.
 
 Pages given up (dead after the last attempt, or refused for good) raise an alert through
 ingest, like any monitoring alert: one SEV2 incident per (channel, provider) on the
@@ -24,12 +31,14 @@ import dataclasses
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imas_contracts import Event, new_event_id, utcnow
+from imas_contracts.alert_payloads import CustomAlert
 from imas_contracts.escalation import OnCallReply, WhoIsOnCall
 from imas_contracts.incidents import (
     IncidentAcknowledged,
@@ -39,18 +48,34 @@ from imas_contracts.incidents import (
     Severity,
 )
 from imas_contracts.ingest import AlertReceived, raw_alert_subject
-from imas_contracts.notifier import NotificationFailed, NotificationRequested, NotificationSent
-from imas_notifier import domain, routing, store
-from imas_notifier.config_cache import ConfigCache, RoutingConfig
+from imas_contracts.notifier import (
+    NotificationFailed,
+    NotificationRequested,
+    NotificationSent,
+    NotificationsPlanned,
+    PlannedPage,
+)
+from imas_notifier import domain, store
+from imas_notifier.config.cache import ConfigCache, RoutingConfig
+from imas_notifier.metrics import (
+    DELIVERY_SECONDS,
+    PAGES,
+    STALE_RESULTS,
+    UNANSWERED,
+    UNDELIVERABLE,
+)
 from imas_notifier.models import inbox, outbox
-from imas_notifier.provider_cache import ProviderCache
-from imas_notifier.providers import Outgoing, ProviderError
+from imas_notifier.page_actions.usecases import PageActions
+from imas_notifier.providers.base import Outgoing, ProviderError
+from imas_notifier.providers.cache import ProviderCache
+from imas_notifier.routing import domain as routing
 from imas_runtime.bus import Bus
 from imas_runtime.consumer import Delivery, Reject
 from imas_runtime.errors import ServiceError
 from imas_runtime.group_commit import GroupCommit
 from imas_runtime.logs import get_logger
-from imas_runtime.outbox import claim, outbox_rows
+from imas_runtime.outbox import claim, emit
+from imas_runtime.telemetry import span_in
 
 log = get_logger(__name__)
 
@@ -63,10 +88,23 @@ REQUESTS_CONSUMER = "notifier--NOTIFICATIONS"
 class Tuning:
     max_attempts: int = 8
     retry_base: float = 1.0
+    # One send, from before its lease is taken to the provider's answer, is cut after
+    # ``send_timeout``; the lease lasts longer, the rest of it being for recording the outcome.
+    send_timeout: float = 10.0
     lease_seconds: float = 15.0
+    # Attempts whose outcome is unknown after which a page is given up: the copy bound.
+    max_unanswered: int = 2
     send_concurrency: int = 64
-    sms_interval: float = 60.0
     oncall_timeout: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.send_timeout < self.lease_seconds:
+            raise ValueError(
+                f"the send timeout ({self.send_timeout:g} s) must be positive and shorter than "
+                f"the lease ({self.lease_seconds:g} s), or a page could be sent twice at once"
+            )
+        if self.max_unanswered < 1:
+            raise ValueError("max_unanswered must be at least 1")
 
 
 class NotifierUseCases:
@@ -84,8 +122,12 @@ class NotifierUseCases:
         bus: Bus | None = None,
         on_commit: Callable[[], None] = lambda: None,
         rng: Any = random,
+        actions: PageActions | None = None,
+        routing_config: ConfigCache | None = None,
     ) -> None:
         self.engine = engine
+        # Pages to people over SMS, voice, e-mail and ntfy carry what answers them.
+        self.actions = actions
         self.providers = providers
         self.public_url = public_url
         self.internal_alert_service = internal_alert_service
@@ -97,7 +139,7 @@ class NotifierUseCases:
         self._inflight: set[asyncio.Task[None]] = set()
         # Sending slots promised to pages being recorded leased, not yet handed to a sender.
         self._reserved = 0
-        self.routing_config = ConfigCache(providers)
+        self.routing_config = routing_config or ConfigCache(providers)
         # Pages sent by concurrent senders are marked together, one transaction per flush.
         self._marks: GroupCommit[tuple[list[Any], str]] = GroupCommit(self._mark_sent)
 
@@ -108,11 +150,14 @@ class NotifierUseCases:
         :meth:`on_triggered_batch`)."""
         await self.on_triggered_batch([event])
 
-    async def on_triggered_batch(self, events: Sequence[IncidentTriggered]) -> None:
+    async def on_triggered_batch(
+        self, events: Sequence[IncidentTriggered], traces: Mapping[str, str] | None = None
+    ) -> None:
         """Page the people of new incidents per the routing rules, all in one transaction:
         one inbox insert, one ledger insert, whatever the number of incidents. Safe to run
         twice: the inbox and the idempotency keys make a redelivered event record nothing new.
-        Acks once recorded; the pages are handed to their providers right after the commit."""
+        Acks once recorded; the pages are handed to their providers right after the commit.
+        ``traces`` maps an event id to the trace it came in (its pages are sent in it)."""
         events = list({e.event_id: e for e in events}.values())
         if not events:
             return
@@ -120,7 +165,7 @@ class NotifierUseCases:
         # once per team and severity of the batch, and only where the rules page the on-call.
         on_call = await self._on_call(self.routing_config.last.rules, [e.incident for e in events])
         await self._record_then_send(
-            lambda conn, held: self._route_triggered(conn, events, on_call, held)
+            lambda conn, held: self._route_triggered(conn, events, on_call, held, traces or {})
         )
 
     async def _route_triggered(
@@ -129,6 +174,7 @@ class NotifierUseCases:
         events: Sequence[IncidentTriggered],
         on_call: dict[tuple[str, Severity], str | None],
         held: list[Any],
+        traces: Mapping[str, str],
     ) -> None:
         fresh = await store.claim_events(conn, CONSUMER, [e.event_id for e in events])
         events = [e for e in events if e.event_id in fresh]
@@ -148,14 +194,16 @@ class NotifierUseCases:
                 self.public_url,
                 on_call.get(_on_call_key(incident)),
             )
-            pages = _person_rules(pages, config)
+            pages = domain.settle(_person_rules(pages, config))
             failing = domain.failing_provider(incident.dedup_key)
             if failing is not None:
                 # An incident about a failing provider is not paged through it.
                 await store.record_internal_incident(conn, incident.id, *failing)
-                pages = domain.avoid_provider(pages, failing[1])
+                pages = domain.avoid_provider(pages, failing[1], config.configured)
             planned.append((incident.id, pages))
-        await self._record(conn, planned, held)
+        by_incident = {e.incident.id: traces[e.event_id] for e in events if e.event_id in traces}
+        await self._record(conn, planned, held, by_incident)
+        await emit(conn, outbox, [_plan(i, p) for i, p in planned])
 
     async def _on_call(
         self,
@@ -218,19 +266,23 @@ class NotifierUseCases:
             for id_ in ids:
                 for channel in event.channels:
                     addresses[(kind, id_, channel)] = _address(
-                        directory, kind, id_, _channel(channel, configured)
+                        directory, kind, id_, domain.resolve_channel(channel, configured)
                     )
-        pages = [
-            dataclasses.replace(
-                p,
-                channel=_channel(p.channel, configured),
-                provider=domain.choose_provider(_channel(p.channel, configured), configured),
-            )
-            for p in domain.pages_for_request(event, addresses)
-        ]
+        pages = domain.settle(
+            [
+                dataclasses.replace(
+                    p,
+                    channel=domain.resolve_channel(p.channel, configured),
+                    provider=domain.choose_provider(
+                        domain.resolve_channel(p.channel, configured), configured
+                    ),
+                )
+                for p in domain.pages_for_request(event, addresses, _names(directory, event))
+            ]
+        )
         failing = await store.failing_provider_of(conn, uuid.UUID(event.incident_id))
         if failing is not None:
-            pages = domain.avoid_provider(pages, failing)
+            pages = domain.avoid_provider(pages, failing, configured)
         await self._record(conn, [(event.incident_id, pages)], held)
 
     async def on_acknowledged(self, event: IncidentAcknowledged, _: Delivery | None = None) -> None:
@@ -282,6 +334,7 @@ class NotifierUseCases:
         to their providers and wake the dispatcher for the others. ``route`` records through
         :meth:`_record`, which fills the list it is given with the rows recorded."""
         recorded: list[Any] = []
+        leased_at = _now()  # before the lease: the deadline falls inside it
         try:
             async with self.engine.begin() as conn:
                 await route(conn, recorded)
@@ -289,9 +342,11 @@ class NotifierUseCases:
             # Not committed: free the sending slots held for the rows.
             self._reserved -= sum(r.status == "sending" for r in recorded)
             raise
+        # A new incident's plan of pages, undeliverable pages' events and alerts: in the outbox.
+        self._on_commit()
         sending = [r for r in recorded if r.status == "sending"]
         self._reserved -= len(sending)
-        self._start([([row], None) for row in sending])
+        self._start([([row], None) for row in sending], leased_at)
         if len(sending) < len(recorded):
             self.wake()
 
@@ -300,43 +355,28 @@ class NotifierUseCases:
         conn: AsyncConnection,
         planned: Sequence[tuple[str, Sequence[domain.Page]]],
         recorded: list[Any],
+        traces: Mapping[str, str] | None = None,
     ) -> None:
-        """Hold SMS back so each phone gets at most one per ``sms_interval`` (the dispatcher
-        bundles what piles up), then write the rows of every incident in one statement.
-        Incidents of one batch are spaced as if recorded one after the other.
+        """Write the rows of every incident in one statement.
 
-        Pages due now (not SMS, which may bundle) are recorded leased as far as free sending
-        slots allow, the slots held for them until :meth:`_record_then_send` starts their
-        senders; the others wait for the dispatcher. The rows recorded go to ``recorded``."""
-        interval = self.tuning.sms_interval
-        recorded_wait: dict[str, float] = {}  # phone → wait due to pages already recorded
-        latest: dict[str, float] = {}  # phone → latest delay given earlier in this batch
-        rows: list[tuple[str, domain.Page]] = []
-        for incident_id, pages in planned:
-            mine: dict[str, float] = {}
-            for page in pages:
-                if page.channel == "sms" and page.address:
-                    phone = page.address
-                    if phone not in recorded_wait:
-                        recorded_wait[phone] = await store.next_sms_slot(conn, phone, interval)
-                    wait = recorded_wait[phone]
-                    if phone in latest:
-                        wait = max(wait, latest[phone] + interval)
-                    page = dataclasses.replace(page, delay_seconds=max(page.delay_seconds, wait))
-                    mine[phone] = max(mine.get(phone, 0.0), page.delay_seconds)
-                rows.append((incident_id, page))
-            for phone, delay in mine.items():
-                latest[phone] = max(latest.get(phone, delay), delay)
+        Pages due now (not SMS, which the dispatcher bundles with the others due now to the
+        same phone) are recorded leased as far as free sending slots allow, the slots held for
+        them until :meth:`_record_then_send` starts their senders; the others wait for the
+        dispatcher. The rows recorded go to ``recorded``."""
+        rows = [(incident_id, page) for incident_id, pages in planned for page in pages]
+        if self.actions is not None:
+            rows = await self.actions.attach(conn, rows)
         slots = max(0, self._free_slots())
         leased: list[bool] = []
         for _, page in rows:
-            leased.append(page.channel != "sms" and page.delay_seconds <= 0 and slots > 0)
+            sendable = page.channel != "sms" and not page.undeliverable
+            leased.append(sendable and page.delay_seconds <= 0 and slots > 0)
             slots -= leased[-1]
         reserved = sum(leased)
         self._reserved += reserved
         try:
             rows_recorded = await store.add_pages(
-                conn, rows, leased=leased, lease_seconds=self.tuning.lease_seconds
+                conn, rows, leased=leased, lease_seconds=self.tuning.lease_seconds, traces=traces
             )
         except BaseException:
             self._reserved -= reserved
@@ -344,6 +384,39 @@ class NotifierUseCases:
         # Pages already recorded (same idempotency key) were not inserted: free their slots.
         self._reserved -= reserved - sum(r.status == "sending" for r in rows_recorded)
         recorded.extend(rows_recorded)
+        if self.actions is not None:
+            await self.actions.record(conn, rows_recorded)
+        await self._undeliverable(conn, [r for r in rows_recorded if r.status == "undeliverable"])
+
+    async def _undeliverable(self, conn: AsyncConnection, rows: Sequence[Any]) -> None:
+        """Pages recorded undeliverable are told like pages given up: an error in the log,
+        ``notifications.failed`` (the incident's timeline) and the internal alert of their
+        channel, once per channel and incident (not for the internal incidents' own pages)."""
+        if not rows:
+            return
+        events: list[Event] = []
+        alerted: set[tuple[Any, str]] = set()
+        for row in rows:
+            UNDELIVERABLE.labels(row.channel).inc()
+            PAGES.labels(row.channel, row.provider, "undeliverable").inc()
+            log.error(
+                "page undeliverable",
+                channel=row.channel,
+                recipient=row.recipient,
+                reason=row.last_error,
+                incident_id=str(row.incident_id),
+            )
+            events.append(_event(NotificationFailed, row, error=f"undeliverable: {row.last_error}"))
+            if (row.incident_id, row.channel) in alerted or not self.internal_alert_service:
+                continue
+            alerted.add((row.incident_id, row.channel))
+            if await store.failing_provider_of(conn, row.incident_id) is not None:
+                continue
+            alert = domain.undeliverable_pages_alert(
+                self.internal_alert_service, row.channel, row.recipient, row.last_error or ""
+            )
+            events.append(_raw_alert(alert))
+        await emit(conn, outbox, events, _subjects(events))
 
     # -- dispatching ----------------------------------------------------------------------------
 
@@ -375,15 +448,20 @@ class NotifierUseCases:
     def _free_slots(self) -> int:
         return self.tuning.send_concurrency - len(self._inflight) - self._reserved
 
-    def _start(self, groups: Sequence[tuple[list[Any], str | None]]) -> None:
-        """A sender per leased page (or SMS bundle), with the thread it follows up if any."""
+    def _start(self, groups: Sequence[tuple[list[Any], str | None]], leased_at: float) -> None:
+        """A sender per leased page (or SMS bundle), with the thread it follows up if any; each
+        is cut ``send_timeout`` after ``leased_at`` (the loop's clock, read before the leasing
+        transaction began, so the cut always comes before the lease lapses)."""
+        deadline = leased_at + self.tuning.send_timeout
         for rows, thread_ref in groups:
-            task = asyncio.create_task(self._send(rows, thread_ref))
+            task = asyncio.create_task(self._send(rows, thread_ref, deadline))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
 
     async def dispatch_once(self) -> int:
-        """Lease what free slots allow and start sending it; answers how many were leased."""
+        """Lease what free slots allow and start sending it; answers how many were leased.
+        Pages to one phone due now leave as one SMS; a page whose unanswered attempts are
+        used up is given up instead of sent."""
         free = self._free_slots()
         if free <= 0:
             if not self._inflight:
@@ -393,31 +471,52 @@ class NotifierUseCases:
                 task.add_done_callback(lambda _: done.set())
             await done.wait()
             return 1
+        leased_at = _now()
         async with self.engine.begin() as conn:
-            rows = await store.claim_due(conn, free, self.tuning.lease_seconds)
+            rows = await store.claim_due(
+                conn, free, self.tuning.lease_seconds, self.tuning.max_unanswered
+            )
             if not rows:
                 return 0
-            groups = []
+            spent = [r for r in rows if r.unanswered >= self.tuning.max_unanswered]
+            groups: list[list[Any]] = []
+            by_phone: dict[str, list[Any]] = {}
             for row in rows:
-                group = [row]
-                if row.channel == "sms" and row.address:
+                if row.unanswered >= self.tuning.max_unanswered:
+                    continue
+                if row.channel != "sms" or not row.address:
+                    groups.append([row])
+                elif row.address in by_phone:
+                    by_phone[row.address].append(row)
+                else:
+                    by_phone[row.address] = group = [row]
                     group += await store.claim_same_address(
                         conn, "sms", row.address, self.tuning.lease_seconds
                     )
-                groups.append(group)
+                    groups.append(group)
             # Everything a send needs is read here, so sending touches no database.
             await self.providers.refresh(conn)
             refs = await store.provider_refs(
                 conn, [g[0].thread_of for g in groups if g[0].thread_of]
             )
-        self._start([(g, refs.get(g[0].thread_of) if g[0].thread_of else None) for g in groups])
+        self._start(
+            [(g, refs.get(g[0].thread_of) if g[0].thread_of else None) for g in groups],
+            leased_at,
+        )
+        if spent:
+            # Their last sender was lost in mid-send with the copy budget used up.
+            await self._failed(spent, "the sender was lost in mid-send", True, None)
         return len(rows)
 
-    async def _send(self, rows: list[Any], thread_ref: str | None) -> None:
-        """Hand a leased page (or an SMS bundle) to its provider and record the outcome. The
-        sender's slot is held until the outcome is committed, so at most ``send_concurrency``
-        pages are ever sent but not yet marked (the duplicates a crash can cause)."""
+    async def _send(self, rows: list[Any], thread_ref: str | None, deadline: float) -> None:
+        """Hand a leased page (or an SMS bundle) to its provider, cut at ``deadline``, and
+        record the outcome. The sender's slot is held until the outcome is committed, so at
+        most ``send_concurrency`` pages are ever sent but not yet marked."""
         first = rows[0]
+        if _now() >= deadline:
+            # The lease was taken too long ago (a slow commit): nothing sent, try again later.
+            await self._failed(rows, "the lease ran out before the send began", True, None)
+            return
         try:
             provider = self.providers.named(first.provider)
             page = Outgoing(
@@ -431,9 +530,24 @@ class NotifierUseCases:
                 kind=first.kind,
                 thread_ref=thread_ref,
             )
-            response = await provider.send(page)
+            # A page printed by the log provider carries no answer: its links would be in
+            # the log, where anyone reading it could use them.
+            if self.actions is not None and getattr(provider, "kind", "") != "log":
+                page = self.actions.dress(page, rows)
+            with span_in("notifier", "send page", first.traceparent) as current:
+                current.set_attributes(
+                    {"imas.channel": first.channel, "imas.provider": first.provider}
+                )
+                async with asyncio.timeout_at(deadline):
+                    response = await provider.send(page)
+            _handed_over(rows)
+        except TimeoutError:
+            error = f"no answer within {self.tuning.send_timeout:g} s"
+            await self._failed(rows, error, True, None, unanswered=True)
         except ProviderError as exc:
-            await self._failed(rows, str(exc), exc.retryable, exc.retry_after)
+            await self._failed(
+                rows, str(exc), exc.retryable, exc.retry_after, unanswered=exc.unanswered
+            )
         except Exception as exc:
             log.warning("page send crashed", error=repr(exc))
             await self._failed(rows, repr(exc), True, None)
@@ -446,10 +560,12 @@ class NotifierUseCases:
 
     async def _mark_sent(self, sent: list[tuple[list[Any], str]]) -> None:
         """Mark the pages of every finished send in one statement, with their
-        ``notifications.sent`` events in the outbox."""
+        ``notifications.sent`` events in the outbox; a send whose lease was taken over in the
+        meantime is not recorded (the current holder's outcome is the one that counts)."""
         async with self.engine.begin() as conn:
             marked = await store.mark_all_sent(
-                conn, [(row.id, response) for rows, response in sent for row in rows]
+                conn,
+                [(row.id, row.lease_token, response) for rows, response in sent for row in rows],
             )
             events = [
                 _event(NotificationSent, row)
@@ -458,34 +574,62 @@ class NotifierUseCases:
                 if row.id in marked
             ]
             if events:
-                await conn.execute(outbox.insert(), outbox_rows(events))
+                await emit(conn, outbox, events)
         self._on_commit()
+        for rows, _ in sent:
+            for row in rows:
+                if row.id not in marked:
+                    _stale(row, "sent")
 
     async def _failed(
-        self, rows: list[Any], error: str, retryable: bool, retry_after: float | None
+        self,
+        rows: list[Any],
+        error: str,
+        retryable: bool,
+        retry_after: float | None,
+        *,
+        unanswered: bool = False,
     ) -> None:
+        """Record a failed attempt of each page of ``rows``: retry with backoff, or give it
+        up. ``unanswered`` when the attempt's outcome is unknown (counted against the copy
+        bound). Ignored for a page whose lease was taken over meanwhile."""
         events: list[Event] = []
         alerts: list[Event] = []
         async with self.engine.begin() as conn:
+            if unanswered:
+                UNANSWERED.labels(rows[0].provider).inc()
             for row in rows:
+                count = row.unanswered + unanswered
                 outcome = domain.after_failure(
                     row.attempts,
                     self.tuning.max_attempts,
                     retryable=retryable,
                     retry_after=retry_after,
+                    unanswered=count,
+                    max_unanswered=self.tuning.max_unanswered,
                     base=self.tuning.retry_base,
                     rng=self._rng,
                 )
+                why = error
+                if outcome.status == "dead" and count >= self.tuning.max_unanswered:
+                    why = (
+                        f"{error}; {count} attempts without an answer, the provider may have "
+                        "delivered it: not sent again"
+                    )
                 if not await store.mark_failed(
-                    conn, row.id, error, outcome.status, outcome.retry_in
+                    conn, row.id, row.lease_token, why, outcome.status, outcome.retry_in, count
                 ):
+                    _stale(row, outcome.status)
                     continue
+                PAGES.labels(
+                    row.channel, row.provider, "retried" if outcome.status == "retry" else "failed"
+                ).inc()
                 if outcome.status == "retry":
                     log.warning(
                         "page not delivered, retrying",
                         provider=row.provider,
                         attempt=row.attempts,
-                        error=error,
+                        error=why,
                         retry_in=outcome.retry_in,
                     )
                     continue
@@ -497,17 +641,19 @@ class NotifierUseCases:
                     provider=row.provider,
                     recipient=row.recipient,
                     attempts=row.attempts,
-                    error=error,
+                    error=why,
                 )
-                events.append(_event(NotificationFailed, row, error=f"{outcome.status}: {error}"))
-                alert = await self._failing_pages_alert(conn, row, error)
+                # The event reaches the incident's timeline, which every viewer reads.
+                public = domain.public_reason(error) + why.removeprefix(error)
+                events.append(_event(NotificationFailed, row, error=f"{outcome.status}: {public}"))
+                alert = await self._failing_pages_alert(conn, row, why)
                 if alert is not None:
                     alerts.append(alert)
             if events:
-                await conn.execute(outbox.insert(), outbox_rows(events))
+                await emit(conn, outbox, events)
             if alerts:
                 subjects = [raw_alert_subject(CUSTOM_SOURCE)] * len(alerts)
-                await conn.execute(outbox.insert(), outbox_rows(alerts, subjects))
+                await emit(conn, outbox, alerts, subjects)
         self._on_commit()
         if events or retry_after is not None:
             self.wake()
@@ -531,12 +677,51 @@ class NotifierUseCases:
             error,
             row.attempts,
         )
-        return AlertReceived(
-            event_id=new_event_id(),
-            occurred_at=utcnow(),
-            source=CUSTOM_SOURCE,
-            payload=msgspec.json.encode([alert]),
-        )
+        return _raw_alert(alert)
+
+
+def _raw_alert(alert: CustomAlert) -> Event:
+    """An alert of IMAS's own, as ingest receives monitoring alerts (``alerts.raw.custom``)."""
+    return AlertReceived(
+        event_id=new_event_id(),
+        occurred_at=utcnow(),
+        source=CUSTOM_SOURCE,
+        payload=msgspec.json.encode([alert]),
+    )
+
+
+def _subjects(events: Sequence[Event]) -> list[str]:
+    """Each event's subject: its own, or the raw alert subject for alerts."""
+    return [
+        raw_alert_subject(CUSTOM_SOURCE) if isinstance(e, AlertReceived) else e.type_name()
+        for e in events
+    ]
+
+
+def _now() -> float:
+    return asyncio.get_running_loop().time()
+
+
+def _handed_over(rows: Sequence[Any]) -> None:
+    """Count the pages a provider accepted, and how long first attempts waited for it."""
+    now = datetime.now(UTC)
+    for row in rows:
+        PAGES.labels(row.channel, row.provider, "sent").inc()
+        if row.attempts == 1 and row.next_attempt_at is not None:
+            waited = (now - row.next_attempt_at).total_seconds()
+            DELIVERY_SECONDS.labels(row.channel, row.provider).observe(max(waited, 0.0))
+
+
+def _stale(row: Any, outcome: str) -> None:
+    """A sender's result for a page whose lease another sender took over (the first one was
+    too slow, or thought lost): dropped, the current holder's counts."""
+    STALE_RESULTS.labels(outcome).inc()
+    log.warning(
+        "a send's result came after its lease was taken over: dropped",
+        delivery_id=str(row.id),
+        lease_token=row.lease_token,
+        outcome=outcome,
+    )
 
 
 def _event(cls: Any, row: Any, **extra: Any) -> Event:
@@ -555,6 +740,24 @@ def _event(cls: Any, row: Any, **extra: Any) -> Event:
     return event
 
 
+def _plan(incident_id: str, pages: Sequence[domain.Page]) -> NotificationsPlanned:
+    """The pages a new incident gets now (not those a person's rules hold back)."""
+    return NotificationsPlanned(
+        event_id=new_event_id(),
+        occurred_at=utcnow(),
+        incident_id=incident_id,
+        pages=[
+            PlannedPage(
+                idempotency_key=p.idempotency_key,
+                channel=p.channel,  # type: ignore[arg-type]  # a plan's Channel
+                recipient=p.recipient,
+            )
+            for p in pages
+            if p.delay_seconds <= 0
+        ],
+    )
+
+
 def _on_call_key(incident: IncidentSnapshot) -> tuple[str, Severity]:
     return (incident.team.id if incident.team else "", incident.severity)
 
@@ -566,7 +769,7 @@ def _person_rules(pages: list[domain.Page], config: RoutingConfig) -> list[domai
     replaced: set[str] = set()
     configured = config.configured
     for page in pages:
-        person_id = _person_id(page.recipient)
+        person_id = domain.person_of(page.recipient)
         if person_id is None:
             result.append(page)
             continue
@@ -597,18 +800,13 @@ def _person_rules(pages: list[domain.Page], config: RoutingConfig) -> list[domai
     return result
 
 
-def _person_id(recipient: str) -> str | None:
-    """``Alice (person:<id>)`` → ``<id>``."""
-    if recipient.endswith(")") and "(person:" in recipient:
-        return recipient.rsplit("(person:", 1)[1][:-1]
-    return None
-
-
-def _channel(channel: str, configured: Mapping[str, str]) -> str:
-    """A chat channel the deployment lacks goes to the chat platform it has."""
-    if channel in domain.CHAT_CHANNELS and channel not in configured:
-        return domain.chat_channel(configured)
-    return channel
+def _names(
+    directory: routing.Directory, event: NotificationRequested
+) -> dict[tuple[str, str], str]:
+    """The names of a request's targets, as far as the catalog knows them."""
+    found = {("person", i): directory.people.get(i) for i in event.person_ids}
+    found |= {("team", i): directory.teams.get(i) for i in event.team_ids}
+    return {key: entity.name for key, entity in found.items() if entity is not None}
 
 
 def _address(directory: routing.Directory, kind: str, id_: str, channel: str) -> str:

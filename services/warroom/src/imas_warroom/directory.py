@@ -57,6 +57,19 @@ class Directory:
             (p for p in await self.people() if p.chat_user_ids.get(platform) == user_id), None
         )
 
+    async def person(self, ref: str) -> PersonEntry | None:
+        """A person by id, e-mail or name (ignoring case), from the cached list."""
+        wanted = ref.strip().lower()
+        for attempt in range(2):
+            people = await self.people()
+            found = next(
+                (p for p in people if wanted in (p.id, p.email.lower(), p.name.lower())), None
+            )
+            if found is not None or attempt:
+                return found
+            self._people = None  # someone added since the list was read: read it again
+        return None
+
     async def team(self, ref: str) -> TeamEntry | None:
         try:
             reply = await self.bus.request(
@@ -79,7 +92,7 @@ class Directory:
     async def on_call_levels(self, team_id: str, severity: str | None = None) -> OnCallReply:
         """Who each level of the team's escalation policy pages now (ServiceError if unknown)."""
         return await self.bus.request(
-            WhoIsOnCall(team_id=team_id, severity=severity),  # type: ignore[arg-type]
+            WhoIsOnCall(team_id=team_id, severity=severity),  # type: ignore[arg-type]  # an incident's
             OnCallReply,
             timeout=self.timeout,
         )
@@ -192,10 +205,17 @@ def person_id(target: str) -> str:
     return target.removeprefix("person:")
 
 
+def chat_id(platform: str, person: PersonEntry) -> str:
+    """The person's user id on the chat platform; on the ``log`` platform (no chat at all,
+    rooms are printed) their e-mail, so that who would be invited shows."""
+    found = person.chat_user_ids.get(platform, "")
+    return found or (person.email if platform == "log" else "")
+
+
 def _chat_ids(platform: str, people: Sequence[PersonEntry]) -> list[str]:
     ids: list[str] = []
     for person in people:
-        chat_id = person.chat_user_ids.get(platform)
-        if chat_id and chat_id not in ids:
-            ids.append(chat_id)
+        chat_id_ = chat_id(platform, person)
+        if chat_id_ and chat_id_ not in ids:
+            ids.append(chat_id_)
     return ids

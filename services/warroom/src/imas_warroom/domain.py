@@ -9,7 +9,9 @@ from datetime import datetime
 
 from imas_contracts.incidents import Action, IncidentSnapshot
 from imas_contracts.warroom import RunbookSpec, StepState
+from imas_runtime import patterns
 from imas_runtime.errors import Conflict, Invalid
+from imas_runtime.patterns import StoredPattern
 
 SEVERITY_LABELS = {
     "SEV1_CRITICAL": "SEV1 critical",
@@ -53,6 +55,12 @@ def runbook_link(public_url: str, incident_id: str) -> str:
     return f"{public_url.rstrip('/')}/api/v1/incidents/{incident_id}/runbook/"
 
 
+# Why an incident that calls for a war room has none.
+NO_CHAT_PLATFORM = (
+    "no chat platform is configured (WARROOM_CHAT: slack or discord), so no room was opened"
+)
+
+
 # -- timeline ----------------------------------------------------------------------------------
 
 
@@ -78,25 +86,47 @@ def status_message(action: str, incident: IncidentSnapshot, note: str) -> str:
     return f"{text}: {note}" if note else text
 
 
+# Fields whose change has its own line (the document and the room were created), or that the
+# LID does not show: an edit touching only these says nothing.
+_UNTOLD = frozenset({"lid_link", "war_room_link", "tags"})
+
+
+def update_message(incident: IncidentSnapshot, changed: Sequence[str]) -> str:
+    """What an edit of the incident did, in words (``Severity set to SEV2 high; lead set to
+    Alice Martin``); empty when nothing worth a LID line changed."""
+    told = {
+        "title": f"title set to '{incident.title}'",
+        "description": "description edited",
+        "severity": f"severity set to {SEVERITY_LABELS[incident.severity]}",
+        "lead": f"lead set to {incident.lead or 'nobody'}",
+        "impacted_scopes": "impacted scopes set to "
+        + (", ".join(s.name for s in incident.impacted_scopes) or "none"),
+    }
+    parts = [told.get(c, f"{c.replace('_', ' ')} changed") for c in changed if c not in _UNTOLD]
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
 # -- runbooks ----------------------------------------------------------------------------------
 
+# A runbook's ``alert_pattern`` matches anywhere in the incident's title, ignoring case.
+PATTERN_MODE = patterns.SEARCH_IGNORING_CASE
 
-def validate_runbook(spec: RunbookSpec) -> None:
-    """Refuse a runbook that could never be used, naming the field."""
+
+def validate_runbook(spec: RunbookSpec, prefix: str = "") -> None:
+    """Refuse a runbook that could never be used, naming the field (after ``prefix``, e.g.
+    ``runbooks[2].`` in an import)."""
     if not spec.name.strip():
-        raise Invalid.field("name", "must not be empty")
+        raise Invalid.field(f"{prefix}name", "must not be empty")
     if spec.alert_pattern:
-        try:
-            re.compile(spec.alert_pattern)
-        except re.error as exc:
-            raise Invalid.field("alert_pattern", f"not a valid regular expression: {exc}") from None
+        patterns.check_pattern(spec.alert_pattern, f"{prefix}alert_pattern", PATTERN_MODE)
     if not spec.service and not spec.alert_pattern:
-        raise Invalid.field("service", "give a service or an alert_pattern, or both")
+        raise Invalid.field(f"{prefix}service", "give a service or an alert_pattern, or both")
     if not spec.steps:
-        raise Invalid.field("steps", "a runbook needs at least one step")
+        raise Invalid.field(f"{prefix}steps", "a runbook needs at least one step")
     for i, step in enumerate(spec.steps):
         if not step.title.strip():
-            raise Invalid.field(f"steps[{i}].title", "must not be empty")
+            raise Invalid.field(f"{prefix}steps[{i}].title", "must not be empty")
 
 
 RUNBOOK_FIELDS = ("service", "alert_pattern", "severities", "description", "steps")
@@ -110,7 +140,15 @@ def changed_runbook_fields(current: RunbookSpec | None, new: RunbookSpec) -> lis
 
 
 def _pattern_matches(pattern: str, title: str) -> bool:
-    return bool(pattern) and re.search(pattern, title, re.IGNORECASE) is not None
+    # A pattern the engine refuses (stored before patterns were checked) matches no title.
+    return bool(pattern) and patterns.matches(pattern, title, PATTERN_MODE)
+
+
+def stored_patterns(runbooks: Sequence[RunbookSpec]) -> list[StoredPattern]:
+    """The runbooks' patterns, each named by its runbook."""
+    return [
+        StoredPattern(r.name, "alert_pattern", r.alert_pattern) for r in runbooks if r.alert_pattern
+    ]
 
 
 def match_runbooks(
@@ -165,7 +203,7 @@ def apply_step(
     return StepState(
         index=step,
         title=spec.title,
-        status=status,  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]  # one of those set above
         critical=spec.critical,
         requires_confirmation=spec.requires_confirmation,
         actor=actor,
@@ -209,6 +247,8 @@ INCIDENT_VERBS = (
     "list",
     "escalate",
     "create",
+    "role",
+    "update",
     "help",
 )
 _REF = re.compile(r"^(?:INC-)?[0-9a-f]{8}$|^[0-9a-f-]{36}$", re.IGNORECASE)
@@ -246,6 +286,9 @@ HELP = (
     "`/incident resolve [INC-id] <note>`: resolve, with a note\n"
     "`/incident escalate [INC-id]`: page the next escalation level now\n"
     "`/incident create [SEV1-4] [service:<name>] <title>`: open an incident\n"
+    "`/incident role [INC-id] <role> @someone`: give a role (commander, scribe...); "
+    "`none` takes it back\n"
+    "`/incident update [INC-id] <text>`: send a status update to the incident's subscribers\n"
     "`/incident status [INC-id]`: status, severity, lead and links\n"
     "`/incident list`: open incidents\n"
     "`/oncall [team]`: who is on call"
@@ -262,6 +305,8 @@ REQUIRED_ROLE = {
     "mitigate": "responder",
     "resolve": "responder",
     "create": "responder",
+    "role": "responder",
+    "update": "responder",
     "status": "viewer",
     "list": "viewer",
     "oncall": "viewer",
@@ -272,6 +317,22 @@ def role_allows(role: str, verb: str) -> bool:
     """Whether an IMAS user of ``role`` may run chat command ``verb``."""
     needed = REQUIRED_ROLE.get(verb, "admin")
     return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+# Slack (``<@U0ALICE>``, ``<@U0ALICE|alice>``) and Discord (``<@123>``, ``<@!123>``) mentions.
+_MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+NOBODY = ("none", "nobody", "-")
+
+
+def parse_role_command(text: str) -> tuple[str, str, str]:
+    """``scribe @alice`` → (role, chat user id, name): the mentioned chat user's id when
+    the person is a mention, else the name as written (without its ``@``)."""
+    role, _, who = text.strip().partition(" ")
+    who = who.strip()
+    mention = _MENTION.match(who)
+    if mention:
+        return role.lower(), mention.group(1), ""
+    return role.lower(), "", who.removeprefix("@")
 
 
 @dataclass(frozen=True)
@@ -325,7 +386,9 @@ EXPORTER_RULES = {
         required=("base_url", "space_key", "email"), optional=("parent_id",), secrets=("api_token",)
     ),
     "google_docs": ExporterRules(
-        required=(), optional=("base_url", "drive_url", "folder_id"), secrets=("token",)
+        required=(),
+        optional=("base_url", "drive_url", "folder_id", "subject"),
+        secrets=("service_account",),
     ),
 }
 _URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)

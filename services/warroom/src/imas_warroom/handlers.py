@@ -17,31 +17,41 @@ from imas_contracts.incidents import (
 )
 from imas_contracts.notifier import NOTIFICATIONS_STREAM, NotificationFailed, NotificationSent
 from imas_contracts.warroom import (
+    AddResponder,
+    AssignRole,
     AttachRunbook,
     DeleteExporter,
     DeleteRunbook,
     DiscordRequest,
     EditDocument,
+    EscalateIncident,
     ExportDocument,
     GetDocument,
+    GetIncidentRoles,
     GetProgress,
     GetRunbook,
     GetTemplate,
     ImportRunbooks,
     ListExporters,
     ListRunbooks,
+    ListSubscribers,
     MatchRunbook,
+    PostStatusUpdate,
     PutExporter,
     PutRunbook,
     PutTemplate,
     RunStep,
     SlackRequest,
+    Subscribe,
+    Unsubscribe,
 )
 from imas_runtime.consumer import ConsumerSpec
 from imas_runtime.rpc import Endpoint
-from imas_warroom.chatops import ChatOps
-from imas_warroom.exports import ExportUseCases
-from imas_warroom.runbooks import RunbookUseCases
+from imas_warroom.chat.commands import ChatOps
+from imas_warroom.escalations.usecases import Escalations
+from imas_warroom.export.usecases import ExportUseCases
+from imas_warroom.runbooks.usecases import RunbookUseCases
+from imas_warroom.stakeholders.usecases import Stakeholders
 from imas_warroom.usecases import DocumentUseCases
 
 
@@ -85,10 +95,22 @@ def endpoints(
     runbooks: RunbookUseCases,
     chat: ChatOps,
     exports: ExportUseCases,
+    escalations: Escalations,
+    stakeholders: Stakeholders,
 ) -> list[Endpoint]:
     """Queries are read-only; edits and step actions answer the new state (a repeated step
-    action answers ``conflict``); an export answers where the LID now is."""
+    action answers ``conflict``); an export answers where the LID now is; an escalation by
+    hand pages each time it is asked, a responder is added once; a role given again or a
+    subscriber added again changes nothing, a status update is sent each time."""
     return [
+        Endpoint(EscalateIncident, escalations.escalate),
+        Endpoint(AddResponder, escalations.add_responder),
+        Endpoint(GetIncidentRoles, stakeholders.get_roles),
+        Endpoint(AssignRole, stakeholders.assign_role),
+        Endpoint(ListSubscribers, stakeholders.list_subscribers),
+        Endpoint(Subscribe, stakeholders.subscribe),
+        Endpoint(Unsubscribe, stakeholders.unsubscribe),
+        Endpoint(PostStatusUpdate, stakeholders.post_update),
         Endpoint(GetDocument, documents.get_document),
         Endpoint(EditDocument, documents.edit_document),
         Endpoint(GetTemplate, documents.get_template),

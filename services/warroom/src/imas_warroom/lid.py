@@ -32,6 +32,9 @@ DEFAULT_TEMPLATE = """\
 | **Service** | {{ incident.service.name }} |
 | **Team** | {{ incident.team.name if incident.team else "—" }} |
 | **Lead** | {{ incident.lead or "unassigned" }} |
+{%- for holder in roles %}
+| **{{ holder.role | title }}** | {{ holder.name }} |
+{%- endfor %}
 | **Incident** | [{{ links.incident }}]({{ links.incident }}) |
 {%- if links.war_room %}
 | **War room** | [{{ links.war_room }}]({{ links.war_room }}) |
@@ -44,6 +47,13 @@ DEFAULT_TEMPLATE = """\
 
 {{ incident.description or incident.title }}
 
+{% if status_updates -%}
+## Status updates
+
+{% for update in status_updates -%}
+- {{ update.at }}, {{ update.actor or "IMAS" }}: {{ update.message }}
+{% endfor %}
+{% endif -%}
 ## Impact
 
 {% if incident.impacted_scopes -%}
@@ -105,6 +115,9 @@ _None yet._
 {% endfor %}
 """
 
+# How a status update's LID line starts (see ``imas_warroom.stakeholders``).
+UPDATE_PREFIX = "Status update: "
+
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
@@ -123,6 +136,8 @@ class Facts:
     resolution: str = ""
     action_items: Sequence[ActionItem] = ()
     participants: Sequence[str] = field(default_factory=tuple)
+    # (role, name) of the incident's roles that someone holds, in the configured order.
+    roles: Sequence[tuple[str, str]] = field(default_factory=tuple)
 
 
 def _when(at: datetime) -> str:
@@ -141,9 +156,12 @@ def _duration(seconds: float | None) -> str:
 
 
 def participants(facts: Facts) -> list[str]:
-    """The lead, then everyone who acted in the timeline, each once."""
+    """The lead, the holders of the incident's roles, then everyone who acted in the
+    timeline, each once."""
     names: list[str] = []
-    for name in (facts.incident.lead, *(i.actor for i in facts.timeline), *facts.participants):
+    holders = (name for _, name in facts.roles)
+    everyone = (facts.incident.lead, *holders, *(i.actor for i in facts.timeline))
+    for name in (*everyone, *facts.participants):
         if name and name not in names:
             names.append(name)
     return names
@@ -177,6 +195,12 @@ def context(facts: Facts) -> dict[str, Any]:
         ],
         "runbook": runbook,
         "participants": participants(facts),
+        "roles": [{"role": role, "name": name} for role, name in facts.roles],
+        "status_updates": [
+            {"at": _when(i.at), "message": i.message.removeprefix(UPDATE_PREFIX), "actor": i.actor}
+            for i in facts.timeline
+            if i.kind == "STATUS_UPDATE"
+        ],
         "root_cause": facts.root_cause,
         "resolution": facts.resolution,
         "action_items": [msgspec.to_builtins(a) for a in facts.action_items],
@@ -207,9 +231,15 @@ def to_xhtml(markdown: str) -> str:
     return xhtml
 
 
+def to_body_html(markdown: str) -> str:
+    """The LID's body as HTML, for a page of its own (raw HTML in the Markdown is escaped)."""
+    body: str = _markdown.render(markdown)
+    return body
+
+
 def to_html(markdown: str, title: str) -> str:
     """A standalone HTML page of the LID."""
-    body = _markdown.render(markdown)
+    body = to_body_html(markdown)
     safe_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -16,6 +16,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -77,6 +78,12 @@ rooms = Table(
     Column("header_ref", Text),
     Column("link", Text),
     Column("header_dirty", Boolean, nullable=False, server_default=text("false")),
+    # Chat ids invited so far; ``invites_dirty`` when the lead or the scopes changed since.
+    Column("invited", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("invites_dirty", Boolean, nullable=False, server_default=text("false")),
+    # People added by hand ({person_id, name, chat_id}): invited besides those the incident
+    # brings, and named among the LID's participants.
+    Column("responders", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Column("last_error", Text),
@@ -84,6 +91,34 @@ rooms = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Column("opened_at", DateTime(timezone=True)),
     Column("archived_at", DateTime(timezone=True)),
+)
+
+# Who holds each of an incident's roles (commander, scribe, communications... as configured).
+incident_roles = Table(
+    "incident_roles",
+    metadata,
+    Column("incident_id", UUID(as_uuid=True), nullable=False),
+    Column("role", Text, nullable=False),
+    Column("person_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("assigned_by", Text, nullable=False, server_default=""),
+    Column("assigned_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    PrimaryKeyConstraint("incident_id", "role"),
+)
+
+# Who an incident's status updates go to: people and teams of the catalog (``ref`` their id),
+# e-mail addresses and Slack channels (``ref`` the address).
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("incident_id", UUID(as_uuid=True), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("ref", Text, nullable=False),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("added_by", Text, nullable=False, server_default=""),
+    Column("added_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    UniqueConstraint("incident_id", "kind", "ref"),
 )
 
 # Milestones to post in a room, in order, once it is open.
@@ -153,7 +188,9 @@ exporters = Table(
 )
 
 # The page (or document) each LID was exported to, per exporter: the first export creates it,
-# the next ones update the same ``remote_id``.
+# the next ones update the same ``remote_id``. A row planned when the incident opened is also
+# the job of that first export (``status`` pending until done or given up, retried at
+# ``next_attempt_at``). ``is_primary``: the document the incident's ``lid_link`` points to.
 document_exports = Table(
     "document_exports",
     metadata,
@@ -169,5 +206,15 @@ document_exports = Table(
     Column("version", Integer, nullable=False, server_default=text("0")),
     Column("exported_at", DateTime(timezone=True)),
     Column("exported_by", Text),
+    Column("status", Text, nullable=False, server_default="done"),
+    Column("is_primary", Boolean, nullable=False, server_default=text("false")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("last_error", Text),
     PrimaryKeyConstraint("incident_id", "exporter_id"),
+    Index(
+        "document_exports_due",
+        "next_attempt_at",
+        postgresql_where=text("status = 'pending'"),
+    ),
 )

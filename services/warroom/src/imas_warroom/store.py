@@ -8,17 +8,15 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import and_, cast, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imas_contracts.incidents import IncidentSnapshot
 from imas_contracts.warroom import ActionItem, RunbookSpec, RunbookStep, StepState
 from imas_warroom.domain import Item
 from imas_warroom.models import (
-    document_exports,
     documents,
-    exporters,
     room_posts,
     rooms,
     runbooks,
@@ -30,7 +28,8 @@ from imas_warroom.models import (
 Record = Any  # a result row; columns are read by name
 
 
-def _uuid(value: str) -> uuid.UUID | None:
+def parsed_uuid(value: str) -> uuid.UUID | None:
+    """``value`` as a UUID, or None when it is not one (a reference that names nothing)."""
     try:
         return uuid.UUID(value)
     except ValueError:
@@ -53,7 +52,7 @@ async def find_document(
 ) -> Record | None:
     """The LID of the incident named by its UUID, short id or INC-<short id>."""
     query = select(documents)
-    key = _uuid(ref)
+    key = parsed_uuid(ref)
     if key is not None:
         query = query.where(documents.c.incident_id == key)
     else:
@@ -167,23 +166,56 @@ async def channel_name_taken(conn: AsyncConnection, name: str) -> bool:
 
 
 async def add_room(
-    conn: AsyncConnection, incident_id: str, platform: str, channel_name: str, at: datetime
-) -> None:
-    """Ask for a room (the room loop opens it); a second ask for the same incident is a no-op."""
-    await conn.execute(
+    conn: AsyncConnection,
+    incident_id: str,
+    platform: str,
+    channel_name: str,
+    at: datetime,
+    *,
+    status: str = "pending",
+    last_error: str | None = None,
+) -> bool:
+    """Ask for a room (the room loop opens a ``pending`` one); a second ask for the same
+    incident is a no-op. Answers whether this ask recorded it."""
+    result = await conn.execute(
         insert(rooms)
         .values(
             incident_id=uuid.UUID(incident_id),
             platform=platform,
             channel_name=channel_name,
             next_attempt_at=at,
+            status=status,
+            last_error=last_error,
         )
         .on_conflict_do_nothing(index_elements=[rooms.c.incident_id])
     )
+    return bool(result.rowcount)
 
 
 async def update_room(conn: AsyncConnection, incident_id: uuid.UUID, **values: Any) -> None:
     await conn.execute(update(rooms).where(rooms.c.incident_id == incident_id).values(**values))
+
+
+async def add_responder(
+    conn: AsyncConnection, incident_id: str, person_id: str, name: str, chat_id: str
+) -> bool:
+    """Add a responder to an open or opening room, once; whether this call added them (the
+    room then invites them on its next pass)."""
+    entry = [{"person_id": person_id, "name": name, "chat_id": chat_id}]
+    already = rooms.c.responders.contains([{"person_id": person_id}])
+    result = await conn.execute(
+        update(rooms)
+        .where(
+            rooms.c.incident_id == uuid.UUID(incident_id),
+            rooms.c.status.in_(("pending", "open")),
+            ~already,
+        )
+        .values(
+            responders=rooms.c.responders.op("||")(cast(entry, JSONB)),
+            invites_dirty=True,
+        )
+    )
+    return bool(result.rowcount)
 
 
 async def add_post(conn: AsyncConnection, incident_id: str, text: str) -> None:
@@ -191,7 +223,8 @@ async def add_post(conn: AsyncConnection, incident_id: str, text: str) -> None:
 
 
 async def due_rooms(conn: AsyncConnection, now: datetime, limit: int = 50) -> list[uuid.UUID]:
-    """Rooms with work to do now: to open, a header to update, posts to send, due to archive."""
+    """Rooms with work to do now: to open, people to invite, a header to update, posts to
+    send, due to archive."""
     pending_posts = exists().where(
         room_posts.c.incident_id == rooms.c.incident_id, room_posts.c.posted_at.is_(None)
     )
@@ -203,7 +236,12 @@ async def due_rooms(conn: AsyncConnection, now: datetime, limit: int = 50) -> li
                 rooms.c.status == "pending",
                 and_(
                     rooms.c.status == "open",
-                    or_(rooms.c.header_dirty, pending_posts, rooms.c.archive_due_at <= now),
+                    or_(
+                        rooms.c.header_dirty,
+                        rooms.c.invites_dirty,
+                        pending_posts,
+                        rooms.c.archive_due_at <= now,
+                    ),
                 ),
             ),
         )
@@ -268,7 +306,7 @@ def _runbook_values(spec: RunbookSpec) -> dict[str, Any]:
 
 
 async def get_runbook(conn: AsyncConnection, runbook_id: str) -> RunbookSpec | None:
-    key = _uuid(runbook_id)
+    key = parsed_uuid(runbook_id)
     if key is None:
         return None
     row = (await conn.execute(select(runbooks).where(runbooks.c.id == key))).first()
@@ -294,7 +332,9 @@ async def insert_runbook(conn: AsyncConnection, spec: RunbookSpec) -> RunbookSpe
     return runbook_of((await conn.execute(statement)).one())
 
 
-async def replace_runbook(conn: AsyncConnection, runbook_id: uuid.UUID, spec: RunbookSpec) -> Any:
+async def replace_runbook(
+    conn: AsyncConnection, runbook_id: uuid.UUID, spec: RunbookSpec
+) -> RunbookSpec | None:
     statement = (
         update(runbooks)
         .where(runbooks.c.id == runbook_id)
@@ -382,94 +422,6 @@ async def put_template(conn: AsyncConnection, name: str, body: str, actor: str |
 
 async def delete_template(conn: AsyncConnection, name: str) -> None:
     await conn.execute(templates.delete().where(templates.c.name == name))
-
-
-# -- exporters and exports ---------------------------------------------------------------------
-
-
-async def find_exporter(conn: AsyncConnection, ref: str) -> Record | None:
-    """An exporter by id or by name."""
-    key = _uuid(ref)
-    condition = exporters.c.id == key if key is not None else exporters.c.name == ref.strip()
-    return (await conn.execute(select(exporters).where(condition))).first()
-
-
-async def list_exporters(conn: AsyncConnection) -> list[Record]:
-    return list((await conn.execute(select(exporters).order_by(exporters.c.name))).all())
-
-
-async def exporter_id_by_name(conn: AsyncConnection, name: str) -> uuid.UUID | None:
-    query = select(exporters.c.id).where(exporters.c.name == name.strip())
-    return (await conn.execute(query)).scalar_one_or_none()
-
-
-async def insert_exporter(conn: AsyncConnection, values: dict[str, Any]) -> Record:
-    statement = exporters.insert().values(id=uuid.uuid4(), **values).returning(*exporters.c)
-    return (await conn.execute(statement)).one()
-
-
-async def update_exporter(
-    conn: AsyncConnection, exporter_id: uuid.UUID, values: dict[str, Any]
-) -> Record | None:
-    statement = (
-        update(exporters)
-        .where(exporters.c.id == exporter_id)
-        .values(**values, updated_at=func.now())
-        .returning(*exporters.c)
-    )
-    return (await conn.execute(statement)).first()
-
-
-async def delete_exporter(conn: AsyncConnection, exporter_id: uuid.UUID) -> None:
-    await conn.execute(exporters.delete().where(exporters.c.id == exporter_id))
-
-
-async def lock_export(
-    conn: AsyncConnection, incident_id: uuid.UUID, exporter_id: uuid.UUID
-) -> Record:
-    """The export of a LID to one exporter, created empty the first time, locked until the
-    transaction ends (two exports at once never create two pages)."""
-    await conn.execute(
-        insert(document_exports)
-        .values(incident_id=incident_id, exporter_id=exporter_id)
-        .on_conflict_do_nothing()
-    )
-    query = (
-        select(document_exports)
-        .where(
-            document_exports.c.incident_id == incident_id,
-            document_exports.c.exporter_id == exporter_id,
-        )
-        .with_for_update()
-    )
-    return (await conn.execute(query)).one()
-
-
-async def save_export(
-    conn: AsyncConnection, incident_id: uuid.UUID, exporter_id: uuid.UUID, **values: Any
-) -> None:
-    await conn.execute(
-        update(document_exports)
-        .where(
-            document_exports.c.incident_id == incident_id,
-            document_exports.c.exporter_id == exporter_id,
-        )
-        .values(**values)
-    )
-
-
-async def exports_of(conn: AsyncConnection, incident_id: uuid.UUID) -> list[Record]:
-    """Where the LID was exported (done exports only), with each exporter's name and kind."""
-    query = (
-        select(document_exports, exporters.c.name, exporters.c.kind)
-        .join(exporters, exporters.c.id == document_exports.c.exporter_id)
-        .where(
-            document_exports.c.incident_id == incident_id,
-            document_exports.c.remote_id.is_not(None),
-        )
-        .order_by(exporters.c.name)
-    )
-    return list((await conn.execute(query)).all())
 
 
 async def escalation_levels_paged(conn: AsyncConnection, incident_id: str) -> list[int]:

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imas_contracts import Event, new_event_id
@@ -26,9 +27,10 @@ from imas_contracts.incidents import (
     IncidentTriggered,
     IncidentUpdated,
 )
-from imas_contracts.notifier import NotificationFailed, NotificationSent
+from imas_contracts.notifier import NotificationFailed, NotificationSent, recipient_label
 from imas_contracts.warroom import (
     DocumentCreated,
+    DocumentEdited,
     DocumentView,
     EditDocument,
     GetDocument,
@@ -37,14 +39,17 @@ from imas_contracts.warroom import (
     RunbookSpec,
     StepState,
     TemplateView,
+    WarRoomNotOpened,
 )
 from imas_runtime.consumer import Delivery
 from imas_runtime.errors import NotFound
-from imas_runtime.outbox import claim, outbox_rows
+from imas_runtime.outbox import claim, emit
 from imas_warroom import domain, lid, store
 from imas_warroom.domain import SEVERITY_LABELS, Item
-from imas_warroom.exports import export_of
+from imas_warroom.export import store as store_exports
+from imas_warroom.export.usecases import export_of
 from imas_warroom.models import inbox, outbox
+from imas_warroom.stakeholders import store as store_roles
 
 LID_TEMPLATE = "lid"
 Clock = Callable[[], datetime]
@@ -86,14 +91,18 @@ class DocumentUseCases:
         engine: AsyncEngine,
         *,
         public_url: str,
+        # The chat platform rooms are opened on; '' for none (no room is opened).
         platform: str,
         room_severities: frozenset[str],
         archive_after: float,
         on_commit: Callable[[], None] = lambda: None,
         clock: Clock = _utcnow,
         comments: Comments = _no_comments,
+        roles: Sequence[str] = (),
     ) -> None:
         self.engine = engine
+        # The incident roles in the order the LID lists their holders.
+        self.roles = tuple(roles)
         self.public_url = public_url
         self.platform = platform
         self.comments = comments
@@ -106,7 +115,7 @@ class DocumentUseCases:
 
     async def _emit(self, conn: AsyncConnection, events: Sequence[Event]) -> None:
         if events:
-            await conn.execute(outbox.insert(), outbox_rows(events))
+            await emit(conn, outbox, events)
 
     # -- consumed events -------------------------------------------------------------------
 
@@ -127,17 +136,30 @@ class DocumentUseCases:
             if not await claim(conn, inbox, consumer, event.event_id):
                 return
             incident = event.incident
-            doc = await self._upsert_document(conn, incident, event.occurred_at)
+            created = await self._upsert_document(conn, incident, event.occurred_at)
             line = self._incident_item(event)
             if line is not None:
                 await store.add_item(conn, incident.id, line)
-            await self._room_effects(conn, event, doc is not None)
+            await self._room_effects(conn, event, created is not None)
+            if created is not None:
+                await self._announce(conn, created)
         self._on_commit()
+
+    async def _announce(self, conn: AsyncConnection, created: DocumentCreated) -> None:
+        """Publish the new LID with what warroom does next for the incident: the room asked
+        for, the exports planned (incidents waits for their outcomes before it writes the
+        orchestration's summary)."""
+        room = await store.get_room(conn, created.incident_id)
+        planned = await store_exports.planned_exporters(conn, uuid.UUID(created.incident_id))
+        requested = room is not None and room.status == "pending"
+        announced = msgspec.structs.replace(created, room_requested=requested, exports=planned)
+        await self._emit(conn, [announced])
 
     async def _upsert_document(
         self, conn: AsyncConnection, incident: IncidentSnapshot, at: datetime
-    ) -> store.Record | None:
-        """The LID, created at the first event seen; returns the row only when just created."""
+    ) -> DocumentCreated | None:
+        """The LID, created at the first event seen, its first exports planned; when just
+        created, the event that says so (published once the room is asked for too)."""
         title = domain.document_title(incident)
         row = await store.find_document(conn, incident.id, for_update=True)
         if row is None:
@@ -145,28 +167,23 @@ class DocumentUseCases:
             created = await store.insert_document(
                 conn, incident, title=title, at=at, runbook_id=runbook.id if runbook else None
             )
-            if created is not None:
-                await self._emit(
-                    conn,
-                    [
-                        DocumentCreated(
-                            event_id=new_event_id(),
-                            occurred_at=self.clock(),
-                            incident_id=incident.id,
-                            document_id=str(created.id),
-                            title=title,
-                            link=domain.lid_link(self.public_url, incident.id),
-                            runbook_id=runbook.id if runbook else None,
-                            runbook_name=runbook.name if runbook else None,
-                            runbook_link=(
-                                domain.runbook_link(self.public_url, incident.id)
-                                if runbook
-                                else None
-                            ),
-                        )
-                    ],
-                )
-            return created
+            if created is None:
+                return None
+            # Workflow C: the LID is copied outside IMAS as the incident opens.
+            await store_exports.plan_exports(conn, created.incident_id, self.clock())
+            return DocumentCreated(
+                event_id=new_event_id(),
+                occurred_at=self.clock(),
+                incident_id=incident.id,
+                document_id=str(created.id),
+                title=title,
+                link=domain.lid_link(self.public_url, incident.id),
+                runbook_id=runbook.id if runbook else None,
+                runbook_name=runbook.name if runbook else None,
+                runbook_link=(
+                    domain.runbook_link(self.public_url, incident.id) if runbook else None
+                ),
+            )
         if at >= row.snapshot_at:
             values = store.snapshot_values(incident, title, at)
             history = list(row.severity_history)
@@ -188,17 +205,9 @@ class DocumentUseCases:
                 msg = domain.status_message("triggered", incident, "")
                 return Item(key=key, at=at, kind="STATUS_CHANGE", message=msg)
             case IncidentUpdated(changed=changed, actor=actor):
-                parts = []
-                if "severity" in changed:
-                    parts.append(f"severity set to {SEVERITY_LABELS[incident.severity]}")
-                if "lead" in changed:
-                    parts.append(f"lead set to {incident.lead or 'nobody'}")
-                others = [c for c in changed if c not in ("severity", "lead")]
-                if others:
-                    parts.append(f"{', '.join(others)} changed")
-                if not parts:
+                message = domain.update_message(incident, changed)
+                if not message:
                     return None
-                message = "Updated: " + "; ".join(parts)
                 return Item(key=key, at=at, kind="UPDATE", message=message, actor=actor)
             case IncidentSeverityChanged():
                 return None  # the same change is told by incidents.updated
@@ -237,28 +246,56 @@ class DocumentUseCases:
             values["archive_due_at"] = event.occurred_at + timedelta(seconds=self.archive_after)
         elif isinstance(event, IncidentReopened):
             values["archive_due_at"] = None
-        elif isinstance(event, IncidentUpdated) and "severity" in event.changed:
-            label = SEVERITY_LABELS[incident.severity]
-            await store.add_post(conn, incident.id, f":rotating_light: Severity is now {label}")
+        elif isinstance(event, IncidentUpdated):
+            if "severity" in event.changed:
+                label = SEVERITY_LABELS[incident.severity]
+                await store.add_post(conn, incident.id, f":rotating_light: Severity is now {label}")
+            if {"lead", "impacted_scopes"} & set(event.changed):
+                values["invites_dirty"] = True  # the new lead, the new scopes' people
         await store.update_room(conn, room.incident_id, **values)
 
     async def _ask_room(self, conn: AsyncConnection, incident: IncidentSnapshot) -> None:
+        """Ask the room loop for a room; with no chat platform, record that none is opened
+        (the room row ``not_opened``, a LID line and ``warroom.not_opened``, once)."""
         attempt = 0
         name = domain.channel_name(incident.short_id, incident.service.name)
         while await store.channel_name_taken(conn, name):
             attempt += 1
             name = domain.channel_name(incident.short_id, incident.service.name, attempt)
-        await store.add_room(conn, incident.id, self.platform, name, self.clock())
+        now = self.clock()
+        if self.platform:
+            await store.add_room(conn, incident.id, self.platform, name, now)
+            return
+        reason = domain.NO_CHAT_PLATFORM
+        if not await store.add_room(
+            conn, incident.id, "", name, now, status="not_opened", last_error=reason
+        ):
+            return
+        line = Item(
+            key=f"{incident.id}:no-room", at=now, kind="WAR_ROOM", message=f"No war room: {reason}"
+        )
+        await store.add_item(conn, incident.id, line)
+        await self._emit(
+            conn,
+            [
+                WarRoomNotOpened(
+                    event_id=new_event_id(), occurred_at=now, incident_id=incident.id, reason=reason
+                )
+            ],
+        )
 
     async def on_notification(
         self, event: NotificationSent | NotificationFailed, _: Delivery
     ) -> None:
         """A page sent or failed, as a LID timeline line. Safe to run twice; acks once saved."""
+        who = recipient_label(event.recipient)
         if isinstance(event, NotificationSent):
-            message = f"Paged {event.recipient} via {event.channel}"
+            message = f"Paged {who} via {event.channel}"
             kind = "ALERT_SENT"
         else:
-            message = f"Page to {event.recipient} via {event.channel} failed: {event.error}"
+            reason = event.error.removeprefix("undeliverable: ")
+            outcome = f"not sent: {reason}" if reason != event.error else f"failed: {event.error}"
+            message = f"Page to {who} via {event.channel} {outcome}"
             kind = "ALERT_FAILED"
         item = Item(key=event.event_id, at=event.occurred_at, kind=kind, message=message)
         await self._record(item, event.incident_id, "warroom--NOTIFICATIONS", post=False)
@@ -271,11 +308,23 @@ class DocumentUseCases:
             message = f"Escalation policy '{event.policy_name}' started"
             post = False
         else:
-            who = ", ".join(event.names or event.targets) or "nobody"
+            who = ", ".join(event.names or [recipient_label(t) for t in event.targets]) or "nobody"
             label = "Reminder" if event.kind == "reminder" else f"Escalation step {event.step + 1}"
+            if event.requested_by:
+                label += " fired early"
+            if event.resumed:
+                label += f" (after {event.window})"
             message = f"{label}: paged {who}" if event.result == "paged" else f"{label}: {who}"
+            if event.result == "held" and event.held_until is not None:
+                message = f"{label} held: {event.window} until {event.held_until:%Y-%m-%d %H:%M %Z}"
             post = True
-        item = Item(key=event.event_id, at=event.occurred_at, kind="ESCALATION", message=message)
+        item = Item(
+            key=event.event_id,
+            at=event.occurred_at,
+            kind="ESCALATION",
+            message=message,
+            actor=getattr(event, "requested_by", "") or None,
+        )
         await self._record(item, event.incident_id, "warroom--ESCALATION", post=post)
 
     async def _record(self, item: Item, incident_id: str, consumer: str, *, post: bool) -> None:
@@ -305,7 +354,9 @@ class DocumentUseCases:
         return uuid.UUID(doc.incident_id), doc.title, doc.markdown
 
     async def edit_document(self, cmd: EditDocument) -> DocumentView:
-        """Change root cause, resolution and/or action items. Safe to run twice."""
+        """Change root cause, resolution and/or action items; ``warroom.document_edited.v1``
+        tells the incident's timeline which. Safe to run twice (a second run tells it
+        again)."""
         async with self.engine.begin() as conn:
             row = await store.find_document(conn, cmd.incident, for_update=True)
             if row is None:
@@ -319,6 +370,17 @@ class DocumentUseCases:
                 values["action_items"] = store.action_items_json(cmd.action_items)
             if values:
                 row = await store.update_document(conn, row.id, **values)
+                edited = DocumentEdited(
+                    event_id=new_event_id(),
+                    occurred_at=self.clock(),
+                    incident_id=str(row.incident_id),
+                    sections=list(values),
+                    actor=cmd.actor or "",
+                )
+                await self._emit(conn, [edited])
+        if values:
+            self._on_commit()
+        async with self.engine.connect() as conn:
             return await self._view(conn, row, html=False)
 
     async def _view(self, conn: AsyncConnection, row: store.Record, *, html: bool) -> DocumentView:
@@ -332,12 +394,13 @@ class DocumentUseCases:
             title=row.title,
             markdown=markdown,
             html=lid.to_html(markdown, row.title) if html else "",
+            html_body=lid.to_body_html(markdown) if html else "",
             root_cause=row.root_cause,
             resolution=row.resolution,
             action_items=store.action_items_of(row),
             created_at=row.created_at,
             updated_at=row.updated_at,
-            exports=[export_of(e) for e in await store.exports_of(conn, row.incident_id)],
+            exports=[export_of(e) for e in await store_exports.exports_of(conn, row.incident_id)],
         )
 
     async def facts(
@@ -372,7 +435,14 @@ class DocumentUseCases:
             root_cause=row.root_cause,
             resolution=row.resolution,
             action_items=store.action_items_of(row),
+            participants=[r["name"] for r in room.responders] if room is not None else [],
+            roles=await self._held_roles(conn, incident.id),
         )
+
+    async def _held_roles(self, conn: AsyncConnection, incident_id: str) -> list[tuple[str, str]]:
+        held = await store_roles.role_holders(conn, incident_id)
+        order = [*self.roles, *sorted(r for r in held if r not in self.roles)]
+        return [(role, held[role].name) for role in order if role in held]
 
     async def _template(self, conn: AsyncConnection) -> TemplateView:
         row = await store.get_template(conn, LID_TEMPLATE)

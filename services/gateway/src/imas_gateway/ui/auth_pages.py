@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.response import Redirect
 
+from imas_gateway.auth.sessions import COOKIE, CSRF_FIELD, CSRF_HEADER, Session, cookie_options
+from imas_gateway.auth.throttle import SignInThrottle
+from imas_gateway.http.problems import RateLimited
+from imas_gateway.http.request import Request
 from imas_gateway.ui.render import render
-from imas_gateway.ui.sessions import COOKIE, CSRF_FIELD, CSRF_HEADER, Session, cookie_options
-from imas_gateway.users import verify_password
 from imas_runtime.errors import ServiceError
+from imas_runtime.secrets_box import same_secret
 
 LOGIN_CSRF_COOKIE = "imas_login_csrf"
 
@@ -25,19 +27,27 @@ class CsrfRefused(ServiceError):
     code = "forbidden"
 
 
-def current(request: Request[Any, Any, Any]) -> Session:
+def current(request: Request) -> Session:
     """The signed-in session, or :class:`LoginRequired`."""
-    session: Session | None = request.scope.get("imas_session")  # type: ignore[assignment]
+    session = request.signed_in
     if session is None:
         raise LoginRequired
     return session
 
 
-async def posted(request: Request[Any, Any, Any]) -> tuple[Session, dict[str, str]]:
+async def posted(request: Request) -> tuple[Session, dict[str, str]]:
     """The session and the posted form, once its CSRF token (field or header) matched."""
+    session, form = await posted_lists(request)
+    return session, {key: values[-1] for key, values in form.items()}
+
+
+async def posted_lists(request: Request) -> tuple[Session, dict[str, list[str]]]:
+    """As :func:`posted`, with every value of each name, in order (checkboxes, lists)."""
     session = current(request)
-    form = {key: str(value) for key, value in (await request.form()).items()}
-    sent = request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
+    form: dict[str, list[str]] = {}
+    for key, value in (await request.form()).multi_items():
+        form.setdefault(key, []).append(str(value))
+    sent = request.headers.get(CSRF_HEADER) or (form.get(CSRF_FIELD) or [""])[-1]
     if not session.csrf_ok(sent):
         raise CsrfRefused.field(CSRF_FIELD, "missing or wrong: reload the page and try again")
     return session, form
@@ -50,9 +60,7 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _login_page(
-    request: Request[Any, Any, Any], *, error: str = "", status_code: int = 200
-) -> Response[str]:
+def _login_page(request: Request, *, error: str = "", status_code: int = 200) -> Response[str]:
     token = secrets.token_urlsafe(24)
     response = render(
         request,
@@ -61,7 +69,7 @@ def _login_page(
         csrf=token,
         error=error,
         next=_safe_next(request.query_params.get("next")),
-        sso=getattr(request.app.state, "oidc", None) is not None,
+        sso=request.gateway.oidc is not None,
     )
     options = cookie_options(request.scope, 3600)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, **options)
@@ -69,34 +77,40 @@ def _login_page(
 
 
 @get("/login", include_in_schema=False)
-async def login_form(request: Request[Any, Any, Any]) -> Response[Any]:
-    if request.scope.get("imas_session") is not None:
+async def login_form(request: Request) -> Response[Any]:
+    if request.signed_in is not None:
         return Redirect("/")
     return _login_page(request)
 
 
 @post("/login", include_in_schema=False, status_code=303)
-async def login(request: Request[Any, Any, Any]) -> Response[Any]:
+async def login(request: Request) -> Response[Any]:
     """Checks the login form's CSRF token against its cookie, then the password; on success a
     new session (a fresh id: no fixation) and a redirect to ``next``."""
     form = await request.form()
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     sent = str(form.get(CSRF_FIELD, ""))
-    if not expected or not hmac.compare_digest(expected, sent):
+    if not expected or not same_secret(expected, sent):
         return _login_page(
             request, error="The form expired: please sign in again.", status_code=403
         )
-    engine = request.app.state.runtime.engine
-    principal = await verify_password(
-        engine, str(form.get("username", "")), str(form.get("password", ""))
-    )
-    if principal is None:
+    username = str(form.get("username", ""))
+    throttle: SignInThrottle = request.gateway.sign_in
+    try:
+        attempt = await throttle.attempt(request.scope, username)
+    except RateLimited as exc:
+        page = _login_page(request, error=exc.message.capitalize() + ".", status_code=429)
+        page.headers.update(exc.headers)
+        return page
+    user = await request.gateway.users.verify_password(username, str(form.get("password", "")))
+    if user is None:
         return _login_page(request, error="Wrong username or password.", status_code=401)
-    store = request.app.state.sessions
-    old = request.scope.get("imas_session")
+    await throttle.succeeded(attempt)
+    store = request.gateway.sessions
+    old = request.signed_in
     if old is not None:
-        await store.delete(old.id)  # type: ignore[attr-defined]
-    session = await store.create(principal, principal.user_id or "")
+        await store.delete(old.id)
+    session = await store.create(user)
     response: Response[Any] = Redirect(_safe_next(str(form.get("next", ""))), status_code=303)
     response.set_cookie(COOKIE, session.id, **cookie_options(request.scope, store.idle_seconds))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
@@ -104,9 +118,9 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/logout", include_in_schema=False, status_code=303)
-async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
+async def logout(request: Request) -> Response[Any]:
     session, _ = await posted(request)
-    await request.app.state.sessions.delete(session.id)
+    await request.gateway.sessions.delete(session.id)
     response: Response[Any] = Redirect("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

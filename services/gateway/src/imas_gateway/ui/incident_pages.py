@@ -6,13 +6,13 @@ its CSRF token) and redirect back, so they work with or without JavaScript.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from typing import Any
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from imas_contracts.catalog import CatalogEntries, ListCatalog
@@ -20,49 +20,38 @@ from imas_contracts.incidents import (
     SEVERITIES,
     STATUSES,
     AddComment,
-    CommentList,
     CommentView,
-    GetIncident,
     IncidentPage,
     IncidentView,
-    ListComments,
     TransitionIncident,
     UpdateIncident,
 )
-from imas_contracts.warroom import GetProgress, RunbookProgress, RunStep
-from imas_gateway import api_params as params
-from imas_gateway.domain import parse_incident_create
-from imas_gateway.problems import Forbidden
+from imas_contracts.ingest import SubmitAlertReply
+from imas_contracts.warroom import RunbookProgress, RunStep
+from imas_gateway.domain import parse_incident_create, spreadsheet_safe, submission
+from imas_gateway.http import parsing as params
+from imas_gateway.http.request import Request
 from imas_gateway.ui.auth_pages import current, posted
-from imas_gateway.ui.render import can, render
-from imas_gateway.upstream import Upstream, upstream
-from imas_gateway.usecases import IncidentApi
+from imas_gateway.ui.incident_view import act, detail, optional, refuse
+from imas_gateway.ui.render import render
 from imas_runtime.errors import NotFound, ServiceError
 
 ACTIONS = ("acknowledge", "mitigate", "resolve", "reopen")
 FILTERS = ("status", "severity", "service", "team", "tag", "q", "ordering")
 
 
-async def optional(mesh: Upstream, request: Any, reply_type: type[Any]) -> Any:
-    """A reply from a service that may not run here (escalation, warroom): None when silent."""
-    try:
-        return await mesh.ask(request, reply_type)
-    except ServiceError:
-        return None
-
-
-def _multi(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
+def _multi(request: Request) -> dict[str, list[str]]:
     return {k: [v for v in request.query_params.getall(k) if v] for k in request.query_params}
 
 
-async def _page(request: Request[Any, Any, Any]) -> tuple[Any, IncidentPage]:
+async def _page(request: Request) -> tuple[Any, IncidentPage]:
     plain = {k: v for k, v in request.query_params.items() if v}
     query = params.list_query(plain, _multi(request))
-    return query, await upstream(request).ask(query, IncidentPage)
+    return query, await request.gateway.mesh.ask(query, IncidentPage)
 
 
 @get("/incidents", include_in_schema=False)
-async def incident_list(request: Request[Any, Any, Any]) -> Response[str]:
+async def incident_list(request: Request) -> Response[str]:
     """The list; with ``?rows=1`` only its rows (what the page re-reads on a live change)."""
     current(request)
     query, page = await _page(request)
@@ -84,7 +73,7 @@ async def incident_list(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 @get("/incidents.csv", include_in_schema=False)
-async def incident_csv(request: Request[Any, Any, Any]) -> Response[str]:
+async def incident_csv(request: Request) -> Response[str]:
     """The current filters' incidents (up to 500 per page) as CSV."""
     current(request)
     _, page = await _page(request)
@@ -93,125 +82,94 @@ async def incident_csv(request: Request[Any, Any, Any]) -> Response[str]:
     columns = ["short_id", "title", "status", "severity", "service", "team", "alert_count"]
     writer.writerow([*columns, "created_at", "acknowledged_at", "resolved_at"])
     for i in page.results:
-        writer.writerow(
-            [
-                *(i.short_id, i.title, i.status, i.severity, i.service.name),
-                *(i.team.name if i.team else "", i.alert_count, i.created_at.isoformat()),
-                i.acknowledged_at.isoformat() if i.acknowledged_at else "",
-                i.resolved_at.isoformat() if i.resolved_at else "",
-            ]
-        )
+        cells = [
+            *(i.short_id, i.title, i.status, i.severity, i.service.name),
+            *(i.team.name if i.team else "", i.alert_count, i.created_at.isoformat()),
+            i.acknowledged_at.isoformat() if i.acknowledged_at else "",
+            i.resolved_at.isoformat() if i.resolved_at else "",
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     headers = {"Content-Disposition": 'attachment; filename="incidents.csv"'}
     return Response(out.getvalue(), media_type="text/csv", headers=headers)
 
 
-async def _detail(
-    request: Request[Any, Any, Any], ref: str, *, error: str = "", status_code: int = 200
-) -> Response[str]:
-    mesh = upstream(request)
-    if request.query_params.get("part") == "timeline":
-        # What a live change re-reads: the timeline alone needs the incident alone.
-        view = await mesh.incident(GetIncident(id=ref, timeline_order="desc"))
-        return render(request, "_timeline.html", incident=view.incident, timeline=view.timeline)
-    view, comments, runbook = await asyncio.gather(
-        mesh.incident(GetIncident(id=ref, timeline_order="desc")),
-        mesh.ask(ListComments(id=ref), CommentList),
-        optional(mesh, GetProgress(incident=ref), RunbookProgress),
-    )
-    deliveries = [e for e in view.timeline if e.type in ("ALERT_SENT", "ALERT_FAILED")]
-    return render(
-        request,
-        "incident.html",
-        status_code=status_code,
-        incident=view.incident,
-        timeline=view.timeline,
-        comments=comments.results,
-        runbook=runbook,
-        deliveries=deliveries,
-        error=error,
-    )
-
-
 @get("/incidents/{ref:str}", include_in_schema=False)
-async def incident_detail(request: Request[Any, Any, Any], ref: str) -> Response[str]:
-    """The incident; ``?part=timeline`` is the live timeline alone."""
-    current(request)
-    return await _detail(request, ref)
-
-
-def _refuse(role: str, action: str) -> None:
-    if not can(role, action):
-        raise Forbidden.field("role", f"your role ({role}) may not {action}")
-
-
-async def _act(request: Request[Any, Any, Any], ref: str, command: Any, reply: type[Any]) -> Any:
-    """Sends the command; a refusal shows the detail page again with the reason."""
-    try:
-        await upstream(request).ask(command, reply)
-    except ServiceError as exc:
-        status = 409 if exc.code == "conflict" else 400
-        return await _detail(request, ref, error=exc.message, status_code=status)
-    return Redirect(f"/incidents/{ref}", status_code=303)
+async def incident_detail(request: Request, ref: FromPath[str]) -> Response[str]:
+    """The incident; ``?part=`` one of its live parts alone (see ``incident_view``)."""
+    return await detail(request, ref)
 
 
 @post("/incidents/{ref:str}/do/{action:str}", include_in_schema=False, status_code=303)
-async def incident_action(request: Request[Any, Any, Any], ref: str, action: str) -> Any:
+async def incident_action(request: Request, ref: FromPath[str], action: FromPath[str]) -> Any:
     """Acknowledge, mitigate, resolve or reopen, with the optional note of the form."""
     session, form = await posted(request)
     if action not in ACTIONS:
         raise NotFound(f"no such action '{action}'")
-    _refuse(session.role, action)
+    refuse(session.role, action)
     note = form.get("note", "").strip()
     command = TransitionIncident(
         id=ref,
         action=action,  # type: ignore[arg-type]  # checked against ACTIONS above
         note=note,
         actor=session.username,
+        actor_id=session.principal().actor_id,
         source="ui",
     )
-    return await _act(request, ref, command, IncidentView)
+    return await act(request, ref, command, IncidentView)
 
 
 @post("/incidents/{ref:str}/comment", include_in_schema=False, status_code=303)
-async def incident_comment(request: Request[Any, Any, Any], ref: str) -> Any:
+async def incident_comment(request: Request, ref: FromPath[str]) -> Any:
     session, form = await posted(request)
-    _refuse(session.role, "comment")
-    command = AddComment(id=ref, body=form.get("body", ""), actor=session.username)
-    return await _act(request, ref, command, CommentView)
+    refuse(session.role, "comment")
+    command = AddComment(
+        id=ref,
+        body=form.get("body", ""),
+        actor=session.username,
+        actor_id=session.principal().actor_id,
+        source="ui",
+    )
+    return await act(request, ref, command, CommentView)
 
 
 @post("/incidents/{ref:str}/tags", include_in_schema=False, status_code=303)
-async def incident_tags(request: Request[Any, Any, Any], ref: str) -> Any:
+async def incident_tags(request: Request, ref: FromPath[str]) -> Any:
     session, form = await posted(request)
-    _refuse(session.role, "tag")
+    refuse(session.role, "tag")
     tags = [t.strip() for t in form.get("tags", "").split(",") if t.strip()]
-    command = UpdateIncident(id=ref, add_tags=tags, actor=session.username, source="ui")
-    return await _act(request, ref, command, IncidentView)
+    command = UpdateIncident(
+        id=ref,
+        add_tags=tags,
+        actor=session.username,
+        actor_id=session.principal().actor_id,
+        source="ui",
+    )
+    return await act(request, ref, command, IncidentView)
 
 
 @post("/incidents/{ref:str}/runbook/{step:int}", include_in_schema=False, status_code=303)
-async def incident_runbook_step(request: Request[Any, Any, Any], ref: str, step: int) -> Any:
+async def incident_runbook_step(request: Request, ref: FromPath[str], step: FromPath[int]) -> Any:
     """Start, finish or skip a runbook step; critical steps need the confirmation box."""
     session, form = await posted(request)
-    _refuse(session.role, "runbook")
+    refuse(session.role, "runbook")
     command = RunStep(
         incident=ref,
         step=step,
-        action=form.get("action", "done"),  # type: ignore[arg-type]
+        action=form.get("action", "done"),  # type: ignore[arg-type]  # form text: the war room refuses other actions
         actor=session.username,
         note=form.get("note", ""),
         confirm=form.get("confirm") == "on",
     )
-    return await _act(request, ref, command, RunbookProgress)
+    return await act(request, ref, command, RunbookProgress)
 
 
-async def _services(request: Request[Any, Any, Any]) -> list[str]:
-    entries = await optional(upstream(request), ListCatalog(kind="service"), CatalogEntries)
+async def _services(request: Request) -> list[str]:
+    entries = await optional(request.gateway.mesh, ListCatalog(kind="service"), CatalogEntries)
     return [s.name for s in entries.services] if entries else []
 
 
 @get("/incidents/new", include_in_schema=False)
-async def incident_new(request: Request[Any, Any, Any]) -> Response[str]:
+async def incident_new(request: Request) -> Response[str]:
     current(request)
     return render(
         request, "new.html", services=await _services(request), severities=SEVERITIES, form={}
@@ -219,10 +177,10 @@ async def incident_new(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 @post("/incidents/new", include_in_schema=False, status_code=303)
-async def incident_create(request: Request[Any, Any, Any]) -> Any:
+async def incident_create(request: Request) -> Any:
     """Validated like the API; each refused field is shown next to its input."""
     session, form = await posted(request)
-    _refuse(session.role, "create")
+    refuse(session.role, "create")
     body = {
         "title": form.get("title", ""),
         "service_name": form.get("service_name", ""),
@@ -230,10 +188,10 @@ async def incident_create(request: Request[Any, Any, Any]) -> Any:
         "description": form.get("description", ""),
         "tags": [t.strip() for t in form.get("tags", "").split(",") if t.strip()],
     }
-    api: IncidentApi = request.app.state.incident_api
     try:
         payload = parse_incident_create(msgspec.json.encode(body))
-        reply = await api.create(payload, session.principal())
+        submitted = submission(payload, session.principal())
+        reply = await request.gateway.mesh.ask(submitted, SubmitAlertReply)
     except ServiceError as exc:
         errors = {e.field: e.message for e in exc.errors} or {"": exc.message}
         return render(

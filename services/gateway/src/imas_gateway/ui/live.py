@@ -7,8 +7,9 @@ for the pages rather than the incident itself:
 * ``{"kind": "incident", "id": ..., "short_id": ...}`` for each incident lifecycle event
   (triggered, alert attached, acknowledged, ...): lists, counts and timelines may have changed;
 * ``{"kind": "timeline", "id": ...}`` for the other services' events that the incidents service
-  turns into timeline lines (pages sent or failed, escalation steps, war rooms, documents,
-  runbook steps): only that incident's timeline changes, moments later.
+  turns into timeline lines (pages sent or failed, escalation steps and escalations by hand,
+  war rooms and their responders, incident roles, status updates and subscribers, documents
+  written or exported, runbook steps): only that incident's timeline changes, moments later.
 
 A first ``event: subscribed`` says the subscriptions are in place: from then on nothing is
 missed. ``static/live.js`` turns each frame into a refresh of the page's live parts.
@@ -16,22 +17,32 @@ missed. ``static/live.js`` turns each frame into a refresh of the page's live pa
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
-from litestar import Request, get
+from litestar import get
 from litestar.response import Stream
-from nats.aio.msg import Msg
 
-from imas_contracts._base import Event
+from imas_contracts import Event
 from imas_contracts.escalation import EscalationStepFired
 from imas_contracts.incidents import EVENTS as INCIDENT_EVENTS
 from imas_contracts.incidents import IncidentAlertAttached, IncidentCommented
 from imas_contracts.notifier import NotificationFailed, NotificationSent
-from imas_contracts.warroom import DocumentCreated, RunbookStepExecuted, WarRoomCreated
-from imas_gateway.events_routes import KEEP_ALIVE_SECONDS, STREAMING
+from imas_contracts.warroom import (
+    DocumentCreated,
+    DocumentEdited,
+    IncidentEscalated,
+    LidExported,
+    ResponderAdded,
+    RoleAssigned,
+    RunbookStepExecuted,
+    StatusUpdatePosted,
+    SubscribersChanged,
+    WarRoomCreated,
+)
+from imas_gateway.auth.guard import PUBLIC, role
+from imas_gateway.http.request import Request
+from imas_gateway.http.streams import live_stream
 from imas_gateway.ui.auth_pages import current
 
 # Events recorded on an incident's timeline by the incidents service (see its usecases_events).
@@ -42,6 +53,13 @@ TIMELINE_EVENTS: tuple[type[Event], ...] = (
     WarRoomCreated,
     DocumentCreated,
     RunbookStepExecuted,
+    IncidentEscalated,
+    ResponderAdded,
+    DocumentEdited,
+    LidExported,
+    RoleAssigned,
+    StatusUpdatePosted,
+    SubscribersChanged,
 )
 
 
@@ -61,7 +79,7 @@ def live_frame(event: Event) -> LiveFrame:
     if isinstance(event, INCIDENT_EVENTS):
         incident = event.incident  # type: ignore[attr-defined]  # every other lifecycle event
         return LiveFrame(kind="incident", id=incident.id, short_id=incident.short_id)
-    return LiveFrame(kind="timeline", id=event.incident_id)  # type: ignore[attr-defined]
+    return LiveFrame(kind="timeline", id=event.incident_id)  # type: ignore[attr-defined]  # the stream's other events
 
 
 _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
@@ -70,42 +88,20 @@ _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
 _encoder = msgspec.json.Encoder()
 
 
-async def _frames(request: Request[Any, Any, Any]) -> AsyncIterator[bytes]:
-    nc = request.app.state.runtime.bus.nc
-    queue: asyncio.Queue[Msg] = asyncio.Queue(maxsize=1000)
-
-    async def deliver(msg: Msg) -> None:
-        # A page too slow to keep up loses frames; it re-reads everything when it reconnects.
-        if not queue.full():
-            queue.put_nowait(msg)
-
-    subscriptions = [await nc.subscribe(subject, cb=deliver) for subject in _DECODERS]
-    try:
-        # Once the server has our subscriptions, the page knows it misses nothing from now on.
-        await nc.flush()
-        yield b"event: subscribed\ndata: {}\n\n"
-        while True:
-            try:
-                msg = await asyncio.wait_for(queue.get(), KEEP_ALIVE_SECONDS)
-            except TimeoutError:
-                yield b": keep-alive\n\n"
-                continue
-            try:
-                event = _DECODERS[msg.subject].decode(msg.data)
-            except msgspec.DecodeError:
-                continue
-            yield b"data: " + _encoder.encode(live_frame(event)) + b"\n\n"
-    finally:
-        for subscription in subscriptions:
-            await subscription.unsubscribe()
+def _frame(event: Event) -> bytes:
+    return b"data: " + _encoder.encode(live_frame(event)) + b"\n\n"
 
 
-@get("/live/events", include_in_schema=False, opt=STREAMING)
-async def live_events(request: Request[Any, Any, Any]) -> Stream:
-    """Changes as they happen, for a signed-in session (strangers go to the login page)."""
-    current(request)
+@get("/live/events", include_in_schema=False, opt=role(PUBLIC, streams=True))
+async def live_events(request: Request) -> Stream:
+    """Changes as they happen, for a signed-in session (strangers go to the login page), until
+    the session ends (see ``imas_gateway.http.streams``)."""
+    session = current(request)
+    frames = await live_stream(
+        request, session.principal(), _DECODERS, _frame, b"event: subscribed\ndata: {}\n\n"
+    )
     return Stream(
-        _frames(request),
+        frames,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

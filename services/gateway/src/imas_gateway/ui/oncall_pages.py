@@ -1,4 +1,5 @@
-"""On-call pages: schedules, one schedule as a calendar of the coming weeks, escalation policies.
+"""On-call pages: schedules, one schedule as a calendar of the coming weeks, escalation
+policies, and the configuration check.
 
 Readable by every role, like ``/api/v1/schedules/`` and ``/api/v1/escalation-policies/``; the
 data comes from the escalation service through the same bus requests as the API.
@@ -11,10 +12,13 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request, Response, get
+from litestar import Response, get
+from litestar.params import FromPath
 
-from imas_contracts.catalog import CatalogEntries, ListCatalog
+from imas_contracts.catalog import CatalogEntries, CatalogKind, ListCatalog
 from imas_contracts.escalation import (
+    CheckConfig,
+    ConfigReport,
     GetSchedule,
     ListPolicies,
     ListSchedules,
@@ -25,10 +29,12 @@ from imas_contracts.escalation import (
     ShiftList,
     StepTarget,
 )
+from imas_gateway.http.request import Request
+from imas_gateway.http.upstream import Upstream
+from imas_gateway.ui.admin.api import may
 from imas_gateway.ui.auth_pages import current
 from imas_gateway.ui.oncall_calendar import calendar_weeks, first_monday
 from imas_gateway.ui.render import render
-from imas_gateway.upstream import Upstream, upstream
 from imas_runtime.errors import Invalid
 
 DEFAULT_WEEKS = 4
@@ -37,14 +43,14 @@ MAX_WEEKS = 8
 MAX_SHIFTS = 500
 
 
-async def _names(mesh: Upstream, kind: str) -> dict[str, str]:
+async def _names(mesh: Upstream, kind: CatalogKind) -> dict[str, str]:
     """Catalog ids to names, for ``person`` or ``team``."""
-    entries = await mesh.ask(ListCatalog(kind=kind), CatalogEntries)  # type: ignore[arg-type]
+    entries = await mesh.ask(ListCatalog(kind=kind), CatalogEntries)
     found = entries.people if kind == "person" else entries.teams
     return {e.id: e.name for e in found}
 
 
-def _weeks(request: Request[Any, Any, Any]) -> int:
+def _weeks(request: Request) -> int:
     raw = request.query_params.get("weeks", str(DEFAULT_WEEKS))
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEEKS:
         raise Invalid.field("weeks", f"must be a number of weeks from 1 to {MAX_WEEKS}")
@@ -52,10 +58,10 @@ def _weeks(request: Request[Any, Any, Any]) -> int:
 
 
 @get("/oncall/schedules", include_in_schema=False)
-async def schedules(request: Request[Any, Any, Any]) -> Response[str]:
+async def schedules(request: Request) -> Response[str]:
     """Every schedule (``?team=`` narrows), its team, zone, rotations and upcoming overrides."""
     current(request)
-    mesh = upstream(request)
+    mesh = request.gateway.mesh
     team = request.query_params.get("team") or None
     found, teams, people = await asyncio.gather(
         mesh.ask(ListSchedules(team_id=team), ScheduleList),
@@ -76,12 +82,12 @@ async def schedules(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 @get("/oncall/schedules/{schedule_id:str}", include_in_schema=False)
-async def schedule_calendar(request: Request[Any, Any, Any], schedule_id: str) -> Response[str]:
+async def schedule_calendar(request: Request, schedule_id: FromPath[str]) -> Response[str]:
     """The schedule's next weeks (``?weeks=``, 4 by default) day by day in its time zone, with
     its overrides, the gaps of the next two weeks and its rotations."""
-    current(request)
+    session = current(request)
     weeks = _weeks(request)
-    mesh = upstream(request)
+    mesh = request.gateway.mesh
     view = await mesh.ask(GetSchedule(id=schedule_id), ScheduleView)
     spec = view.schedule
     tz = ZoneInfo(spec.time_zone)
@@ -107,6 +113,7 @@ async def schedule_calendar(request: Request[Any, Any, Any], schedule_id: str) -
         people=people,
         weeks=weeks,
         max_weeks=MAX_WEEKS,
+        editable=may(request.app, session.role, "PUT", f"/api/v1/schedules/{spec.id}/"),
     )
 
 
@@ -123,16 +130,18 @@ def describe_target(
         case "team":
             return f"channel of {teams.get(target.id, 'the team')}", ""
         case "manager":
-            return "the team's manager", ""
+            return f"manager of {teams.get(target.id, 'the team')}", ""
+        case "members":
+            return f"members of {teams.get(target.id, 'the team')}", ""
         case _:
             return f"people with the role {target.id}", ""
 
 
 @get("/oncall/policies", include_in_schema=False)
-async def policies(request: Request[Any, Any, Any]) -> Response[str]:
+async def policies(request: Request) -> Response[str]:
     """Every escalation policy (``?team=`` narrows) with its steps, delays and targets."""
-    current(request)
-    mesh = upstream(request)
+    session = current(request)
+    mesh = request.gateway.mesh
     team = request.query_params.get("team") or None
     found, schedule_list, people, teams = await asyncio.gather(
         mesh.ask(ListPolicies(team_id=team), PolicyList),
@@ -145,7 +154,31 @@ async def policies(request: Request[Any, Any, Any]) -> Response[str]:
     def targets(step: Any) -> list[tuple[str, str]]:
         return [describe_target(t, names, people, teams) for t in step.targets]
 
-    return render(request, "policies.html", policies=found.policies, teams=teams, targets=targets)
+    editable = may(request.app, session.role, "PUT", "/api/v1/escalation-policies/x/")
+    return render(
+        request,
+        "policies.html",
+        policies=found.policies,
+        teams=teams,
+        targets=targets,
+        editable=editable,
+    )
 
 
-ONCALL_ROUTES = [schedules, schedule_calendar, policies]
+@get("/oncall/check", include_in_schema=False)
+async def check(request: Request) -> Response[str]:
+    """What the configuration would not deliver (``?team=`` narrows): the answer of
+    ``GET /api/v1/escalation/check/``, by team then step."""
+    current(request)
+    mesh = request.gateway.mesh
+    team = request.query_params.get("team") or None
+    report, teams = await asyncio.gather(
+        mesh.ask(CheckConfig(team_id=team), ConfigReport), _names(mesh, "team")
+    )
+    problems = sorted(report.problems, key=lambda p: (p.team, p.step, p.channel, p.kind))
+    return render(
+        request, "oncall_check.html", report=report, problems=problems, teams=teams, team=team
+    )
+
+
+ONCALL_ROUTES = [schedules, schedule_calendar, policies, check]

@@ -1,4 +1,4 @@
-"""Home, catalog and analytics pages."""
+"""Home and analytics pages."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
-from litestar import Request, Response, get
+from litestar import Response, get
+from litestar.response import Redirect
 
 from imas_contracts.catalog import CatalogEntries, ListCatalog
 from imas_contracts.escalation import OnCallReply, WhoIsOnCall
-from imas_contracts.incidents import SEVERITIES, STATUSES, IncidentPage, ListIncidents
+from imas_contracts.incidents import SEVERITIES, STATUSES, IncidentPage, ListIncidents, Status
 from imas_contracts.kpis import (
     GetKpiBreakdown,
     GetKpiHeatmap,
@@ -24,13 +25,14 @@ from imas_contracts.kpis import (
     KpiTopOffenders,
     KpiTrend,
 )
+from imas_gateway.http.request import Request
+from imas_gateway.http.upstream import Upstream
 from imas_gateway.ui.auth_pages import current
-from imas_gateway.ui.incident_pages import optional
-from imas_gateway.ui.render import render
-from imas_gateway.upstream import Upstream, upstream
-from imas_runtime.errors import NotFound
+from imas_gateway.ui.incident_view import optional
+from imas_gateway.ui.render import render, severity_label
+from imas_gateway.ui.summaries import OnCallNow, heat_grid, on_call_now, severity_counts
 
-OPEN = ["TRIGGERED", "ACKNOWLEDGED", "MITIGATED"]
+OPEN: list[Status] = ["TRIGGERED", "ACKNOWLEDGED", "MITIGATED"]
 CATALOG_KINDS = {"services": "service", "teams": "team", "people": "person"}
 RANGES = {"24h": 1, "7d": 7, "30d": 30, "90d": 90}
 
@@ -39,7 +41,7 @@ async def _count(mesh: Upstream, **filters: Any) -> int:
     return (await mesh.ask(ListIncidents(limit=1, **filters), IncidentPage)).count
 
 
-async def _on_call(mesh: Upstream) -> list[tuple[str, OnCallReply | None]]:
+async def _on_call(mesh: Upstream) -> list[OnCallNow]:
     """Who is on call per team, when the escalation service answers."""
     teams = await optional(mesh, ListCatalog(kind="team"), CatalogEntries)
     if not teams:
@@ -47,18 +49,25 @@ async def _on_call(mesh: Upstream) -> list[tuple[str, OnCallReply | None]]:
     replies = await asyncio.gather(
         *(optional(mesh, WhoIsOnCall(team_id=t.id), OnCallReply) for t in teams.teams)
     )
-    return [(t.name, reply) for t, reply in zip(teams.teams, replies, strict=True)]
+    return [on_call_now(t.name, reply) for t, reply in zip(teams.teams, replies, strict=True)]
+
+
+@get(["/dashboard", "/dashboard/"], include_in_schema=False)
+async def dashboard() -> Redirect:
+    """Where the brief (and its Django original) puts the dashboard: it is the home page.
+    Temporary (302), so that browsers do not keep it if the dashboard ever moves there."""
+    return Redirect("/", status_code=302)
 
 
 @get("/", include_in_schema=False)
-async def home(request: Request[Any, Any, Any]) -> Response[str]:
+async def home(request: Request) -> Response[str]:
     """Active incidents (critical ones on a banner), counts, MTTA / MTTR of the last 7 days
     against the 7 before, who is on call; ``?part=live`` is the live part alone."""
     current(request)
-    mesh = upstream(request)
+    mesh = request.gateway.mesh
     now = datetime.now(UTC)
     active, by_status, by_severity, summary, on_call = await asyncio.gather(
-        mesh.ask(ListIncidents(status=OPEN, limit=50), IncidentPage),  # type: ignore[arg-type]
+        mesh.ask(ListIncidents(status=OPEN, limit=50), IncidentPage),
         asyncio.gather(*(_count(mesh, status=[s]) for s in STATUSES)),
         asyncio.gather(*(_count(mesh, status=OPEN, severity=[s]) for s in SEVERITIES)),
         optional(mesh, GetKpiSummary(start=now - timedelta(days=7), end=now), KpiSummary),
@@ -78,27 +87,15 @@ async def home(request: Request[Any, Any, Any]) -> Response[str]:
     )
 
 
-@get("/catalog/{kind:str}", include_in_schema=False)
-async def catalog(request: Request[Any, Any, Any], kind: str) -> Response[str]:
-    current(request)
-    if kind not in CATALOG_KINDS:
-        raise NotFound(f"no catalog page '{kind}'")
-    entries = await upstream(request).ask(
-        ListCatalog(kind=CATALOG_KINDS[kind]),  # type: ignore[arg-type]
-        CatalogEntries,
-    )
-    return render(request, "catalog.html", kind=kind, entries=getattr(entries, kind))
-
-
 @get("/analytics", include_in_schema=False)
-async def analytics(request: Request[Any, Any, Any]) -> Response[str]:
+async def analytics(request: Request) -> Response[str]:
     """Trend, by severity, top offenders and the weekday-by-hour heatmap over ``?range=``."""
     current(request)
     chosen = request.query_params.get("range", "30d")
     days = RANGES.get(chosen, 30)
     end = datetime.now(UTC)
     start = end - timedelta(days=days)
-    mesh = upstream(request)
+    mesh = request.gateway.mesh
     summary, trend, by_severity, offenders, heatmap = await asyncio.gather(
         mesh.ask(GetKpiSummary(start=start, end=end), KpiSummary),
         mesh.ask(
@@ -108,17 +105,19 @@ async def analytics(request: Request[Any, Any, Any]) -> Response[str]:
         mesh.ask(GetKpiTopOffenders(start=start, end=end), KpiTopOffenders),
         mesh.ask(GetKpiHeatmap(start=start, end=end), KpiHeatmap),
     )
+    severities = severity_counts(by_severity)
     charts = {
         "trend": msgspec.to_builtins(trend),
-        "severity": msgspec.to_builtins(by_severity),
+        "severity": [{"key": s, "label": severity_label(s), "count": n} for s, n in severities],
         "offenders": msgspec.to_builtins(offenders),
-        "heatmap": msgspec.to_builtins(heatmap),
     }
     return render(
         request,
         "analytics.html",
         summary=summary,
         offenders=offenders,
+        severities=severities,
+        heat=heat_grid(heatmap),
         chosen=chosen,
         ranges=list(RANGES),
         # "</" never closes the script element the JSON sits in.
@@ -126,4 +125,4 @@ async def analytics(request: Request[Any, Any, Any]) -> Response[str]:
     )
 
 
-OTHER_ROUTES = [home, catalog, analytics]
+OTHER_ROUTES = [dashboard, home, analytics]

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import litestar
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Request, Response
+from litestar import Response
 
-from imas_gateway.ui.sessions import Session
+from imas_contracts.notifier import recipient_label
+from imas_gateway.http.request import session_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -25,6 +27,14 @@ NEEDS = {
     "tag": "responder",
     "create": "responder",
     "runbook": "responder",
+    # Running an incident from its page: the API's roles for the same calls.
+    "edit": "responder",
+    "escalate": "operator",
+    "responders": "responder",
+    "lid": "responder",
+    "roles": "responder",
+    "updates": "responder",
+    "follow": "viewer",
     "admin": "admin",
 }
 
@@ -54,9 +64,27 @@ def when(value: datetime | str | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def short(value: datetime | str | None) -> str:
+    """A moment in a narrow column: ``07 Dec 17:31:29``."""
+    if value is None:
+        return "—"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(UTC).strftime("%d %b %H:%M:%S")
+
+
+def until(value: datetime) -> str:
+    """The end of a shift, short: ``Mon 14 Dec 09:00 UTC``."""
+    return value.astimezone(UTC).strftime("%a %d %b %H:%M UTC")
+
+
 def minutes(value: float) -> str:
     """``15 min``, ``1.5 min``."""
     return f"{value:g} min"
+
+
+def a_or_an(noun: str) -> str:
+    """``an integration``, ``a team``, ``a user``."""
+    return f"{'an' if noun[:1].lower() in 'aeio' else 'a'} {noun}"
 
 
 def severity_label(severity: str) -> str:
@@ -71,19 +99,28 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.filters.update(duration=duration, when=when, sev=severity_label, minutes=minutes)
+env.filters.update(
+    duration=duration,
+    when=when,
+    short=short,
+    until=until,
+    sev=severity_label,
+    minutes=minutes,
+    recipient=recipient_label,
+    a_or_an=a_or_an,
+)
 env.globals.update(can=can)
 
 
 def render(
-    request: Request[Any, Any, Any],
+    request: litestar.Request[Any, Any, Any],
     template: str,
     *,
     status_code: int = 200,
     **context: Any,
 ) -> Response[str]:
     """A page (or an htmx fragment) with the signed-in user and their CSRF token in context."""
-    session: Session | None = request.scope.get("imas_session")  # type: ignore[assignment]
+    session = session_of(request.scope)
     html = env.get_template(template).render(
         user=session,
         role=session.role if session else "",

@@ -19,14 +19,15 @@
     },
   });
   const sevColors = { SEV1_CRITICAL: "--sev1", SEV2_HIGH: "--sev2", SEV3_MEDIUM: "--sev3", SEV4_LOW: "--sev4" };
+  // SEV1 first, every severity shown (the page orders them).
   new Chart(document.getElementById("chart-severity"), {
     type: "bar",
     data: {
-      labels: data.severity.groups.map((g) => g.key),
-      datasets: [{ label: "Incidents", data: data.severity.groups.map((g) => g.figures.count),
-        backgroundColor: data.severity.groups.map((g) => color(sevColors[g.key] || "--accent")) }],
+      labels: data.severity.map((g) => g.label),
+      datasets: [{ label: "Incidents", data: data.severity.map((g) => g.count),
+        backgroundColor: data.severity.map((g) => color(sevColors[g.key] || "--accent")) }],
     },
-    options: { plugins: { legend: { display: false } } },
+    options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
   new Chart(document.getElementById("chart-offenders"), {
     type: "bar",
@@ -37,21 +38,6 @@
         { label: "SEV2", data: data.offenders.services.map((o) => o.sev2), backgroundColor: color("--sev2") },
       ],
     },
-    options: { indexAxis: "y", scales: { x: { stacked: true }, y: { stacked: true } } },
-  });
-  const days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-  const max = Math.max(1, ...data.heatmap.cells.map((c) => c.count));
-  new Chart(document.getElementById("chart-heatmap"), {
-    type: "bubble",
-    data: {
-      datasets: [{ label: "Incidents", backgroundColor: color("--sev1"),
-        data: data.heatmap.cells.map((c) => ({ x: c.hour, y: c.weekday, r: 3 + (12 * c.count) / max, count: c.count })) }],
-    },
-    options: {
-      plugins: { legend: { display: false },
-        tooltip: { callbacks: { label: (ctx) => `${days[ctx.raw.y - 1]} ${ctx.raw.x}:00 — ${ctx.raw.count}` } } },
-      scales: { x: { min: -0.5, max: 23.5, title: { display: true, text: "hour (UTC)" } },
-        y: { min: 0.5, max: 7.5, reverse: true, ticks: { stepSize: 1, callback: (v) => days[v - 1] || "" } } },
-    },
+    options: { indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } } },
   });
 })();

@@ -1,0 +1,246 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.page_alert_record import PageAlertRecord
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    page: int | Unset = 1,
+    page_size: int | Unset = 50,
+    integration: str | Unset = "",
+    status: str | Unset = "",
+    fingerprint: str | Unset = "",
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["page"] = page
+
+    params["page_size"] = page_size
+
+    params["integration"] = integration
+
+    params["status"] = status
+
+    params["fingerprint"] = fingerprint
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/alerts",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PageAlertRecord | Problem | None:
+    if response.status_code == 200:
+        response_200 = PageAlertRecord.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PageAlertRecord | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    page: int | Unset = 1,
+    page_size: int | Unset = 50,
+    integration: str | Unset = "",
+    status: str | Unset = "",
+    fingerprint: str | Unset = "",
+) -> Response[PageAlertRecord | Problem]:
+    """Alerts received and what became of each
+
+    Args:
+        page (int | Unset): Page number, from 1 Default: 1.
+        page_size (int | Unset): Results per page, at most 500 Default: 50.
+        integration (str | Unset): Only this integration's (its id) Default: ''.
+        status (str | Unset): Only this outcome Default: ''.
+        fingerprint (str | Unset): Only alerts with this fingerprint Default: ''.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageAlertRecord | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        page=page,
+        page_size=page_size,
+        integration=integration,
+        status=status,
+        fingerprint=fingerprint,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    page: int | Unset = 1,
+    page_size: int | Unset = 50,
+    integration: str | Unset = "",
+    status: str | Unset = "",
+    fingerprint: str | Unset = "",
+) -> PageAlertRecord | Problem | None:
+    """Alerts received and what became of each
+
+    Args:
+        page (int | Unset): Page number, from 1 Default: 1.
+        page_size (int | Unset): Results per page, at most 500 Default: 50.
+        integration (str | Unset): Only this integration's (its id) Default: ''.
+        status (str | Unset): Only this outcome Default: ''.
+        fingerprint (str | Unset): Only alerts with this fingerprint Default: ''.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageAlertRecord | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        page=page,
+        page_size=page_size,
+        integration=integration,
+        status=status,
+        fingerprint=fingerprint,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    page: int | Unset = 1,
+    page_size: int | Unset = 50,
+    integration: str | Unset = "",
+    status: str | Unset = "",
+    fingerprint: str | Unset = "",
+) -> Response[PageAlertRecord | Problem]:
+    """Alerts received and what became of each
+
+    Args:
+        page (int | Unset): Page number, from 1 Default: 1.
+        page_size (int | Unset): Results per page, at most 500 Default: 50.
+        integration (str | Unset): Only this integration's (its id) Default: ''.
+        status (str | Unset): Only this outcome Default: ''.
+        fingerprint (str | Unset): Only alerts with this fingerprint Default: ''.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageAlertRecord | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        page=page,
+        page_size=page_size,
+        integration=integration,
+        status=status,
+        fingerprint=fingerprint,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    page: int | Unset = 1,
+    page_size: int | Unset = 50,
+    integration: str | Unset = "",
+    status: str | Unset = "",
+    fingerprint: str | Unset = "",
+) -> PageAlertRecord | Problem | None:
+    """Alerts received and what became of each
+
+    Args:
+        page (int | Unset): Page number, from 1 Default: 1.
+        page_size (int | Unset): Results per page, at most 500 Default: 50.
+        integration (str | Unset): Only this integration's (its id) Default: ''.
+        status (str | Unset): Only this outcome Default: ''.
+        fingerprint (str | Unset): Only alerts with this fingerprint Default: ''.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageAlertRecord | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            page=page,
+            page_size=page_size,
+            integration=integration,
+            status=status,
+            fingerprint=fingerprint,
+        )
+    ).parsed

@@ -1,0 +1,218 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.api_v1_users_ref_update_response_200 import ApiV1UsersRefUpdateResponse200
+from ...models.problem import Problem
+from ...models.user_body import UserBody
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    ref: str,
+    *,
+    body: UserBody | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/api/v1/users/{ref}".format(
+            ref=quote(str(ref), safe=""),
+        ),
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ApiV1UsersRefUpdateResponse200 | Problem | None:
+    if response.status_code == 200:
+        response_200 = ApiV1UsersRefUpdateResponse200.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ApiV1UsersRefUpdateResponse200 | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    ref: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserBody | Unset = UNSET,
+) -> Response[ApiV1UsersRefUpdateResponse200 | Problem]:
+    """Change a user (role, password, active, ...)
+
+    Args:
+        ref (str):
+        body (UserBody | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ApiV1UsersRefUpdateResponse200 | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        ref=ref,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    ref: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserBody | Unset = UNSET,
+) -> ApiV1UsersRefUpdateResponse200 | Problem | None:
+    """Change a user (role, password, active, ...)
+
+    Args:
+        ref (str):
+        body (UserBody | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ApiV1UsersRefUpdateResponse200 | Problem
+    """
+
+    return sync_detailed(
+        ref=ref,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    ref: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserBody | Unset = UNSET,
+) -> Response[ApiV1UsersRefUpdateResponse200 | Problem]:
+    """Change a user (role, password, active, ...)
+
+    Args:
+        ref (str):
+        body (UserBody | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ApiV1UsersRefUpdateResponse200 | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        ref=ref,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    ref: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserBody | Unset = UNSET,
+) -> ApiV1UsersRefUpdateResponse200 | Problem | None:
+    """Change a user (role, password, active, ...)
+
+    Args:
+        ref (str):
+        body (UserBody | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ApiV1UsersRefUpdateResponse200 | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            ref=ref,
+            client=client,
+            body=body,
+        )
+    ).parsed

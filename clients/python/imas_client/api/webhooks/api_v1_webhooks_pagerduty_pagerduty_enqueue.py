@@ -1,0 +1,253 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.api_v1_webhooks_pagerduty_pagerduty_enqueue_response_400 import (
+    ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400,
+)
+from ...models.api_v1_webhooks_pagerduty_pagerduty_enqueue_response_401 import (
+    ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401,
+)
+from ...models.api_v1_webhooks_pagerduty_pagerduty_enqueue_response_403 import (
+    ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403,
+)
+from ...models.api_v1_webhooks_pagerduty_pagerduty_enqueue_response_404 import (
+    ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404,
+)
+from ...models.api_v1_webhooks_pagerduty_pagerduty_enqueue_response_409 import (
+    ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409,
+)
+from ...models.api_v1_webhooks_pagerduty_pagerduty_enqueue_response_413 import (
+    ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413,
+)
+from ...models.api_v1_webhooks_pagerduty_pagerduty_enqueue_response_429 import (
+    ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429,
+)
+from ...models.api_v1_webhooks_pagerduty_pagerduty_enqueue_response_503 import (
+    ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503,
+)
+from ...types import Response
+
+
+def _get_kwargs() -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/webhooks/pagerduty",
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> (
+    Any
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503
+    | None
+):
+    if response.status_code == 202:
+        response_202 = response.json()
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[
+    Any
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503
+]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[
+    Any
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503
+]:
+    """PagerDuty Events API v2: trigger, acknowledge or resolve
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503]
+    """
+
+    kwargs = _get_kwargs()
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+) -> (
+    Any
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503
+    | None
+):
+    """PagerDuty Events API v2: trigger, acknowledge or resolve
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503
+    """
+
+    return sync_detailed(
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[
+    Any
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503
+]:
+    """PagerDuty Events API v2: trigger, acknowledge or resolve
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503]
+    """
+
+    kwargs = _get_kwargs()
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+) -> (
+    Any
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429
+    | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503
+    | None
+):
+    """PagerDuty Events API v2: trigger, acknowledge or resolve
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse400 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse401 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse403 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse404 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse409 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse413 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse429 | ApiV1WebhooksPagerdutyPagerdutyEnqueueResponse503
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,196 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.webhook_accepted import WebhookAccepted
+from ...types import Response
+
+
+def _get_kwargs(
+    source: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/webhooks/{source}".format(
+            source=quote(str(source), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | WebhookAccepted | None:
+    if response.status_code == 202:
+        response_202 = WebhookAccepted.from_dict(response.json())
+
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | WebhookAccepted]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    source: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Problem | WebhookAccepted]:
+    """Receive an alert webhook (alertmanager, grafana, datadog, sentry, custom)
+
+    Args:
+        source (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | WebhookAccepted]
+    """
+
+    kwargs = _get_kwargs(
+        source=source,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    source: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Problem | WebhookAccepted | None:
+    """Receive an alert webhook (alertmanager, grafana, datadog, sentry, custom)
+
+    Args:
+        source (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | WebhookAccepted
+    """
+
+    return sync_detailed(
+        source=source,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    source: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Problem | WebhookAccepted]:
+    """Receive an alert webhook (alertmanager, grafana, datadog, sentry, custom)
+
+    Args:
+        source (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | WebhookAccepted]
+    """
+
+    kwargs = _get_kwargs(
+        source=source,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    source: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Problem | WebhookAccepted | None:
+    """Receive an alert webhook (alertmanager, grafana, datadog, sentry, custom)
+
+    Args:
+        source (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | WebhookAccepted
+    """
+
+    return (
+        await asyncio_detailed(
+            source=source,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,16 @@
+from enum import StrEnum
+
+
+class ProviderBodyKind(StrEnum):
+    DISCORD = "discord"
+    LOG = "log"
+    NTFY = "ntfy"
+    OVH = "ovh"
+    SLACK = "slack"
+    SMTP = "smtp"
+    TEAMS = "teams"
+    TWILIO = "twilio"
+    WEBHOOK = "webhook"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="WebhookAccepted")
+
+
+@_attrs_define
+class WebhookAccepted:
+    """The payload is stored in JetStream (``status`` is ``accepted``); ingest handles it
+    next. ``event_id`` names it in the alerts it becomes.
+
+    Attributes:
+        event_id (str):
+        integration (str):
+        status (str):
+    """
+
+    event_id: str
+    integration: str
+    status: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        event_id = self.event_id
+
+        integration = self.integration
+
+        status = self.status
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "event_id": event_id,
+                "integration": integration,
+                "status": status,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        event_id = d.pop("event_id")
+
+        integration = d.pop("integration")
+
+        status = d.pop("status")
+
+        webhook_accepted = cls(
+            event_id=event_id,
+            integration=integration,
+            status=status,
+        )
+
+        webhook_accepted.additional_properties = d
+        return webhook_accepted
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,190 @@
+"""Recurring windows (maintenance windows): an RFC 5545 ``RRULE`` in a time zone, each
+occurrence lasting ``duration``.
+
+Occurrences are computed on the zone's wall clock: ``FREQ=WEEKLY;BYDAY=SU;BYHOUR=2`` in
+Europe/Paris starts at 02:00 Paris time every Sunday, winter and summer alike (01:00 UTC in
+winter, 00:00 UTC in summer). A start that the clock skips (02:30 on the March change) is the
+same instant as the skipped wall time read with the offset before the change (03:30 summer
+time); a start that happens twice (02:30 on the October change) is the first of the two. The
+duration is elapsed time: a 2-hour window is 2 hours long even across a change.
+
+Times of day not given by the rule (``BYHOUR``, ``BYMINUTE``, ``BYSECOND``) are those of the
+first start (``DTSTART``), as RFC 5545 says, to the second (fractions of a second dropped).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import rrule as _rrule
+
+from imas_contracts.ingest import Silence
+from imas_runtime.errors import Invalid
+
+__all__ = [
+    "MAX_DURATION",
+    "Recurrence",
+    "check_recurrence",
+    "recurrence",
+    "silence_end",
+    "silence_name",
+    "whole_service",
+    "zone",
+]
+
+MAX_DURATION = timedelta(days=31)
+
+
+def zone(name: str, field_name: str = "timezone") -> ZoneInfo:
+    """The IANA time zone ``name``; an unknown name is refused, naming ``field_name``."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise Invalid.field(
+            field_name, f"unknown time zone {name!r} (an IANA name such as Europe/Paris)"
+        ) from None
+
+
+def _rule_text(rule: str) -> str:
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[len("RRULE:") :]
+    return text
+
+
+def _local(at: datetime, tz: ZoneInfo) -> datetime:
+    """``at`` on the zone's wall clock, without its zone (what rrule computes on)."""
+    return at.astimezone(tz).replace(tzinfo=None)
+
+
+def _instant(wall: datetime, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a wall time of the zone (fold 0: see the module's docstring)."""
+    return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+@dataclass
+class Recurrence:
+    """The occurrences of one rule from ``start`` (an aware datetime) in ``tz``."""
+
+    rule: _rrule.rrule
+    tz: ZoneInfo
+    duration: timedelta
+    # The last occurrence found by window_at, kept: alerts come in order, so most calls
+    # fall in the window found the time before (or before the next one).
+    _last: tuple[datetime, datetime, datetime | None] | None = field(default=None, repr=False)
+
+    def occurrences(self, after: datetime, before: datetime) -> list[tuple[datetime, datetime]]:
+        """Every occurrence (start, end), UTC, that overlaps ``[after, before)``."""
+        lower = _local(after - self.duration, self.tz) - timedelta(days=1)
+        upper = _local(before, self.tz) + timedelta(days=1)
+        found = []
+        for wall in self.rule.between(lower, upper, inc=True):
+            start = _instant(wall, self.tz)
+            end = start + self.duration
+            if start < before and end > after:
+                found.append((start, end))
+        return found
+
+    def window_at(self, at: datetime) -> tuple[datetime, datetime] | None:
+        """The occurrence that ``at`` falls in, as (start, end) UTC, or None."""
+        if self._last is not None:
+            start, end, following = self._last
+            if start <= at < end:
+                return start, end
+            if end <= at and (following is None or at < following):
+                return None
+        # The latest start at or before ``at`` has the latest end of those started by then.
+        latest = None
+        lower = _local(at - self.duration, self.tz) - timedelta(days=1)
+        for wall in self.rule.between(lower, _local(at, self.tz) + timedelta(days=1), inc=True):
+            begins = _instant(wall, self.tz)
+            if begins > at:
+                break
+            latest = begins
+        if latest is None:
+            self._last = None
+            return None
+        self._last = (latest, latest + self.duration, self.next_start(at))
+        return (latest, latest + self.duration) if at < latest + self.duration else None
+
+    def next_start(self, after: datetime) -> datetime | None:
+        """The first occurrence starting after ``after``, UTC."""
+        wall = self.rule.after(_local(after, self.tz))
+        return _instant(wall, self.tz) if wall is not None else None
+
+
+@lru_cache(maxsize=1024)
+def _parsed(rule: str, start: datetime, tz_name: str) -> _rrule.rrule:
+    tz = zone(tz_name)
+    text = _rule_text(rule)
+    if not text:
+        raise Invalid.field("rrule", "must not be empty")
+    if "DTSTART" in text.upper() or "\n" in text:
+        raise Invalid.field("rrule", "one RRULE only; its first start is starts_at")
+    try:
+        parsed = _rrule.rrulestr(text, dtstart=_local(start, tz))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise Invalid.field("rrule", f"not an RFC 5545 RRULE: {exc}") from None
+    if not isinstance(parsed, _rrule.rrule):  # pragma: no cover - rrulestr with one rule
+        raise Invalid.field("rrule", "one RRULE only")
+    if re.search(r"FREQ=(SECONDLY|MINUTELY)\b", text.upper()):
+        raise Invalid.field("rrule", "FREQ must be HOURLY or less frequent")
+    return parsed
+
+
+def recurrence(rule: str, start: datetime, tz_name: str, duration: float) -> Recurrence:
+    """The recurrence of a window, its rule parsed once per (rule, start, zone)."""
+    return Recurrence(
+        rule=_parsed(rule, start, tz_name or "UTC"),
+        tz=zone(tz_name or "UTC"),
+        duration=timedelta(seconds=duration),
+    )
+
+
+def check_recurrence(rule: str, start: datetime, tz_name: str, duration: float) -> None:
+    """Refuse, naming the field, a rule that cannot be read, an unknown zone, a duration that
+    is not positive or longer than 31 days, or a rule with no occurrence at all."""
+    zone(tz_name or "UTC")
+    if not duration or duration <= 0:
+        raise Invalid.field("duration", "must be a positive number of seconds")
+    if timedelta(seconds=duration) > MAX_DURATION:
+        raise Invalid.field("duration", "must be at most 31 days")
+    parsed = _parsed(rule, start, tz_name or "UTC")
+    if parsed.after(_local(start, zone(tz_name or "UTC")), inc=True) is None:
+        raise Invalid.field("rrule", "has no occurrence from starts_at on")
+
+
+def silence_end(silence: Silence, at: datetime) -> datetime | None:
+    """When the window of ``silence`` that ``at`` falls in ends; None when it does not hold at
+    ``at`` (before its start, after its end, or between two occurrences of a recurring one).
+    A recurring one stored before its rule was checked applies to nothing."""
+    if not silence.starts_at <= at < silence.ends_at:
+        return None
+    if not silence.rrule:
+        return silence.ends_at
+    try:
+        found = recurrence(
+            silence.rrule, silence.starts_at, silence.timezone, silence.duration
+        ).window_at(at)
+    except Invalid:
+        return None
+    return min(found[1], silence.ends_at) if found is not None else None
+
+
+def silence_name(silence: Silence) -> str:
+    """How a window names a silence: ``silence <id>`` and the first line of its comment."""
+    comment = silence.comment.strip().splitlines()[0][:120] if silence.comment.strip() else ""
+    return f"silence {silence.id}" + (f" ({comment})" if comment else "")
+
+
+def whole_service(silence: Silence) -> str:
+    """The service a silence covers as a whole (its only condition ``service = <name>``), or
+    "": such a silence is a maintenance window of that service."""
+    names = {m.value for m in silence.matchers if m.label == "service" and m.op == "="}
+    if len(names) != 1 or len(silence.matchers) != 1:
+        return ""
+    return names.pop()

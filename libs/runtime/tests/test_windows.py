@@ -1,0 +1,98 @@
+"""Recurring maintenance windows: wall-clock occurrences across DST, and refusals by field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from imas_runtime.errors import Invalid
+from imas_runtime.windows import check_recurrence, recurrence
+
+pytestmark = pytest.mark.unit
+
+SUNDAYS_2AM = "FREQ=WEEKLY;BYDAY=SU;BYHOUR=2"
+# Sunday 1 March 2026, 02:00 in Paris (winter time, UTC+1).
+FIRST = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def test_weekly_window_keeps_its_paris_wall_clock_across_the_march_change() -> None:
+    window = recurrence(SUNDAYS_2AM, FIRST, "Europe/Paris", 2 * 3600)
+    starts = [s for s, _ in window.occurrences(utc(2026, 3, 14), utc(2026, 4, 13))]
+    assert starts == [
+        utc(2026, 3, 15, 1),  # 02:00 CET
+        utc(2026, 3, 22, 1),  # 02:00 CET
+        # 29 March: the clock jumps from 02:00 to 03:00; the skipped 02:00 is read as 03:00
+        # summer time, the same instant as 02:00 winter time.
+        utc(2026, 3, 29, 1),
+        utc(2026, 4, 5, 0),  # 02:00 CEST
+        utc(2026, 4, 12, 0),
+    ]
+
+
+def test_weekly_window_keeps_its_paris_wall_clock_across_the_october_change() -> None:
+    window = recurrence(SUNDAYS_2AM, FIRST, "Europe/Paris", 2 * 3600)
+    found = window.occurrences(utc(2026, 10, 17), utc(2026, 11, 9))
+    assert found == [
+        (utc(2026, 10, 18, 0), utc(2026, 10, 18, 2)),  # 02:00 CEST, two hours
+        # 25 October: 02:00 happens twice; the first (summer time) starts the window, and it
+        # lasts two real hours though the clock shows three.
+        (utc(2026, 10, 25, 0), utc(2026, 10, 25, 2)),
+        (utc(2026, 11, 1, 1), utc(2026, 11, 1, 3)),  # 02:00 CET
+        (utc(2026, 11, 8, 1), utc(2026, 11, 8, 3)),
+    ]
+
+
+def test_an_instant_is_in_a_window_only_between_its_start_and_end() -> None:
+    window = recurrence(SUNDAYS_2AM, FIRST, "Europe/Paris", 2 * 3600)
+    # In summer 00:30 UTC is 02:30 Paris: inside; in winter it is 01:30 Paris: outside.
+    assert window.window_at(utc(2026, 4, 5, 0, 30)) == (utc(2026, 4, 5, 0), utc(2026, 4, 5, 2))
+    assert window.window_at(utc(2026, 3, 22, 0, 30)) is None
+    assert window.window_at(utc(2026, 3, 22, 1, 30)) == (utc(2026, 3, 22, 1), utc(2026, 3, 22, 3))
+    assert window.window_at(utc(2026, 3, 22, 3, 0)) is None  # the end is outside
+    assert window.window_at(utc(2026, 3, 23, 1, 30)) is None  # a Monday
+    assert window.window_at(utc(2026, 2, 22, 1, 30)) is None  # before the first start
+    assert window.next_start(utc(2026, 3, 23)) == utc(2026, 3, 29, 1)
+
+
+def test_instants_asked_in_any_order_get_the_same_answers() -> None:
+    window = recurrence(SUNDAYS_2AM, FIRST, "Europe/Paris", 2 * 3600)
+    instants = [
+        utc(2026, 4, 5, 0, 30),
+        utc(2026, 4, 6),
+        utc(2026, 3, 22, 1, 30),
+        utc(2026, 4, 5, 1),
+    ]
+    fresh = [recurrence(SUNDAYS_2AM, FIRST, "Europe/Paris", 7200).window_at(i) for i in instants]
+    assert [window.window_at(i) for i in instants] == fresh
+    assert [w is not None for w in fresh] == [True, False, True, True]
+
+
+@pytest.mark.parametrize(
+    ("rule", "zone", "duration", "field", "says"),
+    [
+        ("FREQ=SOMETIMES", "UTC", 60, "rrule", "RFC 5545"),
+        ("", "UTC", 60, "rrule", "empty"),
+        ("FREQ=MINUTELY", "UTC", 60, "rrule", "HOURLY"),
+        ("DTSTART:20260101T000000\nRRULE:FREQ=DAILY", "UTC", 60, "rrule", "starts_at"),
+        ("FREQ=DAILY;COUNT=1;BYMONTH=2;BYMONTHDAY=30", "UTC", 60, "rrule", "no occurrence"),
+        ("FREQ=DAILY", "Europe/Nowhere", 60, "timezone", "IANA"),
+        ("FREQ=DAILY", "UTC", 0, "duration", "positive"),
+        ("FREQ=DAILY", "UTC", 40 * 86400, "duration", "31 days"),
+    ],
+)
+def test_a_window_that_cannot_work_is_refused_naming_its_field(
+    rule: str, zone: str, duration: float, field: str, says: str
+) -> None:
+    with pytest.raises(Invalid) as refused:
+        check_recurrence(rule, FIRST, zone, duration)
+    assert [e.field for e in refused.value.errors] == [field]
+    assert says in refused.value.errors[0].message
+
+
+def test_rrule_prefix_is_accepted() -> None:
+    check_recurrence("RRULE:" + SUNDAYS_2AM, FIRST, "Europe/Paris", 3600)
