@@ -44,23 +44,11 @@ setup: ## Create or update the environment (.venv) from uv.lock
 run: setup ## Start the whole mesh locally (Ctrl-C stops it)
 	$(UV_RUN) imas run $(RUN_ARGS)
 
-# The chaos tests kill and load whole meshes and count pages against deadlines: they run after
-# the others, alone on the machine, as faults are judged on a machine doing nothing else.
-CHAOS_TESTS = tests/chaos
-
+# tools/run_tests.sh: the chaos tests kill and load whole meshes and count pages against
+# deadlines, so they run after the others, alone on the machine; a failed test runs once more.
 test: setup ## Run the tests (extra pytest arguments: PYTEST_ARGS=..., which runs those alone)
 	@bash tests/browser/install_chromium.sh
-ifeq ($(strip $(PYTEST_ARGS)),)
-	@rc=0; $(UV_RUN) pytest -n $(TEST_WORKERS) --dist loadfile --durations=30 \
-		--ignore=$(CHAOS_TESTS) || rc=$$?; \
-	chaos=0; $(UV_RUN) pytest -n 0 --durations=10 $(CHAOS_TESTS) || chaos=$$?; \
-	if [ $$rc -eq 5 ] || [ $$chaos -eq 5 ]; then echo "pytest collected no tests: failing"; fi; \
-	if [ $$rc -ne 0 ]; then exit $$rc; fi; exit $$chaos
-else
-	@rc=0; $(UV_RUN) pytest -n $(TEST_WORKERS) --dist loadfile --durations=30 $(PYTEST_ARGS) || rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; fi; \
-	exit $$rc
-endif
+	@UV_RUN="$(UV_RUN)" tools/run_tests.sh $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup ## Check formatting, lint rules, types and the layout rules (tools/lint.py)
 	$(UV_RUN) ruff format --check .
