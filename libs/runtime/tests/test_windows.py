@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -83,6 +84,14 @@ def test_instants_asked_in_any_order_get_the_same_answers() -> None:
         ("FREQ=DAILY", "Europe/Nowhere", 60, "timezone", "IANA"),
         ("FREQ=DAILY", "UTC", 0, "duration", "positive"),
         ("FREQ=DAILY", "UTC", 40 * 86400, "duration", "31 days"),
+        # dateutil loops for ever on INTERVAL=0, and walks back in time on a negative one.
+        ("FREQ=DAILY;INTERVAL=0", "UTC", 60, "rrule", "INTERVAL"),
+        ("FREQ=DAILY;INTERVAL=-1", "UTC", 60, "rrule", "INTERVAL"),
+        ("FREQ=HOURLY;INTERVAL=99999999999", "UTC", 60, "rrule", "INTERVAL"),
+        # Starts every minute or second of an hourly rule: millions of windows a month.
+        ("FREQ=HOURLY;BYMINUTE=0,15,30,45", "UTC", 60, "rrule", "BYMINUTE"),
+        ("FREQ=DAILY;BYSECOND=0,1,2", "UTC", 60, "rrule", "BYSECOND"),
+        ("FREQ=DAILY;COUNT=99999999999999999999", "UTC", 60, "rrule", "COUNT"),
     ],
 )
 def test_a_window_that_cannot_work_is_refused_naming_its_field(
@@ -96,3 +105,34 @@ def test_a_window_that_cannot_work_is_refused_naming_its_field(
 
 def test_rrule_prefix_is_accepted() -> None:
     check_recurrence("RRULE:" + SUNDAYS_2AM, FIRST, "Europe/Paris", 3600)
+
+
+@pytest.mark.timeout(20)
+def test_a_window_started_long_ago_answers_without_walking_every_hour_since() -> None:
+    # Alerts are checked against each window as they come: an hourly window whose first start
+    # is far in the past must not cost a walk over every hour since (here two millennia).
+    since = recurrence("FREQ=HOURLY;BYMINUTE=10", utc(1, 1, 1), "UTC", 600)
+    at = utc(2026, 12, 8, 0, 15)
+    assert since.window_at(at) == (utc(2026, 12, 8, 0, 10), utc(2026, 12, 8, 0, 20))
+    assert since.window_at(utc(2026, 12, 8, 0, 25)) is None
+    assert since.next_start(at) == utc(2026, 12, 8, 1, 10)
+    assert len(since.occurrences(utc(2026, 12, 1), utc(2026, 12, 8))) == 7 * 24
+
+
+@pytest.mark.parametrize(
+    "rule", ["FREQ=DAILY;INTERVAL=3;BYHOUR=1,23", "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,WE;BYHOUR=2"]
+)
+def test_a_window_started_years_ago_has_the_occurrences_it_always_had(rule: str) -> None:
+    old = recurrence(rule, utc(2019, 1, 6, 12), "Europe/Paris", 3 * 3600)
+    # Counted from the first start, one by one (what dateutil does without help).
+    expected = [
+        (start, start + old.duration)
+        for wall in old.parsed.rule.between(datetime(2026, 3, 1), datetime(2026, 11, 30))
+        for start in [wall.replace(tzinfo=ZoneInfo("Europe/Paris"), fold=0).astimezone(UTC)]
+    ]
+    found = old.occurrences(utc(2026, 3, 2), utc(2026, 11, 29))
+    assert found == [w for w in expected if utc(2026, 3, 2) < w[1] and w[0] < utc(2026, 11, 29)]
+    assert len(found) > 30  # across both changes of the clock
+    for start, end in found[::7]:
+        assert old.window_at(start) == (start, end)
+        assert old.window_at(end) != (start, end)

@@ -10,6 +10,14 @@ duration is elapsed time: a 2-hour window is 2 hours long even across a change.
 
 Times of day not given by the rule (``BYHOUR``, ``BYMINUTE``, ``BYSECOND``) are those of the
 first start (``DTSTART``), as RFC 5545 says, to the second (fractions of a second dropped).
+
+A window starts at most once an hour (one ``BYMINUTE`` and one ``BYSECOND`` value at most),
+``INTERVAL`` is 1 to :data:`MAX_INTERVAL` and ``COUNT`` at most :data:`MAX_COUNT`: dateutil
+walks a rule one period at a time from its first start, and loops for ever on ``INTERVAL=0``,
+so what a rule may ask is bounded where alerts are checked against it. For the same reason an
+hourly, daily or weekly rule is walked from its last period before the instants asked, not from
+its first start (a window started years ago would cost a walk over every period since, for
+each alert).
 """
 
 from __future__ import annotations
@@ -26,7 +34,9 @@ from imas_contracts.ingest import Silence
 from imas_runtime.errors import Invalid
 
 __all__ = [
+    "MAX_COUNT",
     "MAX_DURATION",
+    "MAX_INTERVAL",
     "Recurrence",
     "check_recurrence",
     "recurrence",
@@ -37,6 +47,11 @@ __all__ = [
 ]
 
 MAX_DURATION = timedelta(days=31)
+MAX_COUNT = 1000
+MAX_INTERVAL = 1000
+# How far a rule of these frequencies may be moved forward by whole periods (times its
+# INTERVAL) and still give the same occurrences from its new start on.
+_PERIODS = {"HOURLY": timedelta(hours=1), "DAILY": timedelta(days=1), "WEEKLY": timedelta(weeks=1)}
 
 
 def zone(name: str, field_name: str = "timezone") -> ZoneInfo:
@@ -56,6 +71,12 @@ def _rule_text(rule: str) -> str:
     return text
 
 
+def _parts(text: str) -> dict[str, str]:
+    """The ``NAME=value`` parts of a rule dateutil has read (so well formed), names upper case."""
+    parts = (part.partition("=") for part in text.upper().split(";") if part.strip())
+    return {name.strip(): value.strip() for name, _, value in parts}
+
+
 def _local(at: datetime, tz: ZoneInfo) -> datetime:
     """``at`` on the zone's wall clock, without its zone (what rrule computes on)."""
     return at.astimezone(tz).replace(tzinfo=None)
@@ -66,11 +87,21 @@ def _instant(wall: datetime, tz: ZoneInfo) -> datetime:
     return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
 
 
+@dataclass(frozen=True)
+class _Rule:
+    """A rule as read, with its first start (wall clock) and, when it may be moved forward
+    without changing its occurrences, the length of a period times its INTERVAL."""
+
+    rule: _rrule.rrule
+    first: datetime
+    period: timedelta | None
+
+
 @dataclass
 class Recurrence:
     """The occurrences of one rule from ``start`` (an aware datetime) in ``tz``."""
 
-    rule: _rrule.rrule
+    parsed: _Rule
     tz: ZoneInfo
     duration: timedelta
     # The last occurrence found by window_at, kept: alerts come in order, so most calls
@@ -82,7 +113,7 @@ class Recurrence:
         lower = _local(after - self.duration, self.tz) - timedelta(days=1)
         upper = _local(before, self.tz) + timedelta(days=1)
         found = []
-        for wall in self.rule.between(lower, upper, inc=True):
+        for wall in self._since(lower).between(lower, upper, inc=True):
             start = _instant(wall, self.tz)
             end = start + self.duration
             if start < before and end > after:
@@ -100,7 +131,8 @@ class Recurrence:
         # The latest start at or before ``at`` has the latest end of those started by then.
         latest = None
         lower = _local(at - self.duration, self.tz) - timedelta(days=1)
-        for wall in self.rule.between(lower, _local(at, self.tz) + timedelta(days=1), inc=True):
+        rule = self._since(lower)
+        for wall in rule.between(lower, _local(at, self.tz) + timedelta(days=1), inc=True):
             begins = _instant(wall, self.tz)
             if begins > at:
                 break
@@ -113,12 +145,22 @@ class Recurrence:
 
     def next_start(self, after: datetime) -> datetime | None:
         """The first occurrence starting after ``after``, UTC."""
-        wall = self.rule.after(_local(after, self.tz))
+        local = _local(after, self.tz)
+        wall = self._since(local).after(local)
         return _instant(wall, self.tz) if wall is not None else None
+
+    def _since(self, wall: datetime) -> _rrule.rrule:
+        """The rule moved forward by whole periods to start at ``wall`` at the latest: the
+        same occurrences from there on, without walking those before (an occurrence its new
+        first start would drop comes before it, so before ``wall``)."""
+        first, period = self.parsed.first, self.parsed.period
+        if period is None or wall < first + period:
+            return self.parsed.rule
+        return self.parsed.rule.replace(dtstart=first + (wall - first) // period * period)
 
 
 @lru_cache(maxsize=1024)
-def _parsed(rule: str, start: datetime, tz_name: str) -> _rrule.rrule:
+def _parsed(rule: str, start: datetime, tz_name: str) -> _Rule:
     tz = zone(tz_name)
     text = _rule_text(rule)
     if not text:
@@ -133,13 +175,24 @@ def _parsed(rule: str, start: datetime, tz_name: str) -> _rrule.rrule:
         raise Invalid.field("rrule", "one RRULE only")
     if re.search(r"FREQ=(SECONDLY|MINUTELY)\b", text.upper()):
         raise Invalid.field("rrule", "FREQ must be HOURLY or less frequent")
-    return parsed
+    parts = _parts(text)
+    for name in ("BYMINUTE", "BYSECOND"):
+        if len(set(parts.get(name, "").split(","))) > 1:
+            raise Invalid.field("rrule", f"{name}: one value at most (at most one start an hour)")
+    interval = int(parts.get("INTERVAL") or 1)
+    if not 1 <= interval <= MAX_INTERVAL:
+        raise Invalid.field("rrule", f"INTERVAL must be between 1 and {MAX_INTERVAL}")
+    if int(parts.get("COUNT") or 0) > MAX_COUNT:
+        raise Invalid.field("rrule", f"COUNT must be at most {MAX_COUNT} (or use UNTIL)")
+    step = _PERIODS.get(parts.get("FREQ", ""))
+    period = step * interval if step is not None and "COUNT" not in parts else None
+    return _Rule(parsed, _local(start, tz), period)
 
 
 def recurrence(rule: str, start: datetime, tz_name: str, duration: float) -> Recurrence:
     """The recurrence of a window, its rule parsed once per (rule, start, zone)."""
     return Recurrence(
-        rule=_parsed(rule, start, tz_name or "UTC"),
+        parsed=_parsed(rule, start, tz_name or "UTC"),
         tz=zone(tz_name or "UTC"),
         duration=timedelta(seconds=duration),
     )
@@ -154,7 +207,7 @@ def check_recurrence(rule: str, start: datetime, tz_name: str, duration: float) 
     if timedelta(seconds=duration) > MAX_DURATION:
         raise Invalid.field("duration", "must be at most 31 days")
     parsed = _parsed(rule, start, tz_name or "UTC")
-    if parsed.after(_local(start, zone(tz_name or "UTC")), inc=True) is None:
+    if parsed.rule.after(parsed.first, inc=True) is None:
         raise Invalid.field("rrule", "has no occurrence from starts_at on")
 
 
