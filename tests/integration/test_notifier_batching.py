@@ -13,14 +13,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from imas_contracts.incidents import IncidentTriggered
+from imas_contracts.incidents import IncidentTriggered, Ref
 from imas_notifier.app import NotifierRuntime, create_runtime
+from imas_notifier.config.cache import ConfigCache
 from imas_notifier.routing.domain import RoutingRule
 from imas_notifier.settings import NotifierSettings
 from imas_notifier.store import add_rule
 from imas_notifier.usecases import NotifierUseCases
-from imas_runtime.db import make_engine, with_database
-from imas_testing import LOOPBACK, eventually
+from imas_runtime.db import Timeouts, make_engine, with_database
+from imas_testing import LOOPBACK, eventually, factories
 from imas_testing.fake_providers import WebhookReceiver
 from tests.e2e.notifier_pages import page_tickets_to, sev4_triggered
 
@@ -115,3 +116,87 @@ async def test_a_rule_written_elsewhere_applies_to_the_next_incident(notifier: N
         assert sorted(notifier.paged()) == sorted([before.incident.id, after.incident.id])
 
     await eventually(paged_again, timeout=15)
+
+
+def sev3_triggered(label: str) -> IncidentTriggered:
+    """A new SEV3 incident with no team: the defaults open no ticket for it."""
+    incident = factories.incident(
+        title=f"Checkout slow {label}",
+        service=Ref(id="svc-checkout", name="checkout"),
+        team=None,
+        severity="SEV3_MEDIUM",
+    )
+    return factories.lifecycle(IncidentTriggered, incident)
+
+
+async def waiting_on_a_lock(engine: AsyncEngine, query: str) -> None:
+    """Raise unless a session of this database waits for a lock running ``query``."""
+    async with engine.connect() as conn:
+        waiting = await conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND query LIKE :query"
+            ),
+            {"query": f"%{query}%"},
+        )
+    assert waiting, f"no session waits for a lock running {query!r}"
+
+
+async def test_incidents_routed_together_by_a_restarted_notifier_follow_the_stored_rules(
+    notifier: Notifier, postgres_url: str
+) -> None:
+    """A notifier just restarted routes the backlog of two consumers at once (new incidents
+    and escalation's requests): each reads the configuration into the same empty cache. The
+    one that began first and finished last used to keep the rules of the empty cache and
+    route every later incident without the stored rules, losing the pages they add."""
+    # A stored rule pages a ticket for SEV3 incidents (the defaults open none).
+    async with notifier.elsewhere.begin() as conn:
+        await add_rule(conn, RoutingRule("ticket", ("webhook",), severity="SEV3_MEDIUM"))
+    database = notifier.runtime.settings.database
+    # The restarted process: its own pool (waiting for locks as long as the test needs) and an
+    # empty configuration cache.
+    engine = make_engine(
+        with_database(postgres_url, database), timeouts=Timeouts(lock=120, statement=120)
+    )
+    restarted = NotifierUseCases(
+        engine,
+        notifier.usecases.providers,
+        public_url="http://imas.test",
+        routing_config=ConfigCache(notifier.usecases.providers),
+    )
+    first, second, later = (
+        sev3_triggered("first"),
+        sev3_triggered("second"),
+        sev3_triggered("later"),
+    )
+    rules_lock = await notifier.elsewhere.connect()
+    catalog_lock = await notifier.elsewhere.connect()
+    try:
+        # The first routing stops before the rules, the catalog read already...
+        await rules_lock.execute(text("LOCK TABLE routing_rules IN ACCESS EXCLUSIVE MODE"))
+        routing_first = asyncio.create_task(restarted.on_triggered(first))
+        await eventually(lambda: waiting_on_a_lock(notifier.elsewhere, "FROM routing_rules"))
+        # ...the second one begins, and stops at the catalog...
+        locking_catalog = asyncio.create_task(
+            catalog_lock.execute(text("LOCK TABLE catalog IN ACCESS EXCLUSIVE MODE"))
+        )
+        await eventually(lambda: waiting_on_a_lock(notifier.elsewhere, "LOCK TABLE catalog"))
+        routing_second = asyncio.create_task(restarted.on_triggered(second))
+        await eventually(lambda: waiting_on_a_lock(notifier.elsewhere, "FROM catalog"))
+        # ...while the first one finishes.
+        await rules_lock.commit()
+        await routing_first
+        await locking_catalog
+        await catalog_lock.commit()
+        await routing_second
+        await restarted.on_triggered(later)
+
+        async def each_ticketed() -> None:
+            ids = {e.incident.id for e in (first, second, later)}
+            assert ids <= set(notifier.paged())
+
+        await eventually(each_ticketed, timeout=15)
+    finally:
+        await rules_lock.close()
+        await catalog_lock.close()
+        await engine.dispose()

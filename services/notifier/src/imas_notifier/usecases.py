@@ -200,6 +200,16 @@ class NotifierUseCases:
                 # An incident about a failing provider is not paged through it.
                 await store.record_internal_incident(conn, incident.id, *failing)
                 pages = domain.avoid_provider(pages, failing[1], config.configured)
+            if not pages and incident.severity != "SEV4_LOW":
+                # Its plan says "no page to send" in the timeline; the log says it too, since
+                # nobody hears of such an incident unless they look (SEV4 pages nobody by
+                # default).
+                log.warning(
+                    "new incident pages nobody: its routing rules page no target",
+                    incident_id=incident.id,
+                    severity=incident.severity,
+                    team=incident.team.id if incident.team else "",
+                )
             planned.append((incident.id, pages))
         by_incident = {e.incident.id: traces[e.event_id] for e in events if e.event_id in traces}
         await self._record(conn, planned, held, by_incident)

@@ -30,41 +30,61 @@ class RoutingConfig:
     configured: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """A configuration and the counters read before its tables: replaced as one value, so
+    no caller ever sees the counters of one load with the tables of another."""
+
+    config: RoutingConfig
+    catalog_version: int | None
+    rules_version: int | None
+
+
 class ConfigCache:
     def __init__(self, providers: ProviderCache) -> None:
         self.providers = providers
-        self.last = RoutingConfig()
-        self._loaded = False
-        self._catalog_version: int | None = None
-        self._rules_version: int | None = None
+        self._loaded: _Loaded | None = None
+
+    @property
+    def last(self) -> RoutingConfig:
+        """The configuration as of the last :meth:`current` (empty before the first)."""
+        return self._loaded.config if self._loaded is not None else RoutingConfig()
 
     async def current(self, conn: AsyncConnection) -> RoutingConfig:
         """The configuration as committed now, reloading only the parts whose counter moved.
         The counters are read before the tables, so a change committed in between is
-        reloaded next time rather than missed."""
+        reloaded next time rather than missed.
+
+        Safe to run concurrently (both consumers and page actions call it): a part is reused
+        only from the snapshot read with the counters, whose own counters describe its
+        tables, and the snapshot is replaced whole. A counter kept apart from its tables let
+        a call reuse the counter another had just set with tables it never loaded: the empty
+        rules of a process just started, for every incident until the rules changed."""
         versions = await store.load_config_versions(conn)
-        config = self.last
+        base = self._loaded
         catalog, rules = versions.get("catalog"), versions.get("rules")
-        if not self._loaded or catalog is None or catalog != self._catalog_version:
-            config = RoutingConfig(
-                await store.load_directory(conn),
-                config.rules,
-                config.person_rules,
-                config.configured,
-            )
-            self._catalog_version = catalog
-        if not self._loaded or rules is None or rules != self._rules_version:
-            config = RoutingConfig(
-                config.directory,
-                tuple(await store.load_rules(conn)),
-                await store.load_all_person_rules(conn),
-                config.configured,
-            )
-            self._rules_version = rules
+        directory, routing_rules, person_rules = None, None, None
+        if base is not None and catalog is not None and catalog == base.catalog_version:
+            directory = base.config.directory
+        if base is not None and rules is not None and rules == base.rules_version:
+            routing_rules, person_rules = base.config.rules, base.config.person_rules
+        if directory is None:
+            directory = await store.load_directory(conn)
+        if routing_rules is None or person_rules is None:
+            routing_rules = tuple(await store.load_rules(conn))
+            person_rules = await store.load_all_person_rules(conn)
         await self.providers.refresh(conn, versions.get("providers"))
-        if config.configured != self.providers.kinds:
-            config = RoutingConfig(
-                config.directory, config.rules, config.person_rules, dict(self.providers.kinds)
-            )
-        self.last, self._loaded = config, True
+        kinds = self.providers.kinds
+        unchanged = (
+            base is not None
+            and directory is base.config.directory
+            and routing_rules is base.config.rules
+            and kinds == base.config.configured
+        )
+        config = (
+            base.config
+            if base is not None and unchanged
+            else RoutingConfig(directory, routing_rules, person_rules, dict(kinds))
+        )
+        self._loaded = _Loaded(config, catalog, rules)
         return config
