@@ -47,7 +47,7 @@ run: setup ## Start the whole mesh locally (Ctrl-C stops it)
 # tools/run_tests.sh: the chaos tests kill and load whole meshes and count pages against
 # deadlines, so they run after the others, alone on the machine; a failed test runs once more.
 test: setup ## Run the tests (extra pytest arguments: PYTEST_ARGS=..., which runs those alone)
-	@bash tests/browser/install_chromium.sh
+	@bash tests/install_tools.sh
 	@UV_RUN="$(UV_RUN)" tools/run_tests.sh $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup ## Check formatting, lint rules, types and the layout rules (tools/lint.py)

@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-INSTALLER = Path(__file__).parent / "install_chromium.sh"
+INSTALLER = Path(__file__).parents[1] / "install_tools.sh"
 
 
 def find_chromium() -> str | None:
