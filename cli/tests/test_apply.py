@@ -413,3 +413,21 @@ def test_the_command_refuses_a_bad_file_before_asking_for_a_token(
     good.write_text("teams:\n  - name: SRE\n")
     assert main(["apply", "-f", str(good), "--state-dir", str(tmp_path)]) == 1
     assert "no API token" in capsys.readouterr().err
+
+
+def test_yaml_that_expands_without_end_is_refused_at_its_line(tmp_path: Path) -> None:
+    # Aliases of aliases: nine lines that would make a billion values.
+    laughs = "".join(
+        f"{a}: &{a} [{', '.join([f'*{b}'] * 10)}]\n"
+        for b, a in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    assert refused(tmp_path, "x: &a [lol, lol]\n" + laughs) == [
+        "catalog.yaml:1: expands to more than 200000 values (YAML aliases?)"
+    ]
+    assert refused(tmp_path, "teams:\n  - &a [*a]\n") == [
+        "catalog.yaml:2: an alias inside its own anchor: the value never ends"
+    ]
+    for depth in (100, 5000):
+        assert refused(tmp_path, "teams:\n  - " + "[" * depth + "]" * depth + "\n") == [
+            f"catalog.yaml:{2 if depth < 1000 else 1}: nested more than 64 levels deep"
+        ]

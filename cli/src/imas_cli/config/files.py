@@ -73,6 +73,21 @@ _Loader.add_implicit_resolver(
 )
 
 
+# What a file may expand to: YAML aliases (``*name``) repeat what an anchor holds, so a few
+# lines of aliases of aliases make billions of values, and an alias inside its own anchor
+# never ends; nesting past Python's recursion limit would fail with a traceback, not a line.
+MAX_VALUES = 200_000
+MAX_DEPTH = 64
+
+
+class TooBig(Exception):
+    """A document that expands past :data:`MAX_VALUES` or :data:`MAX_DEPTH`."""
+
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        self.line = node.start_mark.line + 1
+        super().__init__(message)
+
+
 class Lines:
     """Where each mapping, sequence and key of a document starts (1-based lines)."""
 
@@ -81,20 +96,37 @@ class Lines:
         self.starts: dict[int, int] = {}
         self.keys: dict[int, dict[Any, int]] = {}
         self._keep: list[Any] = []  # ids stay unique while the values live
+        self._values = 0
+        self._open: list[yaml.Node] = []  # the collections being read, outermost first
 
     def plain(self, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            keys: dict[Any, int] = {}
-            for key_node, value_node in node.value:
-                key = self.plain(key_node)
-                result[key] = self.plain(value_node)
-                keys[key] = key_node.start_mark.line + 1
-            self.keys[id(result)] = keys
-            return self._mark(result, node)
+        """The value of ``node``; TooBig past the bounds above."""
+        self._values += 1
+        if self._values > MAX_VALUES:
+            raise TooBig(node, f"expands to more than {MAX_VALUES} values (YAML aliases?)")
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            return self.loader.construct_object(node, deep=True)
+        if any(node is outer for outer in self._open):
+            raise TooBig(node, "an alias inside its own anchor: the value never ends")
+        if len(self._open) >= MAX_DEPTH:
+            raise TooBig(node, f"nested more than {MAX_DEPTH} levels deep")
+        self._open.append(node)
+        try:
+            return self._collection(node)
+        finally:
+            self._open.pop()
+
+    def _collection(self, node: yaml.MappingNode | yaml.SequenceNode) -> Any:
         if isinstance(node, yaml.SequenceNode):
             return self._mark([self.plain(v) for v in node.value], node)
-        return self.loader.construct_object(node, deep=True)
+        result: dict[Any, Any] = {}
+        keys: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = self.plain(key_node)
+            result[key] = self.plain(value_node)
+            keys[key] = key_node.start_mark.line + 1
+        self.keys[id(result)] = keys
+        return self._mark(result, node)
 
     def _mark(self, value: Any, node: yaml.Node) -> Any:
         self.starts[id(value)] = node.start_mark.line + 1
@@ -203,12 +235,17 @@ def parse(text: str, path: str, config: ConfigFiles) -> list[Problem]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         return [Problem(path, line, f"not valid YAML: {exc.problem}")]
+    except RecursionError:  # PyYAML reads nested collections recursively
+        return [Problem(path, 1, f"nested more than {MAX_DEPTH} levels deep")]
     if not roots:
         return [Problem(path, 1, "the file is empty")]
     problems: list[Problem] = []
     lines = Lines()
     for root in roots:
-        data = lines.plain(root)
+        try:
+            data = lines.plain(root)
+        except TooBig as exc:
+            return [*problems, Problem(path, exc.line, str(exc))]
         line = root.start_mark.line + 1
         if not isinstance(data, dict):
             problems.append(Problem(path, line, "must be a mapping of sections"))
