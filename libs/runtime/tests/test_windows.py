@@ -82,6 +82,9 @@ def test_instants_asked_in_any_order_get_the_same_answers() -> None:
         ("DTSTART:20260101T000000\nRRULE:FREQ=DAILY", "UTC", 60, "rrule", "starts_at"),
         ("FREQ=DAILY;COUNT=1;BYMONTH=2;BYMONTHDAY=30", "UTC", 60, "rrule", "no occurrence"),
         ("FREQ=DAILY", "Europe/Nowhere", 60, "timezone", "IANA"),
+        # A folder of the zone database, and a name too long for a file: no zone either.
+        ("FREQ=DAILY", "Europe", 60, "timezone", "IANA"),
+        ("FREQ=DAILY", "A" * 5000, 60, "timezone", "IANA"),
         ("FREQ=DAILY", "UTC", 0, "duration", "positive"),
         ("FREQ=DAILY", "UTC", 40 * 86400, "duration", "31 days"),
         # dateutil loops for ever on INTERVAL=0, and walks back in time on a negative one.

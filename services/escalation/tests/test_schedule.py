@@ -227,6 +227,8 @@ def test_next_handoff_names_the_incoming_person() -> None:
     ("spec", "field"),
     [
         (ScheduleSpec(team_id="t", name="x", time_zone="Mars/Olympus"), "time_zone"),
+        (ScheduleSpec(team_id="t", name="x", time_zone="Europe"), "time_zone"),  # a folder
+        (ScheduleSpec(team_id="t", name="x", time_zone="A" * 5000), "time_zone"),
         (ScheduleSpec(team_id="t", name=" "), "name"),
         (
             ScheduleSpec(

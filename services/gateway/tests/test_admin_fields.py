@@ -107,6 +107,12 @@ def test_nested_keys_pairs_lines_and_times_in_the_zone_of_the_form() -> None:
     }
     _, refused = to_body(fields, {**read_form(fields, form), "severity_map": "page SEV1"})
     assert refused == {"severity_map": "'page SEV1' is not key=value"}
+    # A zone that is none (a folder of the zone database, a name too long for a file) is the
+    # API's to refuse next to its input: the form still reads, its times as UTC.
+    for zone in ("Europe", "A" * 5000):
+        body, errors = to_body(fields, read_form(fields, {**form, "time_zone": [zone]}))
+        assert errors == {}
+        assert (body["time_zone"], body["start"]) == (zone, "2026-07-01T10:00:00+00:00")
 
 
 def test_an_item_shows_in_its_form_with_ids_for_references_and_never_a_secret() -> None:

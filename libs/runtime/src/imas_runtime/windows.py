@@ -58,7 +58,9 @@ def zone(name: str, field_name: str = "timezone") -> ZoneInfo:
     """The IANA time zone ``name``; an unknown name is refused, naming ``field_name``."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    # OSError: a name that is a folder of the zone database ("Europe") or too long to be a
+    # file name reaches the file system before it is found to be no zone.
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
         raise Invalid.field(
             field_name, f"unknown time zone {name!r} (an IANA name such as Europe/Paris)"
         ) from None

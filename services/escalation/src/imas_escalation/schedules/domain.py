@@ -41,7 +41,8 @@ class Segment:
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # OSError: a folder of the zone database ("Europe"), or a name too long for a file name.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ScheduleError("time_zone", f"unknown time zone {name!r}") from exc
 
 

@@ -178,7 +178,7 @@ def _put(body: dict[str, Any], name: str, value: Any) -> None:
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe", a folder
         # The zone's own input is refused by the API, next to it.
         return ZoneInfo("UTC")
 

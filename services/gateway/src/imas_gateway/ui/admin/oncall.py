@@ -46,7 +46,7 @@ async def _preview(trial: Trial) -> dict[str, Any]:
     """The coming weeks of the schedule as the form has it, day by day, before it is saved."""
     try:
         zone = ZoneInfo(str(trial.body.get("time_zone") or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe", a folder
         # The API refuses the zone itself, next to its input.
         zone = ZoneInfo("UTC")
     now = datetime.now(UTC)
