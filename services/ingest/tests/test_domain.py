@@ -129,6 +129,18 @@ def test_silence_applies_only_between_start_and_end() -> None:
     assert domain.silenced_by([silence], alert(env="dev"), T0 + timedelta(minutes=5)) is None
 
 
+@pytest.mark.parametrize("field", ["starts_at", "ends_at"])
+def test_a_silence_without_utc_offset_is_refused_naming_the_field(field: str) -> None:
+    # Compared with an alert's time, a time without offset fails every alert of the intake.
+    times = {"starts_at": T0, "ends_at": T0 + timedelta(hours=1)}
+    times[field] = times[field].replace(tzinfo=None)
+    silence = Silence(matchers=[Matcher(label="env", value="prod")], **times)
+    with pytest.raises(Invalid) as refused:
+        domain.check_silence(silence)
+    assert [e.field for e in refused.value.errors] == [field]
+    assert "UTC offset" in refused.value.errors[0].message
+
+
 def test_flapping_is_reported_once_then_held_and_ends_when_it_settles() -> None:
     state, window = FlapState(), timedelta(minutes=10)
     verdicts = []

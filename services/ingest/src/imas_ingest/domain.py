@@ -325,6 +325,11 @@ def check_silence(silence: Silence) -> Silence:
     zone filled (UTC when none is given)."""
     if not silence.matchers:
         raise Invalid.field("matchers", "at least one matcher is required")
+    # A time without an offset cannot be compared with an alert's: every alert checked
+    # against such a silence would fail.
+    for name in ("starts_at", "ends_at"):
+        if getattr(silence, name).utcoffset() is None:
+            raise Invalid.field(name, "needs a UTC offset (+02:00 or Z)")
     if silence.ends_at <= silence.starts_at:
         raise Invalid.field("ends_at", "must be after starts_at")
     check_patterns(silence.matchers)

@@ -205,6 +205,8 @@ class CatalogUseCases:
         published as ``catalog.changed.v1``. Safe to repeat: the same values again write and
         publish nothing."""
         now = datetime.now(UTC)
+        if cmd.until is not None and cmd.until.utcoffset() is None:
+            raise Invalid.field("until", "needs a UTC offset (+02:00 or Z)")
         if cmd.until is not None and cmd.until <= now:
             raise Invalid.field("until", "must be in the future")
         if len(cmd.reason) > 500:
