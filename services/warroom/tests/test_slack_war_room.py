@@ -399,6 +399,9 @@ runbooks:
     with pytest.raises(RequestFailed) as bad:
         await warroom.ask(ImportRunbooks(yaml="runbooks: [{name: x, service: y}]"), RunbookList)
     assert bad.value.errors[0].field == "runbooks[0].steps"
+    with pytest.raises(RequestFailed) as deep:
+        await warroom.ask(ImportRunbooks(yaml="runbooks: " + "[" * 5000 + "]" * 5000), RunbookList)
+    assert [e.field for e in deep.value.errors] == ["yaml"]
     with pytest.raises(RequestFailed) as taken:
         clash = msgspec.structs.replace(first.runbooks[0], id="")
         await warroom.ask(PutRunbook(runbook=clash), RunbookView)

@@ -286,6 +286,8 @@ def parse_yaml(text: str) -> list[RunbookSpec]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise Invalid.field("yaml", f"not valid YAML: {exc}") from None
+    except RecursionError:  # PyYAML reads nested collections recursively
+        raise Invalid.field("yaml", "nested too deeply to be runbooks") from None
     if isinstance(data, dict) and "runbooks" in data:
         data = data["runbooks"]
     elif isinstance(data, dict):
