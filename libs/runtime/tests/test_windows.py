@@ -95,6 +95,7 @@ def test_instants_asked_in_any_order_get_the_same_answers() -> None:
         ("FREQ=HOURLY;BYMINUTE=0,15,30,45", "UTC", 60, "rrule", "BYMINUTE"),
         ("FREQ=DAILY;BYSECOND=0,1,2", "UTC", 60, "rrule", "BYSECOND"),
         ("FREQ=DAILY;COUNT=99999999999999999999", "UTC", 60, "rrule", "COUNT"),
+        ("FREQ=YEARLY;BYEASTER=0", "UTC", 60, "rrule", "BYEASTER"),
     ],
 )
 def test_a_window_that_cannot_work_is_refused_naming_its_field(
@@ -139,3 +140,36 @@ def test_a_window_started_years_ago_has_the_occurrences_it_always_had(rule: str)
     for start, end in found[::7]:
         assert old.window_at(start) == (start, end)
         assert old.window_at(end) != (start, end)
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;BYHOUR=1;BYSETPOS=2",  # one time a day, the second asked
+        "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=DAILY;INTERVAL=7;BYDAY=TU;UNTIL=20300101T000000",  # every 7 days from a Monday
+    ],
+)
+def test_a_rule_that_matches_nothing_is_refused_without_a_walk_to_the_year_9999(
+    rule: str,
+) -> None:
+    # dateutil walked every period from the first start up to the year 9999 (seconds to
+    # minutes of CPU, holding up the intake) before finding there was nothing.
+    with pytest.raises(Invalid) as refused:
+        check_recurrence(rule, utc(1, 1, 1), "UTC", 60)
+    assert "no occurrence" in refused.value.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("rule", "first"),
+    [
+        # 29 February on a Monday: 2044, then 2072 (the calendar's cycle is 400 years).
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO", utc(2044, 2, 29)),
+        ("FREQ=YEARLY;INTERVAL=3;BYMONTH=2;BYMONTHDAY=29", utc(2032, 2, 29)),
+        ("FREQ=WEEKLY;INTERVAL=5;BYDAY=SA", utc(2026, 1, 3)),
+    ],
+)
+def test_a_rule_that_matches_rarely_is_accepted(rule: str, first: datetime) -> None:
+    check_recurrence(rule, utc(2026, 1, 1), "UTC", 60)
+    assert recurrence(rule, utc(2026, 1, 1), "UTC", 60).next_start(utc(2026, 1, 1)) == first

@@ -97,6 +97,7 @@ class _Rule:
     rule: _rrule.rrule
     first: datetime
     period: timedelta | None
+    interval: int = 1
 
 
 @dataclass
@@ -181,6 +182,8 @@ def _parsed(rule: str, start: datetime, tz_name: str) -> _Rule:
     for name in ("BYMINUTE", "BYSECOND"):
         if len(set(parts.get(name, "").split(","))) > 1:
             raise Invalid.field("rrule", f"{name}: one value at most (at most one start an hour)")
+    if "BYEASTER" in parts:  # dateutil's own, not RFC 5545's; its cycle is millions of years
+        raise Invalid.field("rrule", "BYEASTER is not an RFC 5545 rule part")
     interval = int(parts.get("INTERVAL") or 1)
     if not 1 <= interval <= MAX_INTERVAL:
         raise Invalid.field("rrule", f"INTERVAL must be between 1 and {MAX_INTERVAL}")
@@ -188,7 +191,7 @@ def _parsed(rule: str, start: datetime, tz_name: str) -> _Rule:
         raise Invalid.field("rrule", f"COUNT must be at most {MAX_COUNT} (or use UNTIL)")
     step = _PERIODS.get(parts.get("FREQ", ""))
     period = step * interval if step is not None and "COUNT" not in parts else None
-    return _Rule(parsed, _local(start, tz), period)
+    return _Rule(parsed, _local(start, tz), period, interval)
 
 
 def recurrence(rule: str, start: datetime, tz_name: str, duration: float) -> Recurrence:
@@ -209,8 +212,26 @@ def check_recurrence(rule: str, start: datetime, tz_name: str, duration: float) 
     if timedelta(seconds=duration) > MAX_DURATION:
         raise Invalid.field("duration", "must be at most 31 days")
     parsed = _parsed(rule, start, tz_name or "UTC")
-    if parsed.rule.after(parsed.first, inc=True) is None:
+    if _never(parsed) or parsed.rule.after(parsed.first, inc=True) is None:
         raise Invalid.field("rrule", "has no occurrence from starts_at on")
+
+
+# The Gregorian calendar repeats every 400 years: leap years, weekdays and week numbers.
+_CYCLE_YEARS = 400
+
+
+def _never(parsed: _Rule) -> bool:
+    """Whether the rule matches nothing at all from its first start (whatever its COUNT and
+    UNTIL). dateutil looks for an occurrence one period at a time up to the year 9999, seconds
+    of CPU for a rule that matches nothing (30 February, hourly), and UNTIL does not stop it.
+    What a rule matches repeats every cycle of the calendar times its INTERVAL (a shift that
+    keeps the dates, weekdays and the INTERVAL's steps alike), so one cycle is looked at, as
+    late as the year 9999 leaves room for: the walk is at most one cycle long."""
+    cycle = _CYCLE_YEARS * parsed.interval
+    first = parsed.first
+    later = first.replace(year=first.year + max((9999 - first.year) // cycle - 1, 0) * cycle)
+    probe = parsed.rule.replace(dtstart=later, count=None, until=None)
+    return probe.after(later, inc=True) is None
 
 
 def silence_end(silence: Silence, at: datetime) -> datetime | None:
