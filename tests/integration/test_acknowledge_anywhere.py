@@ -16,10 +16,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
+from imas_gateway.state import STATE_KEY
 from imas_runtime.db import make_engine
 from imas_runtime.embedded import free_port
 from imas_testing import eventually
-from imas_testing.fake_providers import FakeNtfy, FakeTwilio
+from imas_testing.fake_providers import FakeNtfy, FakeOvh, FakeTwilio
 from tests.conftest import Mesh
 
 pytestmark = pytest.mark.integration
@@ -30,6 +31,7 @@ PUBLIC = "http://localhost:8000"  # the default public URL: what Twilio is confi
 SMS_WEBHOOK = f"{PUBLIC}/api/v1/inbound/twilio/sms"
 ALICE_EMAIL, ALICE_PHONE = "alice.martin@example.com", "+33600000011"
 PROVIDERS = "/api/v1/notification-providers/"
+OVH_KEYS = ("ovh-app-key", "ovh-app-secret", "ovh-consumer-key")
 
 
 class Mailbox:
@@ -57,6 +59,12 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 @pytest.fixture
 async def twilio() -> AsyncIterator[FakeTwilio]:
     async with FakeTwilio(ACCOUNT, AUTH_TOKEN) as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture
+async def ovh() -> AsyncIterator[FakeOvh]:
+    async with FakeOvh(*OVH_KEYS) as server:
         yield server  # type: ignore[misc]
 
 
@@ -169,6 +177,51 @@ async def test_an_sms_reply_acknowledges_then_resolves_as_the_person_paged(
     assert detail["status"] == "RESOLVED"
     by_sms = [(a, s) for _, a, s in status_changes(detail) if s == "sms"]
     assert by_sms == [("Alice Martin", "sms"), ("Alice Martin", "sms")]
+
+
+async def test_replies_kept_by_ovh_are_read_carried_out_answered_and_deleted(
+    mesh: Mesh, ovh: FakeOvh
+) -> None:
+    ak, secret, ck = OVH_KEYS
+    config = {"endpoint": f"{ovh.url}/1.0", "application_key": ak, "service_name": "sms-pages-1"}
+    saved = await mesh.create(PROVIDERS, {"name": "ovh", "kind": "ovh", "config": config,
+                                          "secrets": {"application_secret": secret,
+                                                      "consumer_key": ck}})  # fmt: skip
+    assert secret not in str(saved) and ck not in str(saved)
+    await pages_alice_by(mesh, "sms")
+    incident_id = await open_incident(mesh, "Kafka lag over ten minutes")
+
+    def paged() -> None:
+        assert [b for b in ovh.sent() if "Kafka lag" in b["message"]], ovh.sent()
+
+    await eventually(paged, timeout=30)
+    page = next(b for b in ovh.sent() if "Kafka lag" in b["message"])
+    # Sent as an SMS that can be answered, ending with its code.
+    assert page["receivers"] == [ALICE_PHONE] and page["senderForResponse"] is True
+    code = re.search(r"Reply ACK (\d{4}) to acknowledge", page["message"])
+    assert code, page["message"]
+    stranger = "+33600000099"
+    ovh.text_in(stranger, f"ack {code[1]}")
+    ovh.text_in(ALICE_PHONE, f"ack {code[1]}")
+
+    async def handled() -> None:
+        assert not ovh.incoming, "every reply is deleted once handled"
+        told = [(b["receivers"][0], b["message"]) for b in ovh.sent() if b is not page]
+        assert (ALICE_PHONE, "INC-") in [(to, m[:4]) for to, m in told], told
+        assert any(
+            to == ALICE_PHONE and "is now ACKNOWLEDGED (by Alice Martin)" in m for to, m in told
+        ), told
+        assert (stranger, f"No page to this number has the code {code[1]}.") in told, told
+
+    await eventually(handled, timeout=60)
+    detail = await incident(mesh, incident_id)
+    assert detail["status"] == "ACKNOWLEDGED"
+    assert [(a, s) for _, a, s in status_changes(detail) if s == "sms"] == [("Alice Martin", "sms")]
+    # A reply handled is not read again: two more passes text nobody.
+    sent = len(ovh.sent())
+    poller = mesh.gateway.state[STATE_KEY].sms_replies
+    assert await poller.one_pass() == 0 and await poller.one_pass() == 0
+    assert len(ovh.sent()) == sent
 
 
 async def test_forged_wrong_or_foreign_replies_change_nothing(

@@ -370,8 +370,8 @@ class DeletePersonRules(Request, frozen=True, kw_only=True, tag="notifier.person
 
 # -- answering a page where it arrived (docs/acknowledge-anywhere.md) -----------------------------
 
-# How an answer to a page comes in: an SMS reply through Twilio's inbound webhook or OVH's
-# callback, a key pressed in a Twilio call, or a signed link (an e-mail's, an ntfy button's).
+# How an answer to a page comes in: an SMS reply through Twilio's inbound webhook or read from
+# OVH's API, a key pressed in a Twilio call, or a signed link (an e-mail's, an ntfy button's).
 PageActionVia = Literal["twilio_sms", "ovh_sms", "twilio_voice", "link"]
 PageVerb = Literal["acknowledge", "resolve", "escalate"]
 
@@ -404,10 +404,10 @@ class CheckPageAction(Request, frozen=True, kw_only=True, tag="notifier.page_act
     """Verify an answer to a page, as the gateway received it, and say what it asks.
 
     ``twilio_sms`` / ``twilio_voice``: ``url`` is the full URL Twilio called and ``params``
-    its form fields, ``signature`` its ``X-Twilio-Signature``; ``ovh_sms``: ``token`` is the
-    secret of the callback URL and ``params`` the callback's fields; ``link``: ``token`` is
-    the link's signed token. Changes nothing, except that a wrong SMS code counts against the
-    number it came from (attempts are bounded): safe to repeat."""
+    its form fields, ``signature`` its ``X-Twilio-Signature``; ``link``: ``token`` is the
+    link's signed token (OVH's replies are read from OVH's API by the notifier itself, and
+    checked as :class:`TakeSmsReplies` takes them). Changes nothing, except that a wrong SMS
+    code counts against the number it came from (attempts are bounded): safe to repeat."""
 
     reply_type: ClassVar[type[Message]] = PageActionCheck
     via: PageActionVia
@@ -443,6 +443,56 @@ class PerformPageAction(Request, frozen=True, kw_only=True, tag="notifier.page_a
     actor_id: str = ""
 
 
+class SmsReply(msgspec.Struct, frozen=True, kw_only=True):
+    """An SMS a person sent back, as the provider that holds it until it is read (OVH) had
+    it: ``provider`` the provider's name, ``id`` the vendor's id of the message, and what
+    it asks once checked as an answer to a page (``check``, as for a Twilio reply)."""
+
+    provider: str
+    id: str
+    sender: str
+    message: str
+    check: PageActionCheck
+
+
+class SmsReplies(Message, frozen=True, kw_only=True, tag="notifier.sms_replies.v1"):
+    """The SMS replies waiting at the providers; ``failed`` names each provider that could not
+    be read, and why."""
+
+    replies: list[SmsReply] = []
+    failed: dict[str, str] = {}
+
+
+class TakeSmsReplies(Request, frozen=True, kw_only=True, tag="notifier.sms_replies.take.v1"):
+    """Read the SMS replies that wait at the providers that keep them until they are read
+    (OVH's incoming messages), at most ``limit``, each checked as an answer to a page (a
+    wrong code counts against its number). A reply stays at the provider until
+    :class:`AnswerSmsReply`: one taken by a gateway that stopped is taken again."""
+
+    reply_type: ClassVar[type[Message]] = SmsReplies
+    limit: int = 20
+
+
+class SmsReplyAnswered(Message, frozen=True, kw_only=True, tag="notifier.sms_reply.answered.v1"):
+    """``sent``: the answer reached the provider for the person; the reply was then deleted
+    at the provider (``deleted``), so that it is handled once."""
+
+    sent: bool
+    deleted: bool
+
+
+class AnswerSmsReply(Request, frozen=True, kw_only=True, tag="notifier.sms_replies.answer.v1"):
+    """Tell the person who sent reply ``id`` through ``provider`` (from the number ``to``)
+    what was done (``answer``, an SMS back through that provider), then delete the reply at
+    the provider."""
+
+    reply_type: ClassVar[type[Message]] = SmsReplyAnswered
+    provider: str
+    id: str
+    to: str
+    answer: str
+
+
 REQUESTS: tuple[type[Request], ...] = (
     PutProvider,
     ListProviders,
@@ -458,6 +508,8 @@ REQUESTS: tuple[type[Request], ...] = (
     CheckDelivery,
     CheckPageAction,
     PerformPageAction,
+    TakeSmsReplies,
+    AnswerSmsReply,
 )
 
 NOTIFICATIONS_STREAM = StreamSpec(

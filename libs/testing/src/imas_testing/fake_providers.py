@@ -103,11 +103,28 @@ def _workflow_problem(body: Any) -> str:
 
 
 class FakeOvh(FakeProvider):
-    """``POST /1.0/sms/{service}/jobs`` with OVH's ``$1$`` signature checked."""
+    """OVH's SMS API, each call's ``$1$`` signature checked: ``POST /1.0/sms/{service}/jobs``
+    sends, and the replies people sent wait in the account's incoming messages
+    (``GET /sms/{service}/incoming``, ``GET`` and ``DELETE /sms/{service}/incoming/{id}``)
+    until deleted; :meth:`text_in` makes one arrive."""
 
     def __init__(self, application_key: str, application_secret: str, consumer_key: str) -> None:
         super().__init__()
         self.keys = (application_key, application_secret, consumer_key)
+        self.incoming: dict[int, dict[str, Any]] = {}
+
+    def text_in(self, sender: str, message: str) -> int:
+        """A person texts ``message`` back from ``sender``; the id OVH gives the reply."""
+        reply_id = 100_000 + next(self._ids)
+        self.incoming[reply_id] = {
+            "id": reply_id, "sender": sender, "message": message, "credits": 0, "tag": "",
+            "creationDatetime": "2026-12-07T03:12:09+01:00",
+        }  # fmt: skip
+        return reply_id
+
+    def sent(self) -> list[dict[str, Any]]:
+        """The SMS sent through ``jobs``, in order."""
+        return [r.body for r in self.requests if r.method == "POST" and r.path.endswith("/jobs")]
 
     async def handle(self, method: str, path: str, headers: dict[str, str], body: Any) -> Any:
         ak, secret, ck = self.keys
@@ -116,8 +133,19 @@ class FakeOvh(FakeProvider):
         expected = "$1$" + hashlib.sha1(raw.encode()).hexdigest()
         if headers.get("x-ovh-application") != ak or headers.get("x-ovh-signature") != expected:
             return 403, {"message": "Invalid signature", "errorCode": "INVALID_SIGNATURE"}
-        return 200, {"ids": [next(self._ids)], "invalidReceivers": [], "totalCreditsRemoved": 1,
-                     "validReceivers": body["receivers"]}  # fmt: skip
+        found = re.fullmatch(r"/1\.0/sms/[^/]+/incoming(?:/(\d+))?", path)
+        if found is None:
+            return 200, {"ids": [next(self._ids)], "invalidReceivers": [],
+                         "totalCreditsRemoved": 1, "validReceivers": body["receivers"]}  # fmt: skip
+        if found[1] is None:
+            return 200, sorted(self.incoming)
+        reply = self.incoming.get(int(found[1]))
+        if reply is None:
+            return 404, {"message": f"The requested object (id = {found[1]}) does not exist"}
+        if method == "DELETE":
+            del self.incoming[int(found[1])]
+            return 200, None
+        return 200, reply
 
 
 @dataclass

@@ -58,6 +58,7 @@ from imas_gateway.inbound import chat, heartbeats, page_actions, webhooks
 from imas_gateway.inbound.intake import Intake
 from imas_gateway.inbound.lean import lean_webhooks
 from imas_gateway.inbound.overload import Overload
+from imas_gateway.inbound.sms_replies import SmsRepliesPoller
 from imas_gateway.models import outbox
 from imas_gateway.settings import GatewaySettings, check_settings
 from imas_gateway.state import STATE_KEY, GatewayState
@@ -85,6 +86,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
 
     runtime.on_start(credentials)
     runtime.every("rate limits in step", lambda stopping: gateway.limits.run(runtime.bus, stopping))
+    runtime.every("SMS replies", gateway.sms_replies.run)
     app = service_app(
         runtime,
         # The public API, by URL: /api/v1/incidents/ and everything under an incident...
@@ -188,15 +190,14 @@ def _parts(settings: GatewaySettings, runtime: ServiceRuntime) -> GatewayState:
     )
     oidc = OidcConfig.from_settings(settings)
     limits = SharedBuckets()
+    users = UserDirectory(runtime.engine, authenticator, passwords, sign_out=sessions.sign_out_user)
     return GatewayState(
         settings=settings,
         runtime=runtime,
         mesh=mesh,
         authenticator=authenticator,
         tokens=Tokens(runtime.engine, authenticator),
-        users=UserDirectory(
-            runtime.engine, authenticator, passwords, sign_out=sessions.sign_out_user
-        ),
+        users=users,
         sessions=sessions,
         oidc=SingleSignOn(oidc, runtime.redis, timeout=settings.upstream_timeout)
         if oidc is not None
@@ -210,6 +211,13 @@ def _parts(settings: GatewaySettings, runtime: ServiceRuntime) -> GatewayState:
             namespace=settings.database_name,
         ),
         audit=AuditLog(runtime.engine),
+        sms_replies=SmsRepliesPoller(
+            mesh,
+            users,
+            runtime.redis,
+            interval=settings.sms_replies_poll_seconds,
+            namespace=settings.database_name,
+        ),
         stream_slots=StreamSlots(
             runtime.redis,
             per_identity=settings.streams_per_identity,

@@ -45,6 +45,8 @@ class GatewaySettings(RuntimeSettings, kw_only=True):
     webhook_min_in_flight: int = 100
     # How long an integration's credentials check and a token lookup are remembered.
     webhook_auth_cache_seconds: float = 10.0
+    # How often SMS replies kept by the provider (OVH) are read and carried out (seconds).
+    sms_replies_poll_seconds: float = 5.0
     token_cache_seconds: float = 10.0
     # The longest a token of a user lives (obtained with their password), in days; lowering
     # it brings forward the expiry of the tokens already issued at the next start.

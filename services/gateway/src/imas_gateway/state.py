@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from imas_gateway.http.streams import StreamSlots
     from imas_gateway.http.upstream import Upstream
     from imas_gateway.inbound.intake import Intake
+    from imas_gateway.inbound.sms_replies import SmsRepliesPoller
     from imas_gateway.settings import GatewaySettings
     from imas_runtime.service import ServiceRuntime
 
@@ -48,6 +49,8 @@ class GatewayState:
     audit: AuditLog
     # How many live streams each caller holds open.
     stream_slots: StreamSlots
+    # Reads and carries out the SMS replies that OVH keeps until they are read.
+    sms_replies: SmsRepliesPoller
     # What alert webhooks share: credentials checks, limits, the hand-off to JetStream.
     intake: Intake
 

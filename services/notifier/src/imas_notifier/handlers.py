@@ -14,6 +14,7 @@ from imas_contracts.incidents import (
 )
 from imas_contracts.notifier import (
     NOTIFICATIONS_STREAM,
+    AnswerSmsReply,
     CheckDelivery,
     CheckPageAction,
     DeletePersonRules,
@@ -29,6 +30,7 @@ from imas_contracts.notifier import (
     PutProvider,
     PutRoutingRule,
     SendProviderTest,
+    TakeSmsReplies,
 )
 from imas_notifier.config.usecases import ConfigUseCases
 from imas_notifier.page_actions.usecases import PageActions
@@ -112,4 +114,6 @@ def endpoints(config: ConfigUseCases, rules: RulesUseCases, actions: PageActions
         Endpoint(DeletePersonRules, rules.delete_person_rules),
         Endpoint(CheckPageAction, actions.check),
         Endpoint(PerformPageAction, actions.perform),
+        Endpoint(TakeSmsReplies, actions.take_sms_replies),
+        Endpoint(AnswerSmsReply, actions.answer_sms_reply),
     ]

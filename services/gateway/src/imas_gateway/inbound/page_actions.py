@@ -35,6 +35,7 @@ from imas_contracts.notifier import (
     PerformPageAction,
 )
 from imas_gateway.auth.guard import PUBLIC, Role, role
+from imas_gateway.auth.users import UserDirectory
 from imas_gateway.domain import role_allows
 from imas_gateway.http.problems import problem
 from imas_gateway.http.request import Request
@@ -62,12 +63,12 @@ async def form_of(request: Request) -> dict[str, str]:
 
 
 async def carry_out(
-    request: Request, mesh: Upstream, check: PageActionCheck, via: PageActionVia
+    users: UserDirectory, mesh: Upstream, check: PageActionCheck, via: PageActionVia
 ) -> tuple[int, str]:
     """(status, what to tell the person) once the notifier has checked the answer: refused
     when the role of the person paged does not allow the verb, else carried out once."""
     verb = check.verb or "acknowledge"
-    found = await request.gateway.users.acting_as(check.person_email)
+    found = await users.acting_as(check.person_email)
     if found is None:
         return 403, (
             f"This page went to {check.person_name}, who has no IMAS user with the verified "
@@ -118,7 +119,7 @@ async def twilio_answer(
         return refused
     text = check.message
     if check.status == 200:
-        text = (await carry_out(request, mesh, check, via))[1]
+        text = (await carry_out(request.gateway.users, mesh, check, via))[1]
     said = f"<{verb_tag}>{escape(text)}</{verb_tag}>"
     ending = "<Hangup/>" if verb_tag == "Say" else ""
     return Response(f"<Response>{said}{ending}</Response>", media_type=TWIML)
@@ -199,7 +200,7 @@ async def do_page_action(
     check = await _link_check(mesh, token)
     status, message = check.status, check.message
     if status == 200:
-        status, message = await carry_out(request, mesh, check, "link")
+        status, message = await carry_out(request.gateway.users, mesh, check, "link")
     if "text/html" not in request.headers.get("accept", ""):
         return Response({"status": status, "message": message}, status_code=status)
     if status != 200:

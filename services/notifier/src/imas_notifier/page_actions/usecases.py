@@ -19,20 +19,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from imas_contracts.escalation import EscalatedNow, EscalateNow
 from imas_contracts.incidents import IncidentView, Source, TransitionIncident
 from imas_contracts.notifier import (
+    AnswerSmsReply,
     CheckPageAction,
     PageActionCheck,
     PageActionDone,
     PageActionVia,
     PerformPageAction,
+    SmsReplies,
+    SmsReply,
+    SmsReplyAnswered,
+    TakeSmsReplies,
 )
 from imas_notifier import domain
 from imas_notifier.config.cache import ConfigCache
 from imas_notifier.page_actions import domain as rules
 from imas_notifier.page_actions import store as store_actions
-from imas_notifier.providers.base import Outgoing
+from imas_notifier.providers.base import Outgoing, ProviderError
 from imas_notifier.providers.cache import ProviderCache
+from imas_notifier.providers.sms_mail import OvhSmsProvider
 from imas_runtime.bus import Bus
-from imas_runtime.errors import RequestFailed, ServiceError, Unavailable
+from imas_runtime.errors import NotFound, RequestFailed, ServiceError, Unavailable
 from imas_runtime.logs import get_logger
 from imas_runtime.secrets_box import SecretBox
 
@@ -224,7 +230,11 @@ class PageActions:
                 return _refused(400, f"{name} is missing: not an SMS Twilio sent", name)
         if not await self._twilio_signed(request):
             return _refused(403, "X-Twilio-Signature does not verify", "X-Twilio-Signature")
-        reply = rules.read_reply(request.params["Body"])
+        return await self._check_sms(request.params["From"], request.params["Body"])
+
+    async def _check_sms(self, sender: str, body: str) -> PageActionCheck:
+        """An SMS ``body`` from the number ``sender`` as an answer to one of its pages."""
+        reply = rules.read_reply(body)
         if reply is None:
             return _refused(
                 422,
@@ -232,7 +242,7 @@ class PageActions:
                 "RES <code> to resolve, with the code of the page.",
                 "Body",
             )
-        phone = rules.phone_key(request.params["From"])
+        phone = rules.phone_key(sender)
         since = datetime.fromtimestamp(self.clock() - rules.WRONG_CODES_WINDOW_SECONDS, UTC)
         async with self.engine.begin() as conn:
             if await store_actions.wrong_codes_since(conn, phone, since) >= rules.MAX_WRONG_CODES:
@@ -248,6 +258,61 @@ class PageActions:
         if found is None:
             return _refused(404, f"No page to this number has the code {reply.code}.", "Body")
         return await self._found(str(found.id), reply.verb)
+
+    # -- SMS replies kept at the provider (OVH) ---------------------------------------------------
+
+    async def take_sms_replies(self, request: TakeSmsReplies) -> SmsReplies:
+        """The replies waiting at each OVH provider, each checked as an answer; a provider that
+        cannot be read is named in ``failed`` and the others are read all the same."""
+        async with self.engine.connect() as conn:
+            accounts = await self.providers.of_kind(conn, "ovh")
+        limit = min(max(request.limit, 1), 100)
+        replies: list[SmsReply] = []
+        failed: dict[str, str] = {}
+        for provider in accounts:
+            if not isinstance(provider, OvhSmsProvider):
+                continue
+            name = provider.name
+            try:
+                waiting = await provider.incoming(limit - len(replies))
+            except ProviderError as exc:
+                failed[name] = str(exc)
+                log.warning("SMS replies not read", provider=name, error=str(exc))
+                continue
+            for found in waiting:
+                sender, message = str(found.get("sender", "")), str(found.get("message", ""))
+                replies.append(
+                    SmsReply(
+                        provider=name,
+                        id=str(found.get("id", "")),
+                        sender=sender,
+                        message=message,
+                        check=await self._check_sms(sender, message),
+                    )
+                )
+            if len(replies) >= limit:
+                break
+        return SmsReplies(replies=replies, failed=failed)
+
+    async def answer_sms_reply(self, request: AnswerSmsReply) -> SmsReplyAnswered:
+        """Text the answer back to whoever sent the reply, then delete the reply at the provider.
+        The reply is deleted even when the answer could not be sent: what it asked was done
+        (or refused), and reading it again would do nothing more."""
+        async with self.engine.connect() as conn:
+            await self.providers.refresh(conn)
+        provider = self.providers.named(request.provider)
+        if not isinstance(provider, OvhSmsProvider):
+            raise NotFound(f"no OVH provider named {request.provider!r}")
+        sent = True
+        try:
+            await provider.text(request.to, request.answer)
+        except ProviderError as exc:
+            sent = False
+            log.warning(
+                "answer to an SMS reply not sent", provider=request.provider, error=str(exc)
+            )
+        await provider.delete_incoming(request.id)
+        return SmsReplyAnswered(sent=sent, deleted=True)
 
     async def _check_twilio_voice(self, request: CheckPageAction) -> PageActionCheck:
         if not await self._twilio_signed(request):

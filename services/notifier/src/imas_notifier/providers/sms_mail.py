@@ -13,9 +13,10 @@ from html import escape
 from typing import Any
 
 import aiosmtplib
+import httpx
 
 from imas_notifier.page_actions.domain import call_twiml
-from imas_notifier.providers.base import HttpProvider, Outgoing, ProviderError, post
+from imas_notifier.providers.base import HttpProvider, Outgoing, ProviderError, call, post
 from imas_runtime.outbound import Refused
 
 
@@ -29,7 +30,12 @@ def ovh_signature(
 
 
 class OvhSmsProvider(HttpProvider):
-    """``POST /sms/{service_name}/jobs`` on the OVH API (``endpoint``), signed per request."""
+    """``POST /sms/{service_name}/jobs`` on the OVH API (``endpoint``), signed per request.
+
+    With ``replies`` (the default), pages go out as SMS the person can answer
+    (``senderForResponse``: OVH sends them from a number that takes replies, not from
+    ``sender``); the replies wait in the account's incoming messages
+    (``GET /sms/{service_name}/incoming``) until IMAS reads, answers and deletes them."""
 
     kind = "ovh"
 
@@ -39,39 +45,59 @@ class OvhSmsProvider(HttpProvider):
         self.endpoint = str(config.get("endpoint") or "https://eu.api.ovh.com/1.0").rstrip("/")
         self.service_name = str(config.get("service_name") or "")
         self.sender = str(config.get("sender") or "")
+        self.replies = bool(config.get("replies", True))
         self.application_key = str(config.get("application_key") or "")
         self.application_secret = secrets.get("application_secret", "")
         self.consumer_key = secrets.get("consumer_key", "")
 
     async def send(self, page: Outgoing) -> str:
-        url = f"{self.endpoint}/sms/{self.service_name}/jobs"
+        return await self.text(page.address, page.message)
+
+    async def text(self, to: str, message: str) -> str:
+        """Send ``message`` to the number ``to``; OVH's ids of the SMS sent."""
         body = json.dumps(
             {
-                "message": page.message[:1600],
-                "receivers": [page.address],
+                "message": message[:1600],
+                "receivers": [to],
                 "sender": self.sender,
                 "noStopClause": True,
                 "priority": "high",
-                "senderForResponse": False,
+                "senderForResponse": self.replies,
             }
         )
-        now = int(self.clock())
-        headers = {
-            "Content-Type": "application/json",
-            "X-Ovh-Application": self.application_key,
-            "X-Ovh-Consumer": self.consumer_key,
-            "X-Ovh-Timestamp": str(now),
-            "X-Ovh-Signature": ovh_signature(
-                self.application_secret, self.consumer_key, "POST", url, body, now
-            ),
-        }
-        response = await post(self.client, url, content=body.encode(), headers=headers)
-        answer = response.json()
+        answer = (await self._signed("POST", "jobs", body)).json()
         if answer.get("invalidReceivers"):
             raise ProviderError(
                 f"ovh: invalid receivers {answer['invalidReceivers']}", retryable=False
             )
         return ",".join(str(i) for i in answer.get("ids", []))
+
+    async def incoming(self, limit: int) -> list[dict[str, Any]]:
+        """The replies waiting in the account, oldest first, at most ``limit``: each
+        ``{"id", "sender", "message"}`` as OVH's ``sms.Incoming``."""
+        if not self.replies:
+            return []
+        ids = sorted(int(i) for i in (await self._signed("GET", "incoming")).json())
+        return [(await self._signed("GET", f"incoming/{i}")).json() for i in ids[:limit]]
+
+    async def delete_incoming(self, reply_id: str) -> None:
+        await self._signed("DELETE", f"incoming/{int(reply_id)}")
+
+    async def _signed(self, method: str, path: str, body: str = "") -> httpx.Response:
+        """A call to ``/sms/{service_name}/<path>`` with OVH's per-request signature."""
+        url = f"{self.endpoint}/sms/{self.service_name}/{path}"
+        now = int(self.clock())
+        headers = {
+            "X-Ovh-Application": self.application_key,
+            "X-Ovh-Consumer": self.consumer_key,
+            "X-Ovh-Timestamp": str(now),
+            "X-Ovh-Signature": ovh_signature(
+                self.application_secret, self.consumer_key, method, url, body, now
+            ),
+        }
+        if body:
+            headers["Content-Type"] = "application/json"
+        return await call(self.client, method, url, content=body.encode(), headers=headers)
 
 
 class TwilioSmsProvider(HttpProvider):
