@@ -313,6 +313,28 @@ async def test_a_status_update_reaches_every_kind_of_subscriber(
     ]
 
 
+async def test_subscribers_that_are_no_address_or_too_many_are_refused_naming_the_field(
+    mesh: Mesh, warroom: ServiceRuntime
+) -> None:
+    incident = await mesh.create("/api/v1/incidents/", {**SEV1, "severity": "SEV4_LOW"})
+    subscribers = f"/api/v1/incidents/{incident['id']}/subscribers/"
+    for field, value in (
+        ("email", "a" * 100_000 + "@example.com"),  # past what SMTP carries
+        ("email", "ops\u202e@example.com"),  # a right-to-left override
+        ("slack", "C" + "A" * 5000),
+    ):
+        bad = await mesh.client.post(subscribers, json={field: value}, headers=mesh.auth)
+        assert bad.status_code == 400, bad.text[:300]
+        assert [e["field"] for e in bad.json()["errors"]] == [field]
+    # Each status update goes to every subscriber: an incident has at most 100.
+    for i in range(100):
+        await mesh.call("POST", subscribers, json={"email": f"list{i}@example.com"})
+    over = await mesh.client.post(subscribers, json={"slack": "#status"}, headers=mesh.auth)
+    assert over.status_code == 400 and over.json()["errors"][0]["field"] == "slack"
+    again = await mesh.call("POST", subscribers, json={"email": "list7@example.com"})
+    assert len(again["subscribers"]) == 100
+
+
 async def test_roles_and_updates_from_slack_follow_the_callers_role(
     mesh: Mesh, slack: FakeSlack, warroom: ServiceRuntime, mailbox: tuple[Mailbox, int]
 ) -> None:

@@ -48,8 +48,11 @@ from imas_warroom.stakeholders import store as roles_store
 DEFAULT_ROLES = ("commander", "scribe", "communications")
 # The longest status update: an SMS-sized summary is the usual, an e-mail may say more.
 MAX_UPDATE = 4000
+# Each status update goes to every subscriber: their number is bounded.
+MAX_SUBSCRIBERS = 100
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_SLACK_CHANNEL = re.compile(r"^#?[a-z0-9_-]{1,80}$|^[CG][A-Z0-9]{6,}$")
+_MAX_EMAIL = 254  # the longest address SMTP carries (RFC 5321)
+_SLACK_CHANNEL = re.compile(r"^#?[a-z0-9_-]{1,80}$|^[CG][A-Z0-9]{6,20}$")
 
 
 def role_names(configured: str) -> tuple[str, ...]:
@@ -160,10 +163,16 @@ class Stakeholders:
             return await self._subscribers(conn, incident)
 
     async def subscribe(self, cmd: Subscribe) -> IncidentSubscribers:
-        """Add a subscriber. Safe to repeat: listed once, told once."""
+        """Add a subscriber (at most :data:`MAX_SUBSCRIBERS` an incident). Safe to repeat:
+        listed once, told once."""
         incident = await self.incident(cmd.incident)
         kind, ref, name = await self._resolve(cmd.kind, cmd.ref)
         async with self.engine.begin() as conn:
+            rows = await roles_store.list_subscribers(conn, incident.id)
+            if len(rows) >= MAX_SUBSCRIBERS and (kind, ref) not in {(r.kind, r.ref) for r in rows}:
+                raise Invalid.field(
+                    kind, f"an incident has at most {MAX_SUBSCRIBERS} subscribers: remove one"
+                )
             if await roles_store.add_subscriber(conn, incident.id, kind, ref, name, cmd.actor):
                 await self._changed(conn, incident, cmd.actor, added=[name])
             answer = await self._subscribers(conn, incident)
@@ -206,7 +215,7 @@ class Stakeholders:
                 raise Invalid.field("team", f"no team '{ref}' in the catalog")
             return kind, team.id, team.name
         if kind == "email":
-            if not _EMAIL.match(ref):
+            if len(ref) > _MAX_EMAIL or not ref.isprintable() or not _EMAIL.match(ref):
                 raise Invalid.field("email", f"'{ref}' is not an e-mail address")
             return kind, ref.lower(), ref.lower()
         if kind == "slack":

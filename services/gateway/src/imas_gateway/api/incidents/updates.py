@@ -86,7 +86,8 @@ class IncidentUpdatesController(Controller):
         ref: FromPath[str],
     ) -> dict[str, Any]:
         """Responders and above; answers the subscribers. A subscriber added twice is
-        listed once. 400 naming the field for someone unknown or an address that is none."""
+        listed once. 400 naming the field for someone unknown, an address that is none, or
+        past 100 subscribers (each status update goes to every one)."""
         choices: list[tuple[SubscriberKind, str]] = [
             ("person", data.person),
             ("team", data.team),
