@@ -24,6 +24,7 @@ from imas_runtime.db import Timeouts, make_engine, with_database
 from imas_testing import LOOPBACK, eventually, factories
 from imas_testing.fake_providers import WebhookReceiver
 from tests.e2e.notifier_pages import page_tickets_to, sev4_triggered
+from tests.integration.locks import waits_for_lock
 
 pytestmark = pytest.mark.integration
 
@@ -129,19 +130,6 @@ def sev3_triggered(label: str) -> IncidentTriggered:
     return factories.lifecycle(IncidentTriggered, incident)
 
 
-async def waiting_on_a_lock(engine: AsyncEngine, query: str) -> None:
-    """Raise unless a session of this database waits for a lock running ``query``."""
-    async with engine.connect() as conn:
-        waiting = await conn.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock' AND query LIKE :query"
-            ),
-            {"query": f"%{query}%"},
-        )
-    assert waiting, f"no session waits for a lock running {query!r}"
-
-
 async def test_incidents_routed_together_by_a_restarted_notifier_follow_the_stored_rules(
     notifier: Notifier, postgres_url: str
 ) -> None:
@@ -175,14 +163,14 @@ async def test_incidents_routed_together_by_a_restarted_notifier_follow_the_stor
         # The first routing stops before the rules, the catalog read already...
         await rules_lock.execute(text("LOCK TABLE routing_rules IN ACCESS EXCLUSIVE MODE"))
         routing_first = asyncio.create_task(restarted.on_triggered(first))
-        await eventually(lambda: waiting_on_a_lock(notifier.elsewhere, "FROM routing_rules"))
+        await eventually(lambda: waits_for_lock(notifier.elsewhere, "FROM routing_rules"))
         # ...the second one begins, and stops at the catalog...
         locking_catalog = asyncio.create_task(
             catalog_lock.execute(text("LOCK TABLE catalog IN ACCESS EXCLUSIVE MODE"))
         )
-        await eventually(lambda: waiting_on_a_lock(notifier.elsewhere, "LOCK TABLE catalog"))
+        await eventually(lambda: waits_for_lock(notifier.elsewhere, "LOCK TABLE catalog"))
         routing_second = asyncio.create_task(restarted.on_triggered(second))
-        await eventually(lambda: waiting_on_a_lock(notifier.elsewhere, "FROM catalog"))
+        await eventually(lambda: waits_for_lock(notifier.elsewhere, "FROM catalog"))
         # ...while the first one finishes.
         await rules_lock.commit()
         await routing_first

@@ -3,6 +3,7 @@ Twilio, Teams, a real SMTP server (aiosmtpd) and webhook receivers."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import uuid
@@ -21,6 +22,7 @@ from imas_contracts import new_event_id
 from imas_contracts.incidents import (
     CatalogChanged,
     IncidentAcknowledged,
+    IncidentResolved,
     IncidentSnapshot,
     IncidentTriggered,
     Ref,
@@ -29,6 +31,7 @@ from imas_contracts.notifier import ListProviders, ProviderList, ProviderView, P
 from imas_notifier.app import NotifierRuntime, create_runtime
 from imas_notifier.settings import NotifierSettings
 from imas_notifier.usecases import NotifierUseCases
+from imas_runtime.db import Timeouts, make_engine, with_database
 from imas_runtime.embedded import free_port
 from imas_runtime.errors import RequestFailed
 from imas_runtime.secrets_box import SecretBox
@@ -36,6 +39,7 @@ from imas_testing import LOOPBACK, eventually, factories
 from imas_testing.factories import lifecycle
 from imas_testing.fake_chat import Channel, FakeDiscord, FakeSlack
 from imas_testing.fake_providers import FakeOvh, FakeTeams, FakeTwilio, WebhookReceiver
+from tests.integration.locks import waits_for_lock
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 2, 5, 18, 30, tzinfo=UTC)
@@ -204,6 +208,82 @@ async def test_sev1_pages_slack_with_ack_button_sms_to_responder_and_scope_email
         assert [m.get("thread_ts") for m in replies] == [page.provider_response]
 
     await eventually(threaded, timeout=15)
+
+
+async def test_an_acknowledgement_and_a_resolution_before_their_trigger_are_followed_up(
+    world: World,
+) -> None:
+    """A trigger held back by a retry (its transaction failed while PostgreSQL restarted)
+    can come after the acknowledgement and the resolution: their follow-ups are kept, and go
+    to the trigger's pages once they are recorded."""
+    inc = factories.incident(
+        at=NOW, team=Ref(id="team", name="SRE Core"), severity="SEV2_HIGH", title="Disk full"
+    )
+    await world.usecases.on_acknowledged(
+        lifecycle(IncidentAcknowledged, inc, at=NOW, actor="carol")
+    )
+    await world.usecases.on_resolved(lifecycle(IncidentResolved, inc, at=NOW))
+    await world.usecases.on_triggered(triggered(inc))
+
+    async def followed_up() -> None:
+        texts = [m["text"] for m in world.slack.channels["C1"].messages.values()
+                 if m["text"].startswith("[SEV2] Disk full")]  # fmt: skip
+        assert any("Acknowledged by carol" in t for t in texts), texts
+        assert any(t.endswith(": Resolved") for t in texts), texts
+        assert len(texts) == 3, texts  # the page and its two follow-ups
+        assert set((await statuses(world, inc.id)).values()) == {"sent"}
+
+    await eventually(followed_up, timeout=15)
+
+
+async def test_an_acknowledgement_while_its_trigger_is_being_recorded_is_followed_up(
+    world: World, postgres_url: str
+) -> None:
+    """The acknowledgement is handled while the trigger's transaction, its pages written, has
+    not committed yet (another replica, or the other consumer of this one): it waits for that
+    commit and follows the pages up, instead of finding none and sending nothing."""
+    inc = factories.incident(
+        at=NOW, team=Ref(id="team", name="SRE Core"), severity="SEV2_HIGH", title="Queue stuck"
+    )
+    # Use cases on a pool of their own, waiting for locks as long as the test needs.
+    database = world.runtime.settings.database
+    engine = make_engine(
+        with_database(postgres_url, database), timeouts=Timeouts(lock=120, statement=120)
+    )
+    usecases = NotifierUseCases(
+        engine,
+        world.usecases.providers,
+        public_url="http://imas.test",
+        routing_config=world.usecases.routing_config,
+    )
+    outbox_lock = await engine.connect()
+    try:
+        # The trigger's transaction stops at its last write, the plan in the outbox.
+        await outbox_lock.execute(text("LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE"))
+        routing = asyncio.create_task(usecases.on_triggered(triggered(inc)))
+        await eventually(lambda: waits_for_lock(engine, "INSERT INTO outbox"))
+        ack = lifecycle(IncidentAcknowledged, inc, at=NOW, actor="dave")
+        acknowledging = asyncio.create_task(usecases.on_acknowledged(ack))
+
+        async def held_or_done() -> None:
+            if not acknowledging.done():
+                await waits_for_lock(engine, "incident_triggers")
+
+        await eventually(held_or_done)
+        await outbox_lock.commit()
+        await routing
+        await acknowledging
+    finally:
+        await outbox_lock.close()
+        await engine.dispose()
+
+    async def followed_up() -> None:
+        texts = [m["text"] for m in world.slack.channels["C1"].messages.values()
+                 if m["text"].startswith("[SEV2] Queue stuck")]  # fmt: skip
+        assert any("Acknowledged by dave" in t for t in texts), texts
+        assert len(texts) == 2, texts
+
+    await eventually(followed_up, timeout=15)
 
 
 async def test_429_is_retried_after_its_retry_after(world: World) -> None:

@@ -125,6 +125,20 @@ internal_incidents = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# One row per incident whose trigger the notifier routed, or that was acknowledged or resolved
+# before (its trigger held back by a retry while the later event went through): ``owed``
+# lists those events' follow-ups ({verb, message, content}), recorded with the trigger's
+# pages when it comes. Both paths upsert the row first, so the later of two concurrent
+# transactions waits for the earlier and sees its pages.
+incident_triggers = Table(
+    "incident_triggers",
+    metadata,
+    Column("incident_id", UUID(as_uuid=True), primary_key=True),
+    Column("routed", Boolean, nullable=False, server_default=text("false")),
+    Column("owed", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 # One counter per kind of configuration the paging path caches in memory: ``catalog``,
 # ``rules`` (routing and person rules) and ``providers``. Triggers on those tables (migration
 # 0004) bump it in the writer's transaction, whoever writes, so every replica sees a change

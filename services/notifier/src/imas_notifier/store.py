@@ -292,6 +292,47 @@ async def page_places(conn: AsyncConnection, incident_id: str) -> list[Record]:
     return list((await conn.execute(query)).all())
 
 
+_MARK_ROUTED = text(
+    """
+    INSERT INTO incident_triggers (incident_id, routed)
+    SELECT unnest(CAST(:ids AS uuid[])), true
+    ON CONFLICT (incident_id) DO UPDATE SET routed = true
+    RETURNING incident_id, owed
+    """
+)
+
+
+async def mark_routed(conn: AsyncConnection, incident_ids: Sequence[str]) -> dict[str, list[Any]]:
+    """Record that these incidents' triggers are routed (in the transaction recording their
+    pages); answers the follow-ups owed to those pages, by incident id. Waits for a
+    concurrent :func:`owe_follow_up` of one of them to commit, and sees what it owed."""
+    if not incident_ids:
+        return {}
+    ids = sorted({uuid.UUID(i) for i in incident_ids})  # one lock order for every writer
+    rows = await conn.execute(_MARK_ROUTED, {"ids": ids})
+    return {str(r.incident_id): list(r.owed) for r in rows if r.owed}
+
+
+_OWE_FOLLOW_UP = text(
+    """
+    INSERT INTO incident_triggers (incident_id, owed)
+    VALUES (:id, CAST(:owed AS jsonb))
+    ON CONFLICT (incident_id) DO UPDATE SET owed = incident_triggers.owed || EXCLUDED.owed
+        WHERE NOT incident_triggers.routed
+    RETURNING incident_id
+    """
+)
+
+
+async def owe_follow_up(conn: AsyncConnection, incident_id: str, follow_up: dict[str, Any]) -> bool:
+    """Keep ``follow_up`` for the trigger's pages if the trigger is not routed yet (answers
+    whether it was kept). Run before reading the places to follow up: a trigger being routed
+    meanwhile commits first, and its pages are then read."""
+    owed = json.dumps([follow_up], separators=(",", ":"))
+    result = await conn.execute(_OWE_FOLLOW_UP, {"id": uuid.UUID(incident_id), "owed": owed})
+    return result.first() is not None
+
+
 async def cancel_delayed(conn: AsyncConnection, incident_id: str) -> int:
     """Pages held back (a person's later rules) are not sent once the incident is taken."""
     result = await conn.execute(

@@ -213,6 +213,13 @@ class NotifierUseCases:
             planned.append((incident.id, pages))
         by_incident = {e.incident.id: traces[e.event_id] for e in events if e.event_id in traces}
         await self._record(conn, planned, held, by_incident)
+        # An acknowledgement or resolution that came first (this trigger was held back by a
+        # retry) owes its follow-up to the pages just recorded.
+        owed = await store.mark_routed(conn, [incident_id for incident_id, _ in planned])
+        for incident_id, follow_ups in owed.items():
+            await store.cancel_delayed(conn, incident_id)
+            for follow_up in follow_ups:
+                held.extend(await self._record_follow_up(conn, incident_id, **follow_up))
         await emit(conn, outbox, [_plan(i, p) for i, p in planned])
 
     async def _on_call(
@@ -307,35 +314,50 @@ class NotifierUseCases:
 
     async def _follow_up(self, event: Any, verb: str, line: str) -> None:
         incident: IncidentSnapshot = event.incident
+        content = {
+            **domain.incident_content(incident, self.public_url),
+            "ack": False,
+            "follow_up": line,
+        }
+        message = f"{content['title']}: {line}"
         async with self.engine.begin() as conn:
             if not await claim(conn, inbox, CONSUMER, event.event_id):
                 return
             await store.cancel_delayed(conn, incident.id)
-            places = await store.page_places(conn, incident.id)
-            content = {
-                **domain.incident_content(incident, self.public_url),
-                "ack": False,
-                "follow_up": line,
-            }
-            message = f"{content['title']}: {line}"
-            pages, threads = [], {}
-            for place in places:
-                key = f"{incident.id}:follow:{verb}:{place.id}"
-                threads[key] = place.id
-                pages.append(
-                    domain.Page(
-                        key,
-                        place.channel,
-                        place.provider,
-                        place.recipient,
-                        message,
-                        place.address,
-                        {**content, "title": message},
-                        kind="follow_up",
-                    )
-                )
-            await store.add_pages(conn, [(incident.id, p) for p in pages], threads)
+            # Kept for the trigger's pages if they are not recorded yet; the places recorded
+            # already (escalation's pages may come first) are followed up now.
+            follow_up = {"verb": verb, "message": message, "content": content}
+            await store.owe_follow_up(conn, incident.id, follow_up)
+            await self._record_follow_up(conn, incident.id, verb, message, content)
         self.wake()
+
+    async def _record_follow_up(
+        self,
+        conn: AsyncConnection,
+        incident_id: str,
+        verb: str,
+        message: str,
+        content: dict[str, Any],
+    ) -> list[Any]:
+        """Record the follow-up ``verb`` to every place the incident was paged, threaded under
+        its first page there; one already recorded (same place, same verb) is skipped."""
+        pages, threads = [], {}
+        for place in await store.page_places(conn, incident_id):
+            key = f"{incident_id}:follow:{verb}:{place.id}"
+            threads[key] = place.id
+            pages.append(
+                domain.Page(
+                    key,
+                    place.channel,
+                    place.provider,
+                    place.recipient,
+                    message,
+                    place.address,
+                    {**content, "title": message},
+                    kind="follow_up",
+                )
+            )
+        return await store.add_pages(conn, [(incident_id, p) for p in pages], threads)
 
     async def _record_then_send(
         self, route: Callable[[AsyncConnection, list[Any]], Awaitable[None]]
