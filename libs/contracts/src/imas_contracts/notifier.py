@@ -482,9 +482,9 @@ class SmsReplyAnswered(Message, frozen=True, kw_only=True, tag="notifier.sms_rep
 
 
 class AnswerSmsReply(Request, frozen=True, kw_only=True, tag="notifier.sms_replies.answer.v1"):
-    """Tell the person who sent reply ``id`` through ``provider`` (from the number ``to``)
-    what was done (``answer``, an SMS back through that provider), then delete the reply at
-    the provider."""
+    """Delete reply ``id`` at ``provider``, then tell the person who sent it (from the number
+    ``to``) what was done (``answer``, an SMS back through that provider); nobody is told
+    while the provider refuses to delete it (``unavailable``)."""
 
     reply_type: ClassVar[type[Message]] = SmsReplyAnswered
     provider: str

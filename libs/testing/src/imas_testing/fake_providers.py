@@ -112,6 +112,8 @@ class FakeOvh(FakeProvider):
         super().__init__()
         self.keys = (application_key, application_secret, consumer_key)
         self.incoming: dict[int, dict[str, Any]] = {}
+        # False: deleting a reply is refused, as for a consumer key without that right.
+        self.deletes = True
 
     def text_in(self, sender: str, message: str) -> int:
         """A person texts ``message`` back from ``sender``; the id OVH gives the reply."""
@@ -143,6 +145,11 @@ class FakeOvh(FakeProvider):
         if reply is None:
             return 404, {"message": f"The requested object (id = {found[1]}) does not exist"}
         if method == "DELETE":
+            if not self.deletes:
+                return 403, {
+                    "message": "This call has not been granted",
+                    "errorCode": "NOT_GRANTED",
+                }
             del self.incoming[int(found[1])]
             return 200, None
         return 200, reply

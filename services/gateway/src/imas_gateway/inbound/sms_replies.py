@@ -22,7 +22,7 @@ from imas_contracts.notifier import AnswerSmsReply, SmsReplies, SmsReplyAnswered
 from imas_gateway.auth.users import UserDirectory
 from imas_gateway.http.upstream import Upstream
 from imas_gateway.inbound.page_actions import carry_out
-from imas_runtime.errors import Unavailable
+from imas_runtime.errors import ServiceError, Unavailable
 from imas_runtime.logs import get_logger
 from imas_runtime.loops import run_woken
 
@@ -60,12 +60,15 @@ class SmsRepliesPoller:
             answer = reply.check.message
             if reply.check.status == 200:
                 _, answer = await carry_out(self.users, self.mesh, reply.check, "ovh_sms")
-            await self.mesh.ask(
-                AnswerSmsReply(
-                    provider=reply.provider, id=reply.id, to=reply.sender, answer=answer
-                ),
-                SmsReplyAnswered,
-            )
+            try:
+                await self.mesh.ask(
+                    AnswerSmsReply(
+                        provider=reply.provider, id=reply.id, to=reply.sender, answer=answer
+                    ),
+                    SmsReplyAnswered,
+                )
+            except ServiceError as exc:  # left at the vendor: the next pass tries again
+                log.warning("SMS reply not answered", provider=reply.provider, error=str(exc))
         return len(taken.replies)
 
     async def _leading(self) -> bool:

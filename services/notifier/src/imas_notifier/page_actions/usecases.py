@@ -295,14 +295,20 @@ class PageActions:
         return SmsReplies(replies=replies, failed=failed)
 
     async def answer_sms_reply(self, request: AnswerSmsReply) -> SmsReplyAnswered:
-        """Text the answer back to whoever sent the reply, then delete the reply at the provider.
+        """Delete the reply at the provider, then text the answer back to whoever sent it.
         The reply is deleted even when the answer could not be sent: what it asked was done
-        (or refused), and reading it again would do nothing more."""
+        (or refused), and reading it again would do nothing more. Unavailable when it could
+        not be deleted, and nobody is texted: read again at the next pass, the reply would be
+        answered again, a text to the person every pass for as long as deleting fails."""
         async with self.engine.connect() as conn:
             await self.providers.refresh(conn)
         provider = self.providers.named(request.provider)
         if not isinstance(provider, OvhSmsProvider):
             raise NotFound(f"no OVH provider named {request.provider!r}")
+        try:
+            await provider.delete_incoming(request.id)
+        except ProviderError as exc:
+            raise Unavailable(f"{request.provider}: the reply is not deleted: {exc}") from None
         sent = True
         try:
             await provider.text(request.to, request.answer)
@@ -311,7 +317,6 @@ class PageActions:
             log.warning(
                 "answer to an SMS reply not sent", provider=request.provider, error=str(exc)
             )
-        await provider.delete_incoming(request.id)
         return SmsReplyAnswered(sent=sent, deleted=True)
 
     async def _check_twilio_voice(self, request: CheckPageAction) -> PageActionCheck:
