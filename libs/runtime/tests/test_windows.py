@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from imas_contracts.ingest import Matcher, Silence
 from imas_runtime.errors import Invalid
-from imas_runtime.windows import check_recurrence, recurrence
+from imas_runtime.windows import check_recurrence, recurrence, silence_end
 
 pytestmark = pytest.mark.unit
 
@@ -173,3 +174,14 @@ def test_a_rule_that_matches_nothing_is_refused_without_a_walk_to_the_year_9999(
 def test_a_rule_that_matches_rarely_is_accepted(rule: str, first: datetime) -> None:
     check_recurrence(rule, utc(2026, 1, 1), "UTC", 60)
     assert recurrence(rule, utc(2026, 1, 1), "UTC", 60).next_start(utc(2026, 1, 1)) == first
+
+
+def test_a_silence_stored_without_utc_offsets_applies_to_nothing() -> None:
+    # Refused since, such a silence may be stored from before: compared with an alert's time,
+    # it failed every alert of the intake.
+    naive = Silence(
+        matchers=[Matcher(label="env", value="prod")],
+        starts_at=datetime(2026, 1, 1),
+        ends_at=datetime(2027, 1, 1),
+    )
+    assert silence_end(naive, utc(2026, 6, 1)) is None

@@ -237,7 +237,10 @@ def _never(parsed: _Rule) -> bool:
 def silence_end(silence: Silence, at: datetime) -> datetime | None:
     """When the window of ``silence`` that ``at`` falls in ends; None when it does not hold at
     ``at`` (before its start, after its end, or between two occurrences of a recurring one).
-    A recurring one stored before its rule was checked applies to nothing."""
+    A recurring one stored before its rule was checked applies to nothing, nor does one stored
+    with times without a UTC offset (compared with ``at`` they would fail every alert)."""
+    if silence.starts_at.utcoffset() is None or silence.ends_at.utcoffset() is None:
+        return None
     if not silence.starts_at <= at < silence.ends_at:
         return None
     if not silence.rrule:
