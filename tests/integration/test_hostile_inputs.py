@@ -1,7 +1,7 @@
 """What a user sends that the services cannot work with is a 400 naming the field, through
 the public API on the whole mesh (real PostgreSQL, NATS, Redis), and the intake keeps going:
 times without a UTC offset, time zones that are folders of the zone database or too long to be
-file names, recurrence rules dateutil would loop on."""
+file names, recurrence rules dateutil would loop on, detection times before 1970."""
 
 from __future__ import annotations
 
@@ -65,3 +65,16 @@ async def test_windows_that_cannot_work_are_refused_and_alerts_keep_flowing(mesh
     assert await outcome_of_alert(mesh, marker) == "created"
     await mesh.create("/api/v1/silences/", silence)
     assert await outcome_of_alert(mesh, marker) == "suppressed"
+
+
+async def test_an_incident_detected_at_a_time_that_cannot_be_used_is_refused(mesh: Mesh) -> None:
+    base = {"title": "Disk full", "service_name": "redis-prod", "severity": "SEV3_MEDIUM"}
+    for detected in ("2026-12-07T10:00:00", "0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z"):
+        url = "/api/v1/incidents/"
+        assert await refusal(mesh, "POST", url, {**base, "detected_at": detected}) == [
+            "detected_at"
+        ]
+    # One incident detected in the year 1 made the list and the metrics fail for everyone.
+    for url in ("/api/v1/incidents/", "/api/v1/metrics/"):
+        answer = await mesh.client.get(url, headers=mesh.auth)
+        assert answer.status_code == 200, answer.text

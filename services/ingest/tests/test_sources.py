@@ -143,6 +143,11 @@ def test_custom_batch_object_and_array_forms() -> None:
         ("pagerduty", b'{"routing_key": "k", "event_action": "resolve"}', "dedup_key"),
         ("alertmanager", b'{"alerts": [{"status": "weird"}]}', "alerts[0].status"),
         ("alertmanager", b'{"alerts": [{"startsAt": "yesterday"}]}', "alerts[0].startsAt"),
+        (
+            "alertmanager",
+            b'{"alerts": [{"startsAt": "0002-01-01T00:00:00Z"}]}',
+            "alerts[0].startsAt",
+        ),
         ("alertmanager", b'{"status": "firing"}', "alerts"),
         ("custom", b'{"alerts": [{"title": "a"}, {"severity": "p1"}]}', "alerts[1].title"),
         ("custom", b"{not json", "body"),

@@ -287,7 +287,10 @@ def parse_time(value: Scalar, field: str) -> datetime | None:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             raise PayloadError(field, "must be an ISO 8601 date-time") from None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    found = parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if found.year < 1970:  # the incidents service refuses earlier detection times
+        raise PayloadError(field, "must be after 1970-01-01")
+    return found
 
 
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")

@@ -138,7 +138,7 @@ class IncidentUseCases:
         Safe to run twice with an ``idempotency_key``: the repeat counts nothing and answers as
         the first did.
         """
-        domain.validate_new_incident(cmd.title, cmd.service_name, cmd.severity)
+        domain.validate_new_incident(cmd.title, cmd.service_name, cmd.severity, cmd.detected_at)
         now = datetime.now(UTC)
         async with self.autocommit.connect() as conn:
             service = await self.catalog.service(conn, cmd.service_name)
