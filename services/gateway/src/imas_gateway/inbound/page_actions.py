@@ -120,7 +120,8 @@ async def twilio_answer(
     text = check.message
     if check.status == 200:
         text = (await carry_out(request.gateway.users, mesh, check, via))[1]
-    said = f"<{verb_tag}>{escape(text)}</{verb_tag}>"
+    # Nothing to say (a number IMAS never paged): an empty answer, no SMS back.
+    said = f"<{verb_tag}>{escape(text)}</{verb_tag}>" if text else ""
     ending = "<Hangup/>" if verb_tag == "Say" else ""
     return Response(f"<Response>{said}{ending}</Response>", media_type=TWIML)
 

@@ -55,6 +55,13 @@ async def action_by_code(conn: AsyncConnection, address: str, code: str) -> Reco
     return (await conn.execute(query)).first()
 
 
+async def ever_paged(conn: AsyncConnection, address: str) -> bool:
+    """Whether a page to ``address`` is still on record (page actions are kept a week past
+    their expiry)."""
+    query = select(page_actions.c.id).where(page_actions.c.address == address).limit(1)
+    return (await conn.execute(query)).first() is not None
+
+
 async def wrong_codes_since(conn: AsyncConnection, address: str, since: datetime) -> int:
     query = select(func.count()).where(wrong_codes.c.address == address, wrong_codes.c.at > since)
     return int((await conn.execute(query)).scalar_one())

@@ -233,7 +233,18 @@ class PageActions:
         return await self._check_sms(request.params["From"], request.params["Body"])
 
     async def _check_sms(self, sender: str, body: str) -> PageActionCheck:
-        """An SMS ``body`` from the number ``sender`` as an answer to one of its pages."""
+        """An SMS ``body`` from the number ``sender`` as an answer to one of its pages. A
+        refusal to a number IMAS never paged says nothing (``message`` ""): answering every
+        number that writes in would make IMAS an SMS relay for whoever finds its number."""
+        check = await self._check_sms_of_person(sender, body)
+        if check.status == 200 or not check.message:
+            return check
+        async with self.engine.connect() as conn:
+            if await store_actions.ever_paged(conn, rules.phone_key(sender)):
+                return check
+        return msgspec.structs.replace(check, message="")
+
+    async def _check_sms_of_person(self, sender: str, body: str) -> PageActionCheck:
         reply = rules.read_reply(body)
         if reply is None:
             return _refused(
@@ -309,6 +320,8 @@ class PageActions:
             await provider.delete_incoming(request.id)
         except ProviderError as exc:
             raise Unavailable(f"{request.provider}: the reply is not deleted: {exc}") from None
+        if not request.answer:
+            return SmsReplyAnswered(sent=False, deleted=True)
         sent = True
         try:
             await provider.text(request.to, request.answer)
