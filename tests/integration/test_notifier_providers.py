@@ -28,6 +28,7 @@ from imas_contracts.incidents import (
     Ref,
 )
 from imas_contracts.notifier import ListProviders, ProviderList, ProviderView, PutProvider
+from imas_notifier import store
 from imas_notifier.app import NotifierRuntime, create_runtime
 from imas_notifier.settings import NotifierSettings
 from imas_notifier.usecases import NotifierUseCases
@@ -284,6 +285,49 @@ async def test_an_acknowledgement_while_its_trigger_is_being_recorded_is_followe
         assert len(texts) == 2, texts
 
     await eventually(followed_up, timeout=15)
+
+
+async def test_a_follow_up_waits_for_the_page_it_threads_under(world: World) -> None:
+    """The acknowledgement comes while the page is still on its way to Slack: its follow-up
+    is not sent before the page is, and goes in the page's thread."""
+    inc = factories.incident(
+        at=NOW, team=Ref(id="team", name="SRE Core"), severity="SEV2_HIGH", title="Cache cold"
+    )
+    world.slack.slow("chat.postMessage", seconds=30)
+    await world.usecases.on_triggered(triggered(inc))
+
+    def page_held() -> None:
+        posted = [c.body["text"] for c in world.slack.calls("chat.postMessage")]
+        assert any(t.startswith("[SEV2] Cache cold") for t in posted), posted
+
+    await eventually(page_held)
+    await world.usecases.on_acknowledged(lifecycle(IncidentAcknowledged, inc, at=NOW, actor="eve"))
+    # What a dispatcher would lease now: not the follow-up, which stays pending. (The table
+    # lock waits for a lease in progress, and keeps the service's own dispatcher out.)
+    async with world.runtime.engine.connect() as conn:
+        await conn.execute(text("LOCK TABLE deliveries IN EXCLUSIVE MODE"))
+        follow_up = (
+            await conn.execute(
+                text(
+                    "SELECT id, status FROM deliveries"
+                    " WHERE incident_id = CAST(:i AS uuid) AND kind = 'follow_up'"
+                ),
+                {"i": inc.id},
+            )
+        ).one()
+        leased = await store.claim_due(conn, 100, 15.0, 2)
+        await conn.rollback()
+    assert follow_up.status == "pending"
+    assert follow_up.id not in {r.id for r in leased}
+    world.slack.release()
+
+    async def threaded() -> None:
+        replies = [m for m in world.slack.channels["C1"].messages.values()
+                   if "Acknowledged by eve" in m["text"]]  # fmt: skip
+        page = next(r for r in await world.rows(inc.id) if r.kind == "page")
+        assert [m.get("thread_ts") for m in replies] == [page.provider_response]
+
+    await eventually(threaded, timeout=15)
 
 
 async def test_429_is_retried_after_its_retry_after(world: World) -> None:

@@ -141,12 +141,26 @@ async def claim_due(
     conn: AsyncConnection, limit: int, lease_seconds: float, max_unanswered: int
 ) -> list[Record]:
     """Lease up to ``limit`` due pages (pending and due, or sending with a lapsed lease: a
-    lost sender's) and count the attempt; other replicas skip them. See :func:`_lease`."""
+    lost sender's) and count the attempt; other replicas skip them. See :func:`_lease`.
+
+    A follow-up waits while the page it threads under is still to be sent: recorded together
+    (an acknowledgement that came before its trigger), it would otherwise go first, and
+    outside the page's Slack thread, since the thread is known only once the page is sent."""
+    thread = deliveries.alias("thread")
+    thread_unsent = (
+        select(thread.c.id)
+        .where(thread.c.id == deliveries.c.thread_of, thread.c.status.in_(("pending", "sending")))
+        .exists()
+    )
     due = (
         select(deliveries.c.id)
         .where(
             or_(
-                and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= func.now()),
+                and_(
+                    deliveries.c.status == "pending",
+                    deliveries.c.next_attempt_at <= func.now(),
+                    or_(deliveries.c.thread_of.is_(None), ~thread_unsent),
+                ),
                 and_(deliveries.c.status == "sending", deliveries.c.lease_until < func.now()),
             )
         )
