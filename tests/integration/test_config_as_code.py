@@ -9,6 +9,7 @@ nothing IMAS made), secrets never show, a token of too low a role is refused wit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -281,3 +282,55 @@ async def test_a_token_of_too_low_a_role_is_refused_with_the_api_403(
     assert (
         await config.mesh.client.get("/api/v1/teams/growth/", headers=config.mesh.auth)
     ).status_code == 404
+
+
+async def test_a_services_maintenance_is_planned_from_files_and_applying_again_changes_nothing(
+    config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    starts, until = now + timedelta(days=2), now + timedelta(days=2, hours=3)
+    # checkout-api is put in maintenance from the dashboard: the files leave it alone.
+    await config.mesh.call(
+        "PUT",
+        "/api/v1/services/checkout-api/maintenance/",
+        json={"until": (now + timedelta(hours=1)).isoformat(), "reason": "hotfix"},
+    )
+    files = f"""
+services:
+  - name: redis-prod
+    team: SRE Core
+    criticality_tier: 1
+    maintenance: {{starts_at: "{starts.isoformat()}", until: "{until.isoformat()}",
+                  reason: Redis 8 upgrade}}
+  - name: api-gateway
+    team: Platform
+    maintenance: {{until: "{(now + timedelta(hours=2)).isoformat()}"}}
+  - name: checkout-api
+    team: Backend Payment
+"""
+    path = config.write("maintenance.yaml", files)
+    code, out, err = await config.imas(capsys, "apply", "-f", path)
+    assert code == 0, err
+    redis = await config.get("/api/v1/services/redis-prod/")
+    assert datetime.fromisoformat(redis["maintenance_since"]) == starts
+    assert datetime.fromisoformat(redis["maintenance_until"]) == until
+    assert redis["maintenance_reason"] == "Redis 8 upgrade"
+    gateway = await config.get("/api/v1/services/api-gateway/")
+    assert datetime.fromisoformat(gateway["maintenance_until"]) == now + timedelta(hours=2)
+    assert datetime.fromisoformat(gateway["maintenance_since"]) <= datetime.now(UTC)
+    checkout = await config.get("/api/v1/services/checkout-api/")
+    assert checkout["maintenance_reason"] == "hotfix"
+
+    code, out, err = await config.imas(capsys, "apply", "-f", path)
+    assert code == 0, err
+    assert "0 created, 0 updated, 0 deleted" in out, out
+
+    code, exported, err = await config.imas(capsys, "export", "--kind", "services")
+    assert code == 0, err
+    services = {s["name"]: s for s in yaml.safe_load(exported)["services"]}
+    assert services["redis-prod"]["maintenance"]["reason"] == "Redis 8 upgrade"
+    assert "maintenance" in services["checkout-api"]
+    exported_path = config.write("exported.yaml", exported)
+    code, out, err = await config.imas(capsys, "apply", "-f", exported_path)
+    assert code == 0, err
+    assert "0 created, 0 updated, 0 deleted" in out, out

@@ -2,12 +2,16 @@
 silence suppresses alerts only within its occurrences, a service in maintenance has its alerts
 suppressed with the window named, bad rules and zones are refused naming the field, and the
 escalation of an incident already open on a service put in maintenance is held (nothing reaches
-the local Slack during the window) then resumed at its end, unless it was resolved meanwhile."""
+the local Slack during the window) then resumed at its end, unless it was resolved meanwhile;
+so are a person's later pages (counted at a local Twilio), an incident declared by hand during
+a maintenance is opened but paged only after it, and a maintenance planned for later holds
+nothing before it begins."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +20,15 @@ import pytest
 from imas_runtime.service import ServiceRuntime
 from imas_testing import eventually
 from imas_testing.fake_chat import FakeSlack
+from imas_testing.fake_providers import FakeTwilio
 from tests.conftest import Mesh
+from tests.integration.test_acknowledge_anywhere import (
+    ACCOUNT,
+    ALICE_EMAIL,
+    AUTH_TOKEN,
+    add_twilio,
+    pages_alice_by,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -299,3 +311,173 @@ async def test_a_recurring_window_of_a_whole_service_holds_its_escalations_until
 
     await eventually(resumed, timeout=30)
     assert datetime.now(UTC) >= end
+
+
+@pytest.fixture
+async def twilio() -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio(ACCOUNT, AUTH_TOKEN) as server:
+        yield server  # type: ignore[misc]
+
+
+def texts(twilio: FakeTwilio, title: str) -> int:
+    """Pages by SMS received by the local Twilio about ``title`` (a bundle counts for each;
+    not the follow-ups saying it was acknowledged or resolved)."""
+    follow_ups = (f"{title}: Acknowledged", f"{title}: Resolved")
+    return sum(
+        title in m["Body"] and not any(f in m["Body"] for f in follow_ups) for m in twilio.messages
+    )
+
+
+def calls(twilio: FakeTwilio, title: str) -> int:
+    """Calls placed through the local Twilio about ``title``."""
+    return sum(any(title in s for s in c.said) for c in twilio.placed)
+
+
+@pytest.mark.parametrize("window", ["maintenance", "recurring silence"])
+async def test_a_persons_later_pages_wait_for_the_end_of_a_window_begun_meanwhile(
+    mesh: Mesh, twilio: FakeTwilio, window: str
+) -> None:
+    await add_twilio(mesh, twilio)
+    await pages_alice_by(mesh, "sms")
+    # Alice's own rules: a text at once, a call half a minute later if nobody took it.
+    rules = {"rules": [{"channel": "sms", "delay_minutes": 0},
+                       {"channel": "voice", "delay_minutes": 0.5}]}  # fmt: skip
+    await mesh.call("PUT", f"/api/v1/people/{ALICE_EMAIL}/notification-rules/", json=rules)
+    kept, resolved = (f"Primary down {uuid.uuid4().hex[:6]}" for _ in range(2))
+    incidents = {}
+    for title in (kept, resolved):
+        body = {"title": title, "service_name": "redis-prod", "severity": "SEV1_CRITICAL"}
+        incidents[title] = await mesh.create("/api/v1/incidents/", {**body, "dedup_key": title})
+
+    async def texted() -> None:
+        assert (texts(twilio, kept), texts(twilio, resolved)) == (1, 1)
+
+    await eventually(texted, timeout=30)
+    # The maintenance begins before the calls are due and ends after.
+    opened = min(datetime.fromisoformat(i["created_at"]) for i in incidents.values())
+    now = datetime.now(UTC).replace(microsecond=0)  # RFC 5545 counts in whole seconds
+    until = max(opened + timedelta(seconds=40), now + timedelta(seconds=5))
+    if window == "maintenance":
+        body = {"until": iso(until)}
+        await mesh.call("PUT", "/api/v1/services/redis-prod/maintenance/", json=body)
+    else:  # every day from now, for as long: a window of the whole service
+        await mesh.create(
+            "/api/v1/silences/",
+            {"matchers": [{"label": "service", "value": "redis-prod"}],
+             "starts_at": iso(now), "ends_at": iso(now + timedelta(days=7)),
+             "rrule": "FREQ=DAILY", "duration": (until - now).total_seconds(),
+             "comment": "failover drill"},
+        )  # fmt: skip
+    await mesh.call("POST", f"/api/v1/incidents/{incidents[resolved]['id']}/resolve/")
+    # Nobody is called while the window lasts.
+    while datetime.now(UTC) < until - timedelta(seconds=0.5):
+        assert (calls(twilio, kept), calls(twilio, resolved)) == (0, 0)
+        await asyncio.sleep(0.2)
+
+    async def called_after() -> None:
+        assert calls(twilio, kept) == 1
+
+    await eventually(called_after, timeout=30)
+    assert datetime.now(UTC) >= until
+    # The one resolved during the window is never called, and nobody is texted again.
+    assert calls(twilio, resolved) == 0
+    assert (texts(twilio, kept), texts(twilio, resolved)) == (1, 1)
+
+
+async def deliveries(mesh: Mesh, incident: dict[str, Any]) -> list[dict[str, Any]]:
+    found = await mesh.call("GET", f"/api/v1/incidents/{incident['id']}/deliveries/")
+    return list(found["results"])
+
+
+async def test_an_incident_declared_by_hand_during_maintenance_is_paged_only_after_it(
+    mesh: Mesh, twilio: FakeTwilio
+) -> None:
+    await add_twilio(mesh, twilio)
+    await pages_alice_by(mesh, "sms")
+    until = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    await mesh.call(
+        "PUT",
+        "/api/v1/services/redis-prod/maintenance/",
+        json={"until": iso(until), "reason": "Redis 8 upgrade"},
+    )
+    kept, taken = (f"Replication broken {uuid.uuid4().hex[:6]}" for _ in range(2))
+    incidents = {}
+    for title in (kept, taken):
+        body = {"title": title, "service_name": "redis-prod", "severity": "SEV1_CRITICAL"}
+        # Opened: a person declared it. Its answer says that paging waits for the end.
+        incidents[title] = created = await mesh.create(
+            "/api/v1/incidents/", {**body, "dedup_key": title}
+        )
+        assert datetime.fromisoformat(created["paging_held_until"]) == until
+        assert created["paging_held_by"] == "maintenance of redis-prod"
+    detail = await mesh.call("GET", f"/api/v1/incidents/{incidents[kept]['id']}/")
+    assert detail["timeline"][0]["message"] == (
+        f"Incident created from api during the maintenance of redis-prod until "
+        f"{until:%Y-%m-%d %H:%M} UTC: nobody is paged and its escalation waits until then "
+        "(if it is still open)"
+    )
+
+    async def held() -> None:
+        for incident in incidents.values():
+            pages = [d for d in await deliveries(mesh, incident) if d["channel"] == "sms"]
+            assert [d["status"] for d in pages] == ["pending"], pages
+
+    # The notifier has recorded the pages, and sent none of them.
+    await eventually(held, timeout=30)
+    assert twilio.messages == []
+    await mesh.call("POST", f"/api/v1/incidents/{incidents[taken]['id']}/acknowledge/")
+
+    async def cancelled() -> None:
+        pages = [d for d in await deliveries(mesh, incidents[taken]) if d["channel"] == "sms"]
+        assert [d["status"] for d in pages] == ["cancelled"], pages
+
+    await eventually(cancelled, timeout=30)
+    assert twilio.messages == []
+    # Ended early: what it held goes at once, for the incident still unacknowledged only.
+    await mesh.call("DELETE", "/api/v1/services/redis-prod/maintenance/")
+
+    async def texted() -> None:
+        assert texts(twilio, kept) == 1
+
+    await eventually(texted, timeout=30)
+    assert texts(twilio, taken) == 0
+
+
+async def test_a_maintenance_planned_for_later_suppresses_nothing_before_it_begins(
+    mesh: Mesh,
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    starts, until = now + timedelta(seconds=8), now + timedelta(hours=1)
+    backwards = await mesh.client.put(
+        "/api/v1/services/redis-prod/maintenance/",
+        json={"starts_at": iso(until), "until": iso(starts)},
+        headers=mesh.auth,
+    )
+    assert backwards.status_code == 400, backwards.text
+    assert [e["field"] for e in backwards.json()["errors"]] == ["starts_at"]
+    service = await mesh.call(
+        "PUT",
+        "/api/v1/services/redis-prod/maintenance/",
+        json={"starts_at": iso(starts), "until": iso(until), "reason": "Redis 8 upgrade"},
+    )
+    assert datetime.fromisoformat(service["maintenance_since"]) == starts
+    assert datetime.fromisoformat(service["maintenance_until"]) == until
+    # A recurring window whose first occurrence is an hour away.
+    marker = uuid.uuid4().hex[:8]
+    await mesh.create(
+        "/api/v1/silences/",
+        {"matchers": [{"label": "window", "value": marker}],
+         "starts_at": iso(now + timedelta(hours=1)), "ends_at": iso(now + timedelta(days=7)),
+         "rrule": "FREQ=DAILY", "duration": 3600, "comment": "nightly batch"},
+    )  # fmt: skip
+
+    before = await custom_alert(mesh, "redis-prod", marker)
+    assert (before["outcome"], before["suppressed_by"]) == ("created", "")
+    assert datetime.now(UTC) < starts
+
+    async def suppressed_once_begun() -> None:
+        alert = await custom_alert(mesh, "redis-prod", uuid.uuid4().hex[:8])
+        assert alert["outcome"] == "suppressed", alert
+        assert alert["suppressed_by"].startswith("maintenance of redis-prod until ")
+
+    await eventually(suppressed_once_begun, timeout=40)

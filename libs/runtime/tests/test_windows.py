@@ -9,7 +9,7 @@ import pytest
 
 from imas_contracts.ingest import Matcher, Silence
 from imas_runtime.errors import Invalid
-from imas_runtime.windows import check_recurrence, recurrence, silence_end
+from imas_runtime.windows import check_recurrence, in_maintenance, recurrence, silence_end
 
 pytestmark = pytest.mark.unit
 
@@ -185,3 +185,12 @@ def test_a_silence_stored_without_utc_offsets_applies_to_nothing() -> None:
         ends_at=datetime(2027, 1, 1),
     )
     assert silence_end(naive, utc(2026, 6, 1)) is None
+
+
+def test_a_service_maintenance_holds_only_from_its_start_to_its_end() -> None:
+    start, end = datetime(2026, 12, 8, 2, tzinfo=UTC), datetime(2026, 12, 8, 4, tzinfo=UTC)
+    planned = [(start, end, at) for at in (start.replace(hour=1), start, end.replace(hour=3))]
+    assert [in_maintenance(*args) for args in planned] == [False, True, True]
+    assert not in_maintenance(start, end, end)  # over at its end
+    assert in_maintenance(None, end, start)  # begun, its start not recorded
+    assert not in_maintenance(None, None, start)  # none

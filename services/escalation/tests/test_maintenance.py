@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -14,6 +14,7 @@ from sqlalchemy import text
 from imas_contracts import new_event_id
 from imas_contracts.escalation import PutPolicy
 from imas_contracts.incidents import CatalogChanged, IncidentSnapshot
+from imas_escalation import domain
 from imas_escalation.timers.firing import Firer, States
 from imas_escalation.timers.scheduler import Scheduler
 from services.escalation.tests.conftest import (
@@ -169,3 +170,12 @@ async def test_a_service_changed_during_a_silence_of_it_keeps_the_run_held(h: Ha
         "SELECT count(*) FROM timers WHERE status = 'pending' AND held_window IS NOT NULL"
     )
     assert moved == pending
+
+
+def test_a_maintenance_planned_for_later_ends_what_it_held_now() -> None:
+    now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+    later, end = (now + timedelta(hours=h) for h in (1, 3))
+    assert domain.maintenance_end(end.isoformat(), now) == end
+    assert domain.maintenance_end(end.isoformat(), now, now.isoformat()) == end
+    assert domain.maintenance_end(end.isoformat(), now, later.isoformat()) == now
+    assert domain.maintenance_end(None, now) == now

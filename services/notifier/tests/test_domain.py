@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -11,8 +11,11 @@ import pytest
 from imas_contracts.incidents import IncidentSnapshot, Ref
 from imas_contracts.notifier import Destination, NotificationRequested
 from imas_notifier.domain import (
+    Page,
     after_failure,
     escalation_step0_key,
+    held_by_maintenance,
+    maintenance_windows,
     page_text,
     pages_for_request,
     retry_delay,
@@ -181,3 +184,34 @@ def test_a_status_update_reaches_addresses_outside_the_catalog_and_is_no_page() 
     assert len({p.idempotency_key for p in pages}) == 3
     escalation = msgspec.structs.replace(request, reason="escalation", destinations=[])
     assert [p.kind for p in pages_for_request(escalation)] == ["page"]
+
+
+def test_pages_of_an_incident_opened_in_maintenance_wait_for_its_end_keeping_their_spacing() -> (
+    None
+):
+    now = datetime(2026, 12, 8, 2, tzinfo=UTC)
+    pages = [
+        Page("k1", "sms", "twilio", "Alice", "m"),
+        Page("k2", "voice", "twilio", "Alice", "m", delay_seconds=300),
+    ]
+    held = held_by_maintenance(pages, "svc", now + timedelta(hours=1), now)
+    assert [(p.service_id, p.delay_seconds) for p in held] == [("svc", 3600), ("svc", 3900)]
+    assert {p.held_until for p in held} == {now + timedelta(hours=1)}
+    free = held_by_maintenance(pages, "svc", None, now)
+    assert [(p.service_id, p.delay_seconds, p.held_until) for p in free] == [
+        ("svc", 0, None),
+        ("svc", 300, None),
+    ]
+
+
+def test_maintenance_windows_are_read_from_the_catalog_projection() -> None:
+    end, start = "2026-12-08T06:00:00+00:00", "2026-12-08T04:00:00+00:00"
+    services = {
+        "a": Entity("a", "redis-prod", {"maintenance_until": end, "maintenance_since": start}),
+        "b": Entity("b", "checkout-api", {"maintenance_until": None}),
+        "c": Entity("c", "api", {"maintenance_until": end}),
+    }
+    assert maintenance_windows(services) == {
+        "a": (datetime.fromisoformat(start), datetime.fromisoformat(end)),
+        "c": (None, datetime.fromisoformat(end)),
+    }

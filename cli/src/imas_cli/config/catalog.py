@@ -1,8 +1,10 @@
 """The catalog as files write it: people (with contact methods, notification rules, roles),
-teams (manager and members by e-mail), services, impact scopes and tag rules."""
+teams (manager and members by e-mail), services (with a maintenance window), impact scopes
+and tag rules."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import msgspec
@@ -125,8 +127,19 @@ class Teams(Kind[TeamSpec]):
         return desired if desired.slug else msgspec.structs.replace(desired, slug=live.slug)
 
 
+class MaintenanceSpec(Spec, frozen=True, kw_only=True):
+    """A service's maintenance window: from ``starts_at`` (now when left out; a later time
+    plans it) until ``until``, and why."""
+
+    until: datetime
+    starts_at: datetime | None = None
+    reason: str = ""
+
+
 class ServiceSpec(Spec, frozen=True, kw_only=True):
-    """A service, owned by ``team`` (its name); ``criticality_tier`` 1 is the most critical."""
+    """A service, owned by ``team`` (its name); ``criticality_tier`` 1 is the most critical.
+    ``maintenance`` puts it in maintenance (or plans one); left out, whatever maintenance
+    IMAS has (set from the dashboard or the API) is left as it is."""
 
     name: str
     team: str | None = None
@@ -136,6 +149,7 @@ class ServiceSpec(Spec, frozen=True, kw_only=True):
     repository_url: str | None = None
     monitoring_url: str | None = None
     active: bool = True
+    maintenance: MaintenanceSpec | None = None
 
 
 class Services(Kind[ServiceSpec]):
@@ -148,9 +162,22 @@ class Services(Kind[ServiceSpec]):
         return msgspec.structs.replace(spec, name=spec.name.strip(), team=spec.team or None)
 
     def check(self, spec: ServiceSpec) -> list[Refusal]:
+        refusals = []
         if not 1 <= spec.criticality_tier <= 4:
-            return [Refusal("criticality_tier", "must be between 1 (most critical) and 4")]
-        return []
+            refusals.append(Refusal("criticality_tier", "must be between 1 (most critical) and 4"))
+        window = spec.maintenance
+        if window is not None:
+            for name in ("until", "starts_at"):
+                moment = getattr(window, name)
+                if moment is not None and moment.tzinfo is None:
+                    refusals.append(
+                        Refusal(f"maintenance.{name}", "needs a UTC offset (+02:00 or Z)")
+                    )
+            if refusals or window.starts_at is None:
+                return refusals
+            if window.starts_at >= window.until:
+                refusals.append(Refusal("maintenance.starts_at", "must be before until"))
+        return refusals
 
     def references(self, spec: ServiceSpec) -> list[Reference]:
         return [Reference("team", spec.team, "team")] if spec.team else []
@@ -158,7 +185,31 @@ class Services(Kind[ServiceSpec]):
     def from_live(self, raw: dict[str, Any], names: Names) -> ServiceSpec:
         team = raw.get("team")
         data = {**raw, "team": team["name"] if isinstance(team, dict) else None}
+        if raw.get("maintenance_until"):
+            data["maintenance"] = {
+                "until": raw["maintenance_until"],
+                "starts_at": raw.get("maintenance_since"),
+                "reason": raw.get("maintenance_reason") or "",
+            }
         return self.normalize(self.convert(data))
+
+    def settle(self, desired: ServiceSpec, live: ServiceSpec) -> ServiceSpec:
+        """A file's maintenance that is over, or none, leaves IMAS's as it is (a window set
+        from the dashboard is not ended by applying files); one begun (or beginning now)
+        keeps the start IMAS recorded."""
+        wanted, held = desired.maintenance, live.maintenance
+        now = datetime.now(UTC)
+        if wanted is None or wanted.until <= now:
+            return msgspec.structs.replace(desired, maintenance=held)
+        begun = wanted.starts_at is None or wanted.starts_at <= now
+        if begun and held is not None and (held.starts_at is None or held.starts_at <= now):
+            wanted = msgspec.structs.replace(wanted, starts_at=held.starts_at)
+        return msgspec.structs.replace(desired, maintenance=wanted)
+
+    def body(self, spec: ServiceSpec, names: Names, secrets: dict[str, str]) -> dict[str, Any]:
+        data: dict[str, Any] = msgspec.to_builtins(spec)
+        data.pop("maintenance", None)  # its own call (see ``engine``)
+        return data
 
 
 class ScopeSpec(Spec, frozen=True, kw_only=True):

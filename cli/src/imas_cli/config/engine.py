@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -132,6 +133,7 @@ async def _one(change: Change, gateway: Gateway, names: Names) -> dict[str, Any]
     body = kind.body(spec, names, change.secrets)
     answer: dict[str, Any] | None = None
     rules_only = section == "people" and change.fields == ["notification_rules"]
+    rules_only |= section == "services" and change.fields == ["maintenance"]
     if change.action == "create":
         answer = await gateway.create(section, body)
         if section in NAMED:
@@ -147,4 +149,12 @@ async def _one(change: Change, gateway: Gateway, names: Names) -> dict[str, Any]
         await gateway.set_notification_rules(
             person_id, msgspec.to_builtins(spec.notification_rules)
         )
+    window = spec.maintenance if section == "services" else None
+    if (
+        window is not None
+        and window.until > datetime.now(UTC)
+        and ("maintenance" in change.fields or change.action == "create")
+    ):
+        service_id = str(answer["id"]) if answer is not None else change.live.id  # type: ignore[union-attr]  # an update has one
+        answer = await gateway.set_maintenance(service_id, msgspec.to_builtins(spec.maintenance))
     return answer

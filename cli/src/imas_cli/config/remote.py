@@ -29,6 +29,7 @@ from imas_client.api.catalog import (
     api_v1_scopes_entry_id_replace,
     api_v1_scopes_list_entries,
     api_v1_services_create,
+    api_v1_services_entry_id_maintenance_start_maintenance,
     api_v1_services_entry_id_remove,
     api_v1_services_entry_id_replace,
     api_v1_services_list_entries,
@@ -106,6 +107,7 @@ from imas_client.models import (
     AlertRule,
     IntegrationCreate,
     IntegrationPatch,
+    Maintenance,
     NotificationRulesBody,
     PersonSpec,
     PolicySpec,
@@ -292,6 +294,14 @@ class Gateway:
     async def _replace_services(self, id_: str, body: dict[str, Any]) -> dict[str, Any]:
         saved = await api_v1_services_entry_id_replace.asyncio_detailed(
             id_, client=self.client, body=ServiceFields.from_dict(body)
+        )
+        return _dict(_answer(saved))
+
+    async def set_maintenance(self, service_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Put a service in maintenance (or plan one): ``{until, starts_at, reason}``."""
+        body = {k: v for k, v in body.items() if v is not None}
+        saved = await api_v1_services_entry_id_maintenance_start_maintenance.asyncio_detailed(
+            service_id, client=self.client, body=Maintenance.from_dict(body)
         )
         return _dict(_answer(saved))
 

@@ -170,6 +170,9 @@ from .heartbeat_status import HeartbeatStatus
 from .heat_cell import HeatCell
 from .history_entry import HistoryEntry
 from .incident_create import IncidentCreate
+from .incident_created_json import IncidentCreatedJson
+from .incident_created_json_severity import IncidentCreatedJsonSeverity
+from .incident_created_json_status import IncidentCreatedJsonStatus
 from .incident_detail_json import IncidentDetailJson
 from .incident_detail_json_severity import IncidentDetailJsonSeverity
 from .incident_detail_json_status import IncidentDetailJsonStatus
@@ -457,6 +460,9 @@ __all__ = (
     "HeatCell",
     "HistoryEntry",
     "IncidentCreate",
+    "IncidentCreatedJson",
+    "IncidentCreatedJsonSeverity",
+    "IncidentCreatedJsonStatus",
     "IncidentDetailJson",
     "IncidentDetailJsonSeverity",
     "IncidentDetailJsonStatus",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,16 +18,26 @@ class Maintenance:
     Attributes:
         until (datetime.datetime):
         reason (str | Unset):  Default: ''.
+        starts_at (datetime.datetime | None | Unset):
     """
 
     until: datetime.datetime
     reason: str | Unset = ""
+    starts_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         until = self.until.isoformat()
 
         reason = self.reason
+
+        starts_at: None | str | Unset
+        if isinstance(self.starts_at, Unset):
+            starts_at = UNSET
+        elif isinstance(self.starts_at, datetime.datetime):
+            starts_at = self.starts_at.isoformat()
+        else:
+            starts_at = self.starts_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,6 +48,8 @@ class Maintenance:
         )
         if reason is not UNSET:
             field_dict["reason"] = reason
+        if starts_at is not UNSET:
+            field_dict["starts_at"] = starts_at
 
         return field_dict
 
@@ -48,9 +60,27 @@ class Maintenance:
 
         reason = d.pop("reason", UNSET)
 
+        def _parse_starts_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                starts_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return starts_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        starts_at = _parse_starts_at(d.pop("starts_at", UNSET))
+
         maintenance = cls(
             until=until,
             reason=reason,
+            starts_at=starts_at,
         )
 
         maintenance.additional_properties = d

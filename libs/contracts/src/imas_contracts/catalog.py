@@ -79,11 +79,12 @@ class ServiceEntry(msgspec.Struct, frozen=True, kw_only=True):
     repository_url: str | None = None
     monitoring_url: str | None = None
     active: bool = True
-    # In maintenance until then (None: not in maintenance): its alerts are suppressed, and
-    # the pages and escalation steps of its open incidents wait for the end.
+    # In maintenance from ``maintenance_since`` until ``maintenance_until`` (None: none now
+    # nor planned): its alerts are suppressed, and the pages and escalation steps of its open
+    # incidents wait for the end.
     maintenance_until: datetime | None = None
     maintenance_reason: str = ""
-    # When the maintenance began (None when not in maintenance).
+    # When the maintenance began, or begins when it is planned (None when there is none).
     maintenance_since: datetime | None = None
 
 
@@ -243,9 +244,10 @@ class DeleteTagRule(Request, frozen=True, kw_only=True, tag="incidents.tag_rules
 class SetServiceMaintenance(
     Request, frozen=True, kw_only=True, tag="incidents.catalog.service_maintenance.v1"
 ):
-    """Put a service (by id or name) in maintenance until ``until`` (in the future), or end
-    its maintenance now (``until`` None). Publishes ``catalog.changed.v1`` for the service;
-    answers it. Safe to repeat (the same end again changes nothing)."""
+    """Put a service (by id or name) in maintenance from ``since`` (None: now; a later time
+    plans it) until ``until`` (in the future, after ``since``), or end its maintenance now
+    (``until`` None). Publishes ``catalog.changed.v1`` for the service; answers it. Safe to
+    repeat (the same window again changes nothing)."""
 
     reply_type: ClassVar[type[Message]] = CatalogEntries
 
@@ -253,6 +255,7 @@ class SetServiceMaintenance(
     until: datetime | None = None
     reason: str = ""
     actor: str | None = None
+    since: datetime | None = None
 
 
 REQUESTS: tuple[type[Request], ...] = (

@@ -82,6 +82,10 @@ class IncidentTriggered(Event, frozen=True, kw_only=True, tag="incidents.trigger
 
     incident: IncidentSnapshot
     source: Source = "api"
+    # Opened while its service is in maintenance (by hand: alerts are suppressed then): its
+    # pages and escalation wait until ``held_until``; ``held_by`` names the window.
+    held_until: datetime | None = None
+    held_by: str = ""
 
 
 class IncidentAlertAttached(Event, frozen=True, kw_only=True, tag="incidents.alert_attached.v1"):
@@ -153,10 +157,14 @@ class CatalogChanged(Event, frozen=True, kw_only=True, tag="catalog.changed.v1")
 class OpenOrAttachReply(
     Message, frozen=True, kw_only=True, tag="incidents.open_or_attach.reply.v1"
 ):
-    """``created`` is true when a new incident was opened, false when the alert was attached."""
+    """``created`` is true when a new incident was opened, false when the alert was attached.
+    ``held_until``: the incident was opened while its service is in maintenance (``held_by``
+    names it), and nobody is paged about it before then."""
 
     created: bool
     incident: IncidentSnapshot
+    held_until: datetime | None = None
+    held_by: str = ""
 
 
 class OpenOrAttach(Request, frozen=True, kw_only=True, tag="incidents.open_or_attach.v1"):

@@ -58,11 +58,14 @@ class AlertNormalised(Event, frozen=True, kw_only=True, tag="alerts.normalised.v
 
 
 class SubmitAlertReply(Message, frozen=True, kw_only=True, tag="ingest.submit.reply.v1"):
-    """Whether the alert opened an incident (``created``) and the incident it belongs to."""
+    """Whether the alert opened an incident (``created``) and the incident it belongs to;
+    ``held_until`` / ``held_by`` as in ``OpenOrAttachReply`` (its paging held by a window)."""
 
     created: bool
     alert_id: str
     incident: IncidentSnapshot
+    held_until: datetime | None = None
+    held_by: str = ""
 
 
 class SubmitAlert(Request, frozen=True, kw_only=True, tag="ingest.submit.v1"):

@@ -23,6 +23,7 @@ each alert).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -39,7 +40,10 @@ __all__ = [
     "MAX_INTERVAL",
     "Recurrence",
     "check_recurrence",
+    "in_maintenance",
+    "maintenance_name",
     "recurrence",
+    "service_windows",
     "silence_end",
     "silence_name",
     "whole_service",
@@ -267,3 +271,27 @@ def whole_service(silence: Silence) -> str:
     if len(names) != 1 or len(silence.matchers) != 1:
         return ""
     return names.pop()
+
+
+def in_maintenance(since: datetime | None, until: datetime | None, at: datetime) -> bool:
+    """Whether a service's maintenance from ``since`` (None: already begun) to ``until`` holds
+    at ``at``: one planned to begin later does not hold yet, one that ended no longer."""
+    return until is not None and at < until and (since is None or since <= at)
+
+
+def maintenance_name(service: str, until: datetime) -> str:
+    """How a window names a service's maintenance: ``maintenance of <service> until <end>``."""
+    return f"maintenance of {service} until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def service_windows(silences: Sequence[Silence], at: datetime) -> dict[str, tuple[datetime, str]]:
+    """The services a silence covers as a whole (its one condition ``service = <name>``) that
+    are in one of its windows at ``at``: the end of that window and its name, by service (the
+    latest end when several hold)."""
+    found: dict[str, tuple[datetime, str]] = {}
+    for silence in silences:
+        service = whole_service(silence)
+        end = silence_end(silence, at) if service else None
+        if end is not None and (service not in found or found[service][0] < end):
+            found[service] = (end, silence_name(silence))
+    return found

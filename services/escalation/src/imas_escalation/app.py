@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -10,7 +9,6 @@ from pathlib import Path
 from litestar import Litestar
 
 from imas_contracts.incidents import GetIncidentStates, IncidentStates
-from imas_contracts.ingest import ListSilences, Silence, SilenceList
 from imas_contracts.notifier import CheckDelivery, DeliveryCheck
 from imas_escalation.config.usecases import ConfigUseCases
 from imas_escalation.domain import service_windows
@@ -23,6 +21,7 @@ from imas_escalation.timers.scheduler import Clock, Scheduler, SystemClock, Watc
 from imas_escalation.usecases import RunUseCases
 from imas_runtime.logs import get_logger
 from imas_runtime.service import ServiceRuntime, service_app
+from imas_runtime.silences import SilenceCache
 
 log = get_logger(__name__)
 
@@ -44,30 +43,6 @@ class EscalationRuntime(ServiceRuntime):
             raise RuntimeError(f"scheduler has not ticked for over {self.stall_after}s")
 
 
-class SilenceCache:
-    """The silences ingest holds, asked at most every ``ttl`` seconds; when ingest does not
-    answer the last answer stands (a step is never held up by it)."""
-
-    def __init__(self, runtime: ServiceRuntime, *, timeout: float, ttl: float = 2.0) -> None:
-        self.runtime = runtime
-        self.timeout = timeout
-        self.ttl = ttl
-        self._fresh_until = 0.0
-        self._silences: list[Silence] = []
-
-    async def current(self) -> list[Silence]:
-        if time.monotonic() >= self._fresh_until:
-            self._fresh_until = time.monotonic() + self.ttl
-            try:
-                reply = await self.runtime.bus.request(
-                    ListSilences(), SilenceList, timeout=self.timeout
-                )
-                self._silences = list(reply.silences)
-            except Exception as exc:
-                log.debug("silences unanswered, the last answer stands", error=repr(exc))
-        return self._silences
-
-
 def create_runtime(settings: EscalationSettings, clock: Clock | None = None) -> EscalationRuntime:
     clock = clock or SystemClock()
     try:
@@ -76,7 +51,7 @@ def create_runtime(settings: EscalationSettings, clock: Clock | None = None) -> 
         raise ValueError(f"ESCALATION_DEFAULT_STEP_MINUTES={exc}") from None
     runtime = EscalationRuntime(settings, migrations_dir=MIGRATIONS, outbox=outbox)
 
-    silences = SilenceCache(runtime, timeout=settings.state_check_timeout)
+    silences = SilenceCache(runtime.bus, timeout=settings.state_check_timeout)
 
     async def incident_states(ids: Sequence[str]) -> States:
         reply = await runtime.bus.request(

@@ -14,7 +14,6 @@ from imas_contracts.escalation import (
     ScheduleSpec,
     StepTarget,
 )
-from imas_contracts.ingest import Silence
 from imas_contracts.notifier import Channel
 from imas_escalation.schedules.domain import Calendar, ScheduleError
 from imas_runtime import windows
@@ -285,26 +284,21 @@ def page_message(
     )
 
 
-def maintenance_end(value: object, now: datetime) -> datetime:
+def maintenance_end(value: object, now: datetime, since: object = None) -> datetime:
     """When a service's maintenance ends, from a catalog change's ``maintenance_until``
-    (ISO 8601 text, or None): ``now`` when it has none or it is past."""
+    (ISO 8601 text, or None) and ``maintenance_since``: ``now`` when it has none, it is
+    past, or it is planned to begin later (what held runs until now is over)."""
     if not isinstance(value, str) or not value:
         return now
     try:
         until = datetime.fromisoformat(value)
+        begins = datetime.fromisoformat(since) if isinstance(since, str) and since else None
     except ValueError:
+        return now
+    if begins is not None and begins > now:
         return now
     return max(until, now)
 
 
-def service_windows(silences: Sequence[Silence], at: datetime) -> dict[str, tuple[datetime, str]]:
-    """The services a silence covers as a whole (its one condition ``service = <name>``) that
-    are in one of its windows at ``at``: the end of that window and its name, by service (the
-    latest end when several hold)."""
-    found: dict[str, tuple[datetime, str]] = {}
-    for silence in silences:
-        service = windows.whole_service(silence)
-        end = windows.silence_end(silence, at) if service else None
-        if end is not None and (service not in found or found[service][0] < end):
-            found[service] = (end, windows.silence_name(silence))
-    return found
+# The services a silence covers whole that are in one of its windows (see imas_runtime).
+service_windows = windows.service_windows

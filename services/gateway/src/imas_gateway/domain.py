@@ -398,6 +398,24 @@ def incident_json(incident: IncidentSnapshot) -> dict[str, object]:
     return reply_json(_shown(incident))
 
 
+class IncidentCreatedJson(IncidentJson, frozen=True, kw_only=True):
+    """An incident as ``POST /api/v1/incidents/`` answers it: ``paging_held_until`` is set
+    when it was opened while its service is in maintenance (``paging_held_by`` names the
+    window): nobody is paged about it, and its escalation waits, until then."""
+
+    paging_held_until: datetime | None = None
+    paging_held_by: str = ""
+
+
+def created_incident_json(
+    incident: IncidentSnapshot, held_until: datetime | None, held_by: str
+) -> dict[str, object]:
+    """An incident as the create answer shows it (an ``IncidentCreatedJson``)."""
+    shown = msgspec.structs.asdict(_shown(incident))
+    created = IncidentCreatedJson(**shown, paging_held_until=held_until, paging_held_by=held_by)
+    return reply_json(created)
+
+
 def incident_detail_json(view: IncidentView) -> dict[str, object]:
     """An incident with its timeline (an ``IncidentDetailJson``)."""
     detail = IncidentDetailJson(

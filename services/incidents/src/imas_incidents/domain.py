@@ -137,8 +137,18 @@ def attached_message_template(alert_source: str) -> str:
     )
 
 
-def created_message(alert_source: str) -> str:
-    return f"Incident created from {alert_source}"
+def created_message(
+    alert_source: str, held_by: str = "", held_until: datetime | None = None
+) -> str:
+    """The first line of a new incident's timeline; it says when its paging is held by the
+    maintenance of its service (``held_by``, until ``held_until``)."""
+    line = f"Incident created from {alert_source}"
+    if not held_by or held_until is None:
+        return line
+    return (
+        f"{line} during the {held_by} until {held_until.astimezone(UTC):%Y-%m-%d %H:%M} UTC: "
+        "nobody is paged and its escalation waits until then (if it is still open)"
+    )
 
 
 # -- lifecycle -----------------------------------------------------------------------------------

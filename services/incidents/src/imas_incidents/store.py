@@ -43,6 +43,7 @@ from imas_incidents.models import (
     teams,
     timeline,
 )
+from imas_runtime.windows import in_maintenance
 
 Record = Any  # a result row; columns are read by name
 
@@ -79,11 +80,14 @@ def snapshot(row: Record) -> IncidentSnapshot:
 
 
 async def find_service(conn: AsyncConnection, name: str) -> Record | None:
-    """The service named ``name`` with its owner team (``team_id``, ``team_name``)."""
+    """The service named ``name`` with its owner team (``team_id``, ``team_name``) and its
+    maintenance (``maintenance_since``, ``maintenance_until``)."""
     query = (
         select(
             services.c.id,
             services.c.name,
+            services.c.maintenance_since,
+            services.c.maintenance_until,
             teams.c.id.label("team_id"),
             teams.c.name.label("team_name"),
         )
@@ -314,7 +318,12 @@ async def statuses(
     if not ids:
         return {}, {}
     query = (
-        select(incidents.c.id, incidents.c.status, services.c.maintenance_until)
+        select(
+            incidents.c.id,
+            incidents.c.status,
+            services.c.maintenance_since,
+            services.c.maintenance_until,
+        )
         .select_from(incidents.outerjoin(services, incidents.c.service_id == services.c.id))
         .where(incidents.c.id.in_(ids))
     )
@@ -323,7 +332,7 @@ async def statuses(
     held = {
         str(r.id): r.maintenance_until
         for r in rows
-        if r.maintenance_until is not None and r.maintenance_until > now
+        if in_maintenance(r.maintenance_since, r.maintenance_until, now)
     }
     return {str(r.id): r.status for r in rows}, held
 

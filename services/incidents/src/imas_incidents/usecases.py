@@ -51,6 +51,7 @@ from imas_incidents.changes.usecases import recent_changes
 from imas_incidents.models import outbox
 from imas_runtime.errors import Conflict, Invalid, NotFound
 from imas_runtime.outbox import emit, outbox_rows
+from imas_runtime.windows import in_maintenance
 
 _TRANSITION_EVENTS: dict[
     str,
@@ -153,6 +154,15 @@ class IncidentUseCases:
             rules = await self.catalog.tag_rules(conn)
             tags = {domain.clean_tag(t) for t in cmd.tags} | set(domain.auto_tags(cmd.title, rules))
             incident_id = uuid.uuid4()
+            # Alerts of a service in maintenance are suppressed before they get here: an
+            # incident opened during one was asked for by hand, and is opened, but nobody is
+            # paged about it before the maintenance ends.
+            held_until = (
+                service.maintenance_until
+                if in_maintenance(service.maintenance_since, service.maintenance_until, now)
+                else None
+            )
+            held_by = f"maintenance of {service.name}" if held_until else ""
             values = {
                 "id": incident_id,
                 "short_id": domain.short_id(incident_id),
@@ -177,6 +187,8 @@ class IncidentUseCases:
                 occurred_at=now,
                 incident=domain.new_snapshot(values),
                 source=cmd.source,
+                held_until=held_until,
+                held_by=held_by,
             )
             try:
                 decided = await store.open_or_attach(
@@ -184,7 +196,7 @@ class IncidentUseCases:
                     values,
                     created_entry={
                         "type": "STATUS_CHANGE",
-                        "message": domain.created_message(cmd.alert_source),
+                        "message": domain.created_message(cmd.alert_source, held_by, held_until),
                         "source": cmd.source,
                         "actor": cmd.actor,
                         "actor_id": cmd.actor_id,
@@ -214,9 +226,12 @@ class IncidentUseCases:
                 self._keys_forgotten_at = now
                 await store.forget_counted_before(conn, now - KEEP_IDEMPOTENCY_KEYS)
         incident, created = decided
-        if created:
-            self._on_commit()
-        return OpenOrAttachReply(created=created, incident=incident)
+        if not created:
+            return OpenOrAttachReply(created=created, incident=incident)
+        self._on_commit()
+        return OpenOrAttachReply(
+            created=created, incident=incident, held_until=held_until, held_by=held_by
+        )
 
     async def settle_counts(self, cmd: SettleCounts) -> CountsSettled:
         """Per idempotency key: the incident counted under it, or, when none was, the key

@@ -9,7 +9,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -306,15 +306,20 @@ def silenced_by(silences: list[Silence], alert: Alert, at: datetime) -> Silence 
     return None
 
 
+# A service's maintenance: its start (None: begun) and its end.
+Maintenance = tuple[datetime | None, datetime]
+
+
 def in_maintenance(
-    maintenance: dict[str, datetime], service: str, alert: Alert, at: datetime
+    maintenance: dict[str, Maintenance], service: str, alert: Alert, at: datetime
 ) -> str:
     """The name of the maintenance that suppresses a firing alert of ``service`` at ``at``
-    ("" when none): a resolution still goes through, closing what is open."""
-    until = maintenance.get(service)
-    if until is None or at >= until or alert.status != "firing":
+    ("" when none, or when it is planned to begin later): a resolution still goes through,
+    closing what is open."""
+    found = maintenance.get(service)
+    if found is None or not windows.in_maintenance(*found, at) or alert.status != "firing":
         return ""
-    return f"maintenance of {service} until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return windows.maintenance_name(service, found[1])
 
 
 silence_name = windows.silence_name

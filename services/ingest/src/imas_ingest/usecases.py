@@ -142,7 +142,7 @@ class IngestUseCases:
         self.cache_seconds = cache_seconds
         self._rules: tuple[float, list[AlertRule]] = (0.0, [])
         self._silences: tuple[float, list[Silence]] = (0.0, [])
-        self._maintenance: tuple[float, dict[str, datetime]] = (0.0, {})
+        self._maintenance: tuple[float, dict[str, domain.Maintenance]] = (0.0, {})
         self.refused_rules = StoredPatterns("alert_rule", ANCHORED, bus=bus)
         self.refused_silences = StoredPatterns("silence", ANCHORED, bus=bus)
         self.clock = clock
@@ -184,7 +184,11 @@ class IngestUseCases:
                 },
             )
         return SubmitAlertReply(
-            created=decided.created, alert_id=str(alert_id), incident=decided.incident
+            created=decided.created,
+            alert_id=str(alert_id),
+            incident=decided.incident,
+            held_until=decided.held_until,
+            held_by=decided.held_by,
         )
 
     async def open_or_attach(self, request: OpenOrAttach) -> OpenOrAttachReply:
@@ -469,10 +473,10 @@ class IngestUseCases:
         self._silences = (0.0, [])
         return SilenceReply(silence=msgspec.convert(row.spec, Silence))
 
-    async def maintenance(self) -> dict[str, datetime]:
-        """The services in maintenance, by name, with its end, asked of incidents (the
-        catalog's owner) at most every ``cache_seconds``; when incidents does not answer,
-        the last answer stands (alerts are never held up by it)."""
+    async def maintenance(self) -> dict[str, domain.Maintenance]:
+        """The services in maintenance or with one planned, by name, with its start and end,
+        asked of incidents (the catalog's owner) at most every ``cache_seconds``; when
+        incidents does not answer, the last answer stands (alerts are never held up by it)."""
         if self._maintenance[0] < time.monotonic():
             found = self._maintenance[1]
             try:
@@ -480,7 +484,7 @@ class IngestUseCases:
                     ListCatalog(kind="service"), CatalogEntries, timeout=self.incidents_timeout
                 )
                 found = {
-                    s.name: s.maintenance_until
+                    s.name: (s.maintenance_since, s.maintenance_until)
                     for s in entries.services
                     if s.maintenance_until is not None
                 }

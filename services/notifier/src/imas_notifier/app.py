@@ -23,6 +23,7 @@ from imas_notifier.settings import NotifierSettings
 from imas_notifier.usecases import NotifierUseCases, Tuning
 from imas_runtime import outbound
 from imas_runtime.service import ServiceRuntime, service_app
+from imas_runtime.silences import SilenceCache
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -86,6 +87,7 @@ def create_runtime(
             oncall_timeout=settings.oncall_timeout,
         ),
         bus=runtime.bus,
+        silences=SilenceCache(runtime.bus, timeout=settings.oncall_timeout),
         on_commit=runtime.wake_relay,
         actions=actions,
         routing_config=routing_config,

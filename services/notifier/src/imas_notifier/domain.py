@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from imas_contracts.alert_payloads import CustomAlert
@@ -71,6 +72,49 @@ class Page:
     # Why it cannot be delivered (no provider serves its channel, its recipient has no
     # address for it); empty when it can be.
     undeliverable: str = ""
+    # The service whose maintenance holds it back (the incident's, for the pages routing
+    # makes of a new incident); "" for pages no maintenance holds here (escalation holds
+    # its own steps; follow-ups and status updates are not pages).
+    service_id: str = ""
+    # Held back until then by that maintenance (the incident opened during it).
+    held_until: datetime | None = None
+
+
+def held_by_maintenance(
+    pages: list[Page], service_id: str, held_until: datetime | None, now: datetime
+) -> list[Page]:
+    """The pages routing made of a new incident, held by its service's maintenance: each
+    knows its service (a maintenance that begins later holds it when it comes due), and
+    when the incident opened during one (``held_until`` later than ``now``) each is held
+    back until its end, later ones keeping their spacing (a person's rules)."""
+    hold = (held_until - now).total_seconds() if held_until is not None else 0.0
+    if hold <= 0:
+        return [replace(p, service_id=service_id) for p in pages]
+    return [
+        replace(
+            p,
+            service_id=service_id,
+            held_until=held_until,
+            delay_seconds=p.delay_seconds + hold,
+        )
+        for p in pages
+    ]
+
+
+def maintenance_windows(services: Mapping[str, Any]) -> dict[str, tuple[datetime | None, datetime]]:
+    """The maintenance, running or planned, of each service of the catalog projection that
+    has one (by id): its start (None: begun) and its end."""
+    found: dict[str, tuple[datetime | None, datetime]] = {}
+    for id_, entity in services.items():
+        until, since = entity.data.get("maintenance_until"), entity.data.get("maintenance_since")
+        if not isinstance(until, str) or not until:
+            continue
+        try:
+            begins = datetime.fromisoformat(since) if isinstance(since, str) and since else None
+            found[id_] = (begins, datetime.fromisoformat(until))
+        except ValueError:
+            continue
+    return found
 
 
 def person_of(recipient: str) -> str | None:

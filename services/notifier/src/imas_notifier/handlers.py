@@ -44,7 +44,8 @@ from imas_runtime.telemetry import TRACEPARENT
 def consumers(usecases: NotifierUseCases, config: ConfigUseCases) -> list[ConsumerSpec]:
     """``notifier--INCIDENTS``: pages on incidents.triggered, follow-ups on acknowledged and
     resolved; ``notifier--NOTIFICATIONS``: pages what escalation requests;
-    ``notifier--CATALOG``: the catalog projection. All ack once their rows are recorded."""
+    ``notifier--CATALOG``: the catalog projection, and pages held by a maintenance that
+    ended. All ack once their rows are recorded."""
 
     async def on_incident(event: object, delivery: object) -> None:
         if isinstance(event, IncidentTriggered):
@@ -72,6 +73,12 @@ def consumers(usecases: NotifierUseCases, config: ConfigUseCases) -> list[Consum
                 for event, delivery in run:
                     await on_incident(event, delivery)
 
+    async def on_catalog_changed(event: CatalogChanged, delivery: Delivery) -> None:
+        """The projection first; then pages a service's maintenance held go on at its new
+        end (run again on a redelivery: it moves only what is still held past that end)."""
+        await config.on_catalog_changed(event, delivery)
+        await usecases.on_service_changed(event)
+
     return [
         ConsumerSpec(
             service="notifier",
@@ -90,7 +97,7 @@ def consumers(usecases: NotifierUseCases, config: ConfigUseCases) -> list[Consum
             service="notifier",
             stream=CATALOG_STREAM.name,
             event_types=(CatalogChanged,),
-            handler=config.on_catalog_changed,
+            handler=on_catalog_changed,
         ),
     ]
 

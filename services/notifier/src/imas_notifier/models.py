@@ -66,6 +66,15 @@ deliveries = Table(
     # The trace of the message that planned the page (a W3C traceparent, empty when tracing
     # is off): its send, however much later, is a span of that trace.
     Column("traceparent", Text, nullable=False, server_default=""),
+    # The service whose maintenance holds the page back ("" when none does: see
+    # ``domain.Page.service_id``), and until when it was last held.
+    Column("service_id", Text, nullable=False, server_default=""),
+    Column("held_until", DateTime(timezone=True)),
+    Index(
+        "deliveries_held",
+        "service_id",
+        postgresql_where=text("status = 'pending' AND held_until IS NOT NULL"),
+    ),
     Index(
         "deliveries_due",
         "next_attempt_at",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, text, update
@@ -55,7 +56,7 @@ _ADD_PAGES = text(
     INSERT INTO deliveries (id, incident_id, idempotency_key, channel, provider, recipient,
                             message, address, content, kind, thread_of, next_attempt_at,
                             status, attempts, lease_until, lease_token, last_error,
-                            traceparent)
+                            traceparent, service_id, held_until)
     SELECT p.id, p.incident_id, p.idempotency_key, p.channel, p.provider, p.recipient,
            p.message, p.address, p.content::jsonb, p.kind, p.thread_of,
            now() + make_interval(secs => p.delay),
@@ -64,16 +65,18 @@ _ADD_PAGES = text(
            CASE WHEN p.leased THEN 1 ELSE 0 END,
            CASE WHEN p.leased THEN now() + make_interval(secs => :lease_seconds) END,
            CASE WHEN p.leased THEN 1 ELSE 0 END,
-           NULLIF(p.reason, ''), p.traceparent
+           NULLIF(p.reason, ''), p.traceparent, p.service_id, p.held_until
     FROM unnest(CAST(:ids AS uuid[]), CAST(:incident_ids AS uuid[]), CAST(:keys AS text[]),
                 CAST(:channels AS text[]), CAST(:providers AS text[]),
                 CAST(:recipients AS text[]), CAST(:messages AS text[]),
                 CAST(:addresses AS text[]), CAST(:contents AS text[]), CAST(:kinds AS text[]),
                 CAST(:thread_of AS uuid[]), CAST(:delays AS float8[]),
                 CAST(:leased AS boolean[]), CAST(:reasons AS text[]),
-                CAST(:traceparents AS text[]))
+                CAST(:traceparents AS text[]), CAST(:service_ids AS text[]),
+                CAST(:held_until AS timestamptz[]))
          AS p(id, incident_id, idempotency_key, channel, provider, recipient, message, address,
-              content, kind, thread_of, delay, leased, reason, traceparent)
+              content, kind, thread_of, delay, leased, reason, traceparent, service_id,
+              held_until)
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING deliveries.*
     """
@@ -113,6 +116,8 @@ async def add_pages(
         "leased": list(leased) or [False] * len(pages),
         "reasons": [p.undeliverable for _, p in pages],
         "traceparents": [(traces or {}).get(i) or current for i, _ in pages],
+        "service_ids": [p.service_id for _, p in pages],
+        "held_until": [p.held_until for _, p in pages],
         "lease_seconds": float(lease_seconds),
     }
     return list((await conn.execute(_ADD_PAGES, columns)).all())
@@ -286,6 +291,47 @@ async def mark_failed(
     return result.first() is not None
 
 
+# Pages a service's maintenance holds: due while it lasts, they wait for its end.
+_HOLD_PAGES = text(
+    """
+    UPDATE deliveries AS d
+    SET next_attempt_at = m.until, held_until = m.until
+    FROM unnest(CAST(:services AS text[]), CAST(:untils AS timestamptz[])) AS m(service, until)
+    WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.service_id = m.service
+      AND d.next_attempt_at < m.until
+    RETURNING d.id
+    """
+)
+
+
+async def hold_pages(conn: AsyncConnection, held: Mapping[str, datetime]) -> int:
+    """Pages due now whose service is in maintenance (``held``: its end, by service id)
+    move to its end; answers how many."""
+    if not held:
+        return 0
+    params = {"services": list(held), "untils": list(held.values())}
+    return len((await conn.execute(_HOLD_PAGES, params)).all())
+
+
+async def end_hold(conn: AsyncConnection, service_id: str, end: datetime) -> int:
+    """A maintenance of the service that ends (or now ends) at ``end``, earlier than the
+    pages it held were moved to: they move back by the difference (keeping their spacing).
+    Answers how many moved."""
+    result = await conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.service_id == service_id,
+            deliveries.c.status == "pending",
+            deliveries.c.held_until > end,
+        )
+        .values(
+            next_attempt_at=deliveries.c.next_attempt_at - (deliveries.c.held_until - end),
+            held_until=end,
+        )
+    )
+    return int(result.rowcount or 0)
+
+
 async def page_places(conn: AsyncConnection, incident_id: str) -> list[Record]:
     """The first page of each (provider, address) of an incident: where follow-ups go."""
     query = (
@@ -348,13 +394,15 @@ async def owe_follow_up(conn: AsyncConnection, incident_id: str, follow_up: dict
 
 
 async def cancel_delayed(conn: AsyncConnection, incident_id: str) -> int:
-    """Pages held back (a person's later rules) are not sent once the incident is taken."""
+    """Pages held back (a person's later rules, a maintenance of the service) are not sent
+    once the incident is taken."""
     result = await conn.execute(
         update(deliveries)
         .where(
             deliveries.c.incident_id == uuid.UUID(incident_id),
             deliveries.c.status == "pending",
-            deliveries.c.attempts == 0,
+            # A retry is the page already due; one a maintenance holds was never sent.
+            or_(deliveries.c.attempts == 0, deliveries.c.held_until > func.now()),
             deliveries.c.next_attempt_at > func.now(),
             deliveries.c.kind == "page",
         )

@@ -41,13 +41,14 @@ from imas_contracts import Event, new_event_id, utcnow
 from imas_contracts.alert_payloads import CustomAlert
 from imas_contracts.escalation import OnCallReply, WhoIsOnCall
 from imas_contracts.incidents import (
+    CatalogChanged,
     IncidentAcknowledged,
     IncidentResolved,
     IncidentSnapshot,
     IncidentTriggered,
     Severity,
 )
-from imas_contracts.ingest import AlertReceived, raw_alert_subject
+from imas_contracts.ingest import AlertReceived, Silence, raw_alert_subject
 from imas_contracts.notifier import (
     NotificationFailed,
     NotificationRequested,
@@ -70,12 +71,15 @@ from imas_notifier.providers.base import Outgoing, ProviderError
 from imas_notifier.providers.cache import ProviderCache
 from imas_notifier.routing import domain as routing
 from imas_runtime.bus import Bus
+from imas_runtime.catalog import Entity
 from imas_runtime.consumer import Delivery, Reject
 from imas_runtime.errors import ServiceError
 from imas_runtime.group_commit import GroupCommit
 from imas_runtime.logs import get_logger
 from imas_runtime.outbox import claim, emit
+from imas_runtime.silences import SilenceCache
 from imas_runtime.telemetry import span_in
+from imas_runtime.windows import in_maintenance, service_windows
 
 log = get_logger(__name__)
 
@@ -124,8 +128,11 @@ class NotifierUseCases:
         rng: Any = random,
         actions: PageActions | None = None,
         routing_config: ConfigCache | None = None,
+        silences: SilenceCache | None = None,
     ) -> None:
         self.engine = engine
+        # Silences of a whole service hold its pages as its maintenance does.
+        self.silences = silences
         # Pages to people over SMS, voice, e-mail and ntfy carry what answers them.
         self.actions = actions
         self.providers = providers
@@ -140,6 +147,8 @@ class NotifierUseCases:
         # Sending slots promised to pages being recorded leased, not yet handed to a sender.
         self._reserved = 0
         self.routing_config = routing_config or ConfigCache(providers)
+        # The services' maintenance windows, computed once per catalog the cache loads.
+        self._windows: tuple[object, dict[str, tuple[datetime | None, datetime]]] = (None, {})
         # Pages sent by concurrent senders are marked together, one transaction per flush.
         self._marks: GroupCommit[tuple[list[Any], str]] = GroupCommit(self._mark_sent)
 
@@ -184,6 +193,7 @@ class NotifierUseCases:
         # The rules may have changed since they were last read: ask what is still unknown.
         on_call |= await self._on_call(config.rules, [e.incident for e in events], on_call)
         planned: list[tuple[str, list[domain.Page]]] = []
+        now = datetime.now(UTC)
         for event in events:
             incident = event.incident
             pages = routing.route_triggered(
@@ -195,6 +205,7 @@ class NotifierUseCases:
                 on_call.get(_on_call_key(incident)),
             )
             pages = domain.settle(_person_rules(pages, config))
+            pages = domain.held_by_maintenance(pages, incident.service.id, event.held_until, now)
             failing = domain.failing_provider(incident.dedup_key)
             if failing is not None:
                 # An incident about a failing provider is not paged through it.
@@ -504,7 +515,9 @@ class NotifierUseCases:
             await done.wait()
             return 1
         leased_at = _now()
+        silenced = self.silences.latest() if self.silences is not None else []
         async with self.engine.begin() as conn:
+            await self._hold_in_maintenance(conn, silenced)
             rows = await store.claim_due(
                 conn, free, self.tuning.lease_seconds, self.tuning.max_unanswered
             )
@@ -539,6 +552,43 @@ class NotifierUseCases:
             # Their last sender was lost in mid-send with the copy budget used up.
             await self._failed(spent, "the sender was lost in mid-send", True, None)
         return len(rows)
+
+    async def _hold_in_maintenance(self, conn: AsyncConnection, silenced: list[Silence]) -> None:
+        """Pages routing made of an incident that come due while its service is in
+        maintenance, or in a window of a silence of the whole service (``silenced``), wait
+        for its end: a person's later rules, a retry. Escalation holds its own steps; a page
+        someone asks for during the window (Escalate) still leaves."""
+        directory = (await self.routing_config.current(conn)).directory
+        if directory is not self._windows[0]:
+            self._windows = (directory, domain.maintenance_windows(directory.services))
+        now = datetime.now(UTC)
+        held = {
+            service: until
+            for service, (since, until) in self._windows[1].items()
+            if in_maintenance(since, until, now)
+        }
+        if silenced:
+            ids = {entity.name: id_ for id_, entity in directory.services.items()}
+            for name, (end, _) in service_windows(silenced, now).items():
+                if name in ids:
+                    held[ids[name]] = max(end, held.get(ids[name], end))
+        if held:
+            await store.hold_pages(conn, held)
+
+    async def on_service_changed(self, event: CatalogChanged) -> None:
+        """A service whose maintenance ended, or now ends earlier, or is now planned to begin
+        later, lets the pages it held go on at the new end (now, at the latest). Safe to run
+        twice: only pages held past that end move."""
+        if event.kind != "service" or event.action != "upserted":
+            return
+        now = datetime.now(UTC)
+        window = domain.maintenance_windows({event.id: Entity(event.id, event.name, event.data)})
+        since, until = window.get(event.id, (None, now))
+        end = until if in_maintenance(since, until, now) else now
+        async with self.engine.begin() as conn:
+            moved = await store.end_hold(conn, event.id, end)
+        if moved:
+            self.wake()
 
     async def _send(self, rows: list[Any], thread_ref: str | None, deadline: float) -> None:
         """Hand a leased page (or an SMS bundle) to its provider, cut at ``deadline``, and

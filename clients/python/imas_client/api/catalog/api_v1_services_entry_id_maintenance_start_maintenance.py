@@ -103,7 +103,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: Maintenance,
 ) -> Response[Problem | ServiceEntry]:
-    """Put a service in maintenance until a given time
+    """Put a service in maintenance until a given time, now or from a later time
 
     Args:
         entry_id (str):
@@ -135,7 +135,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: Maintenance,
 ) -> Problem | ServiceEntry | None:
-    """Put a service in maintenance until a given time
+    """Put a service in maintenance until a given time, now or from a later time
 
     Args:
         entry_id (str):
@@ -162,7 +162,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: Maintenance,
 ) -> Response[Problem | ServiceEntry]:
-    """Put a service in maintenance until a given time
+    """Put a service in maintenance until a given time, now or from a later time
 
     Args:
         entry_id (str):
@@ -192,7 +192,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: Maintenance,
 ) -> Problem | ServiceEntry | None:
-    """Put a service in maintenance until a given time
+    """Put a service in maintenance until a given time, now or from a later time
 
     Args:
         entry_id (str):

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.incident_create import IncidentCreate
-from ...models.incident_json import IncidentJson
+from ...models.incident_created_json import IncidentCreatedJson
 from ...models.problem import Problem
 from ...types import Response
 
@@ -30,14 +30,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> IncidentJson | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> IncidentCreatedJson | Problem | None:
     if response.status_code == 200:
-        response_200 = IncidentJson.from_dict(response.json())
+        response_200 = IncidentCreatedJson.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 201:
-        response_201 = IncidentJson.from_dict(response.json())
+        response_201 = IncidentCreatedJson.from_dict(response.json())
 
         return response_201
 
@@ -89,7 +91,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[IncidentJson | Problem]:
+) -> Response[IncidentCreatedJson | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -102,7 +104,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: IncidentCreate,
-) -> Response[IncidentJson | Problem]:
+) -> Response[IncidentCreatedJson | Problem]:
     """Create an incident, or attach to the open one
 
     Args:
@@ -113,7 +115,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IncidentJson | Problem]
+        Response[IncidentCreatedJson | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -131,7 +133,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: IncidentCreate,
-) -> IncidentJson | Problem | None:
+) -> IncidentCreatedJson | Problem | None:
     """Create an incident, or attach to the open one
 
     Args:
@@ -142,7 +144,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IncidentJson | Problem
+        IncidentCreatedJson | Problem
     """
 
     return sync_detailed(
@@ -155,7 +157,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: IncidentCreate,
-) -> Response[IncidentJson | Problem]:
+) -> Response[IncidentCreatedJson | Problem]:
     """Create an incident, or attach to the open one
 
     Args:
@@ -166,7 +168,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IncidentJson | Problem]
+        Response[IncidentCreatedJson | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -182,7 +184,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: IncidentCreate,
-) -> IncidentJson | Problem | None:
+) -> IncidentCreatedJson | Problem | None:
     """Create an incident, or attach to the open one
 
     Args:
@@ -193,7 +195,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IncidentJson | Problem
+        IncidentCreatedJson | Problem
     """
 
     return (

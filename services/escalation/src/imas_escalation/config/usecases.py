@@ -98,7 +98,11 @@ class ConfigUseCases:
         async with self.engine.begin() as conn:
             fresh = await store.catalog_projection.apply(conn, event)
             if fresh and event.kind == "service" and event.action == "upserted":
-                end = domain.maintenance_end(event.data.get("maintenance_until"), self.clock.now())
+                end = domain.maintenance_end(
+                    event.data.get("maintenance_until"),
+                    self.clock.now(),
+                    event.data.get("maintenance_since"),
+                )
                 moved = await store.end_hold(conn, event.name, end)
         if moved is not None:
             self._on_timer(moved)

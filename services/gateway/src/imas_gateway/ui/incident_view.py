@@ -39,6 +39,7 @@ from imas_gateway.http.upstream import Upstream
 from imas_gateway.ui.auth_pages import current
 from imas_gateway.ui.render import can, render
 from imas_runtime.errors import ServiceError
+from imas_runtime.windows import in_maintenance
 
 # The page's parts: what each shows (its template) and what it needs besides the incident.
 PARTS = {
@@ -113,9 +114,11 @@ async def page_context(
 def _in_maintenance(entries: CatalogEntries | None) -> ServiceEntry | None:
     """The incident's service when it is in maintenance now (None otherwise)."""
     service = entries.services[0] if entries and entries.services else None
-    if service is None or service.maintenance_until is None:
+    if service is None:
         return None
-    return service if service.maintenance_until > datetime.now(UTC) else None
+    now = datetime.now(UTC)
+    held = in_maintenance(service.maintenance_since, service.maintenance_until, now)
+    return service if held else None
 
 
 async def signed_in_person(request: Request, session: Session) -> PersonEntry | None:

@@ -37,6 +37,7 @@ from imas_incidents.domain import diff_fields
 from imas_incidents.models import outbox
 from imas_runtime.errors import Conflict, Invalid, NotFound
 from imas_runtime.outbox import emit
+from imas_runtime.windows import in_maintenance
 
 _ENTRY: dict[str, Callable[[Any], Any]] = {
     "team": rules.team_entry,
@@ -201,14 +202,19 @@ class CatalogUseCases:
         return CatalogEntries(kind=kind, **items)  # type: ignore[arg-type]  # the query's kind
 
     async def set_maintenance(self, cmd: SetServiceMaintenance) -> CatalogEntries:
-        """Put a service in maintenance until ``until``, or end it now (``until`` None);
-        published as ``catalog.changed.v1``. Safe to repeat: the same values again write and
-        publish nothing."""
+        """Put a service in maintenance from ``since`` (now when None, or planned for later)
+        until ``until``, or end it now (``until`` None); published as ``catalog.changed.v1``.
+        A window set again replaces the one planned or running. Safe to repeat: the same
+        values again write and publish nothing."""
         now = datetime.now(UTC)
         if cmd.until is not None and cmd.until.utcoffset() is None:
             raise Invalid.field("until", "needs a UTC offset (+02:00 or Z)")
         if cmd.until is not None and cmd.until <= now:
             raise Invalid.field("until", "must be in the future")
+        if cmd.since is not None and cmd.since.utcoffset() is None:
+            raise Invalid.field("starts_at", "needs a UTC offset (+02:00 or Z)")
+        if cmd.since is not None and cmd.until is not None and cmd.since >= cmd.until:
+            raise Invalid.field("starts_at", "must be before until")
         if len(cmd.reason) > 500:
             raise Invalid.field("reason", "must be at most 500 characters")
         async with self.engine.begin() as conn:
@@ -216,14 +222,21 @@ class CatalogUseCases:
             if row is None:
                 raise NotFound(f"no service {cmd.service}")
             ended = row.maintenance_until is None or row.maintenance_until <= now
+            running = in_maintenance(row.maintenance_since, row.maintenance_until, now)
+            if cmd.until is None:
+                since = None
+            elif cmd.since is not None and cmd.since > now:
+                since = cmd.since  # planned: it begins then
+            else:
+                # Begun (or beginning now): a running one keeps its start.
+                since = row.maintenance_since if running else (cmd.since or now)
             values = {
                 "maintenance_until": cmd.until,
                 "maintenance_reason": cmd.reason.strip() if cmd.until else "",
+                "maintenance_since": since,
             }
             if (cmd.until is None and ended) or not rules_diff(row, values):
                 return self._entries("service", [row])
-            since = row.maintenance_since if not ended else now
-            values["maintenance_since"] = since if cmd.until else None
             await store.update_entry(conn, "service", row.id, values)
             await emit(
                 conn, outbox, [await self._changed_event(conn, "service", "upserted", row.id)]
@@ -365,7 +378,7 @@ def rules_diff(row: Any, values: dict[str, Any]) -> list[str]:
 
 
 def _current(entry: ServiceEntry, now: datetime) -> ServiceEntry:
-    """A service whose maintenance has ended shows none."""
+    """A service whose maintenance has ended shows none (a planned one shows)."""
     until = entry.maintenance_until
     if until is None or until > now:
         return entry

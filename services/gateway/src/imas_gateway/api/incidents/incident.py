@@ -30,11 +30,13 @@ from imas_contracts.ingest import SubmitAlertReply
 from imas_gateway.auth.guard import Role, role
 from imas_gateway.domain import (
     IncidentCreate,
+    IncidentCreatedJson,
     IncidentDetailJson,
     IncidentJson,
     Page,
     Principal,
     check_incident_create,
+    created_incident_json,
     incident_detail_json,
     incident_json,
     reply_json,
@@ -108,7 +110,7 @@ class IncidentController(Controller):
         "/",
         status_code=201,
         summary="Create an incident, or attach to the open one",
-        opt=role(Role.RESPONDER, integration=True, answer=IncidentJson),
+        opt=role(Role.RESPONDER, integration=True, answer=IncidentCreatedJson),
         responses={200: ResponseSpec(None, description="Attached to the open incident")},
     )
     async def create(
@@ -118,11 +120,13 @@ class IncidentController(Controller):
         mesh: NamedDependency[Upstream],
     ) -> Response[dict[str, object]]:
         """201 with a new incident, or 200 with the open incident of the same service (and
-        dedup key) that this alert was attached to."""
+        dedup key) that this alert was attached to. A new incident of a service in
+        maintenance is opened all the same, but its paging is held until the maintenance
+        ends: ``paging_held_until`` and ``paging_held_by`` say so."""
         payload = check_incident_create(data)
         reply = await mesh.ask(submission(payload, principal), SubmitAlertReply)
         return Response(
-            incident_json(reply.incident),
+            created_incident_json(reply.incident, reply.held_until, reply.held_by),
             status_code=201 if reply.created else 200,
             headers={"Location": f"/api/v1/incidents/{reply.incident.id}/"},
         )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -63,12 +64,18 @@ TEAMS = Resource(
 
 
 def maintenance_line(service: Item) -> str:
-    """ "In maintenance until …" for a service in maintenance, "" otherwise."""
+    """ "In maintenance until …" for a service in maintenance ("Maintenance planned from …
+    until …" for one that begins later), "" otherwise."""
     until = service.get("maintenance_until")
     if not until:
         return ""
     reason = service.get("maintenance_reason") or ""
-    return f"In maintenance until {when(until)}" + (f": {reason}" if reason else "")
+    since = service.get("maintenance_since")
+    if since and datetime.fromisoformat(str(since)) > datetime.now(UTC):
+        line = f"Maintenance planned from {when(since)} until {when(until)}"
+    else:
+        line = f"In maintenance until {when(until)}"
+    return line + (f": {reason}" if reason else "")
 
 
 def _maintenance_status(service: Item) -> str:
@@ -77,12 +84,14 @@ def _maintenance_status(service: Item) -> str:
 
 async def _start_maintenance(trial: Trial) -> dict[str, Any]:
     url = trial.resource.item_url(trial.ref) + "maintenance/"
-    return {"service": await trial.api.call("PUT", url, trial.extra)}
+    service = await trial.api.call("PUT", url, trial.extra)
+    return {"service": service, "line": _maintenance_status(service)}
 
 
 async def _end_maintenance(trial: Trial) -> dict[str, Any]:
     url = trial.resource.item_url(trial.ref) + "maintenance/"
-    return {"service": await trial.api.call("DELETE", url)}
+    service = await trial.api.call("DELETE", url)
+    return {"service": service, "line": _maintenance_status(service)}
 
 
 SERVICES = Resource(
@@ -137,6 +146,13 @@ SERVICES = Resource(
             saved_only=True,
             status=_maintenance_status,
             fields=(
+                Field(
+                    "starts_at",
+                    "From (UTC)",
+                    kind="instant",
+                    help="Empty: now. A later time plans it: alerts and pages go through "
+                    "until then.",
+                ),
                 Field("until", "Until (UTC)", kind="instant"),
                 Field("reason", "Why", placeholder="Redis 8 upgrade"),
             ),
