@@ -587,7 +587,7 @@ async def test_a_weekly_maintenance_window_and_a_service_put_in_maintenance(
     await manager.goto(f"{base}/incidents/{incident['short_id']}")
     notice = manager.locator(".notice")
     await expect(notice).to_contain_text("redis-prod is in maintenance until")
-    await expect(notice).to_contain_text("this incident's escalation waits until then")
+    await expect(notice).to_contain_text("this incident's pages and escalation wait until then")
     await shot(manager, shots, "incident-in-maintenance")
 
     await manager.goto(f"{base}/admin/services/redis-prod")
@@ -595,6 +595,23 @@ async def test_a_weekly_maintenance_window_and_a_service_put_in_maintenance(
     await expect(manager.locator("#result-end_maintenance")).to_contain_text("Not in maintenance")
     service = await api(shared_site, "GET", "/api/v1/services/redis-prod/")
     assert service["maintenance_until"] is None
+
+    # Planned for tomorrow: said so, and nothing is held before then.
+    await manager.goto(f"{base}/admin/services/redis-prod")
+    maintenance = manager.get_by_role("region", name="Maintenance", exact=True)
+    tomorrow = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=1)
+    await maintenance.get_by_label("From (UTC)").fill(tomorrow.strftime("%Y-%m-%dT%H:%M"))
+    ends = tomorrow + timedelta(hours=2)
+    await maintenance.get_by_label("Until (UTC)").fill(ends.strftime("%Y-%m-%dT%H:%M"))
+    await redraw(manager, maintenance.get_by_role("button", name="Put in maintenance"))
+    await expect(manager.locator("#result-maintenance")).to_contain_text("Maintenance planned from")
+    service = await api(shared_site, "GET", "/api/v1/services/redis-prod/")
+    assert datetime.fromisoformat(service["maintenance_since"]) == tomorrow
+    await manager.goto(f"{base}/admin/services")
+    await expect(manager.get_by_role("row", name="redis-prod")).to_contain_text(
+        "Maintenance planned from"
+    )
+    await api(shared_site, "DELETE", "/api/v1/services/redis-prod/maintenance/")
     # Left as found for the other tests of the module (they share its mesh).
     await api(shared_site, "DELETE", f"/api/v1/silences/{window['id']}/")
     await api(shared_site, "POST", f"/api/v1/incidents/{incident['id']}/resolve/")
