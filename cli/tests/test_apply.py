@@ -90,7 +90,8 @@ def test_unknown_sections_and_kinds_are_named(tmp_path: Path) -> None:
     assert refused(tmp_path, "teams: []\nteamz: []\n") == [
         "catalog.yaml:2: 'teamz': unknown section (known: people, teams, services, scopes,"
         " tag_rules, schedules, escalation_policies, notification_providers, routing_rules,"
-        " integrations, alert_rules, silences, lid_exporters, runbooks, users, tokens)"
+        " integrations, alert_rules, silences, lid_exporters, runbooks, incident_roles, users,"
+        " tokens)"
     ]
     assert refused(tmp_path, "kind: Rota\nname: x\n")[0].startswith(
         "catalog.yaml:1: kind 'Rota': unknown (known: Person, Team, Service, Scope, TagRule,"

@@ -334,3 +334,52 @@ services:
     code, out, err = await config.imas(capsys, "apply", "-f", exported_path)
     assert code == 0, err
     assert "0 created, 0 updated, 0 deleted" in out, out
+
+
+async def test_the_incident_roles_come_from_files_and_applying_again_changes_nothing(
+    config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = """
+incident_roles:
+  - {name: commander, description: Runs the response}
+  - name: scribe
+  - {name: Legal, description: Speaks to the regulator}
+"""
+    path = config.write("roles.yaml", files)
+    code, out, err = await config.imas(capsys, "apply", "-f", path)
+    assert code == 0, err
+    roles = await config.get("/api/v1/incident-roles/")
+    assert roles["custom"] is True
+    assert [(r["name"], r["description"]) for r in roles["roles"]] == [
+        ("commander", "Runs the response"),
+        ("scribe", ""),
+        ("legal", "Speaks to the regulator"),
+    ]
+    # An incident now has these roles, and legal can be given.
+    body = {"title": "Customer data exposed", "service_name": "checkout-api",
+            "severity": "SEV1_CRITICAL"}  # fmt: skip
+    incident = await config.mesh.create("/api/v1/incidents/", body)
+    given = await config.mesh.call(
+        "PUT",
+        f"/api/v1/incidents/{incident['id']}/roles/legal/",
+        json={"person": "alice.martin@example.com"},
+    )
+    assert [(r["role"], r["name"]) for r in given["roles"]] == [
+        ("commander", ""),
+        ("scribe", ""),
+        ("legal", "Alice Martin"),
+    ]
+
+    code, out, err = await config.imas(capsys, "apply", "-f", path)
+    assert code == 0, err
+    assert "0 created, 0 updated, 0 deleted" in out, out
+    code, exported, err = await config.imas(capsys, "export", "--kind", "incident_roles")
+    assert code == 0, err
+    assert [r["name"] for r in yaml.safe_load(exported)["incident_roles"]] == [
+        "commander",
+        "scribe",
+        "legal",
+    ]
+    code, out, err = await config.imas(capsys, "apply", "-f", config.write("again.yaml", exported))
+    assert code == 0, err
+    assert "0 created, 0 updated, 0 deleted" in out, out

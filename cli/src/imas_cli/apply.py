@@ -47,7 +47,8 @@ def add_parsers(commands: Any) -> None:
         description=(
             "Create or replace what the files declare (teams, services, scopes, people, tag "
             "rules, schedules, escalation policies, notification providers, routing rules, "
-            "integrations, alert rules, silences, LID exporters, runbooks, users, API tokens), "
+            "integrations, alert rules, silences, LID exporters, runbooks, incident roles, users, "
+            "API tokens), "
             "matching entries by name. Every file is checked first: any problem refuses "
             "everything, with its line. Goes through the gateway with a token, like any API call."
         ),

@@ -309,3 +309,21 @@ def test_incident_roles_are_configured_in_order_once() -> None:
         "communications",
     )
     assert role_names("") == ("commander", "scribe", "communications")
+
+
+def test_incident_roles_are_single_words_each_once_in_lower_case() -> None:
+    given = [(" Commander ", " Runs it "), ("scribe", ""), ("legal-team", "")]
+    assert domain.role_definitions(given) == [
+        ("commander", "Runs it"),
+        ("scribe", ""),
+        ("legal-team", ""),
+    ]
+    for roles, field in [
+        ([("two words", "")], "roles[0].name"),
+        ([("scribe", ""), ("Scribe", "")], "roles[1].name"),
+        ([("", "")], "roles[0].name"),
+        ([(f"r{i}", "") for i in range(21)], "roles"),
+    ]:
+        with pytest.raises(Invalid) as refused:
+            domain.role_definitions(roles)
+        assert [e.field for e in refused.value.errors] == [field]

@@ -1,6 +1,11 @@
-"""What responders read and write: LID exporters (secrets referenced) and runbooks."""
+"""What the war room reads: LID exporters (secrets referenced), runbooks, and the roles every
+incident can have."""
 
 from __future__ import annotations
+
+import re
+
+import msgspec
 
 from imas_cli.config.kind import ConfiguredWithSecrets, Kind, Refusal, SecretRef, Spec
 from imas_contracts.incidents import Severity
@@ -69,3 +74,34 @@ class Runbooks(Kind[RunbookSpec]):
             for i, step in enumerate(spec.steps)
             if not step.title.strip()
         ]
+
+
+class IncidentRoleSpec(Spec, frozen=True, kw_only=True):
+    """A role every incident can have (``/incident role scribe @alice``): one word."""
+
+    name: str
+    description: str = ""
+
+
+_ROLE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+class IncidentRoles(Kind[IncidentRoleSpec]):
+    """The incident roles, in the files' order (new ones are added after those IMAS has).
+    Without any in IMAS, the war room's setting gives them, and none is exported."""
+
+    section = "incident_roles"
+    document = "IncidentRole"
+    noun = "incident_role"
+    spec = IncidentRoleSpec
+    ordered = True
+
+    def normalize(self, spec: IncidentRoleSpec) -> IncidentRoleSpec:
+        return msgspec.structs.replace(
+            spec, name=spec.name.strip().lower(), description=spec.description.strip()
+        )
+
+    def check(self, spec: IncidentRoleSpec) -> list[Refusal]:
+        if not _ROLE.match(spec.name.strip().lower()):
+            return [Refusal("name", "one word of letters, digits, - or _, starting with a letter")]
+        return []

@@ -18,8 +18,8 @@ from imas_cli.config.remote import Gateway
 
 async def export(gateway: Gateway, sections: Iterable[str], origin: str) -> str:
     """The YAML of ``sections`` (every kind, in the order they are applied), each entry sorted
-    by name. A section with nothing is written empty: applied with ``--prune`` it says there
-    should be none."""
+    by name (unless their order means something). A section with nothing is written empty:
+    applied with ``--prune`` it says there should be none."""
     wanted = set(sections)
     current = await read(gateway, wanted, with_rules="people" in wanted)
     data: dict[str, list[Any]] = {}
@@ -32,7 +32,8 @@ async def export(gateway: Gateway, sections: Iterable[str], origin: str) -> str:
             for e in current.entries.get(kind.section, [])
             if not kind.made_by_imas(e.raw) and not kind.over(e.spec)
         ]
-        kept.sort(key=lambda e: kind.key(e.spec).casefold())
+        if not kind.ordered:
+            kept.sort(key=lambda e: kind.key(e.spec).casefold())
         data[kind.section] = [_entry(kind, e.spec, variables) for e in kept]
     return _header(origin, variables) + yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100

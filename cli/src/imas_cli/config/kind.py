@@ -107,6 +107,9 @@ class Kind(Generic[S]):
     has_secrets: ClassVar[bool] = False
     # The one secret field of kinds that have one (``secret``, ``password``), not ``secrets``.
     single_secret: ClassVar[str] = ""
+    # Entries whose order means something (the incident roles): exported in IMAS's order,
+    # not by name.
+    ordered: ClassVar[bool] = False
 
     def fields(self) -> set[str]:
         return set(self.spec.__struct_fields__) | set(self.aliases)

@@ -9,7 +9,7 @@ from typing import Any
 from imas_cli.config.access import Tokens, Users
 from imas_cli.config.alerting import AlertRules, Silences
 from imas_cli.config.catalog import People, Scopes, Services, TagRules, Teams
-from imas_cli.config.documents import LidExporters, Runbooks
+from imas_cli.config.documents import IncidentRoles, LidExporters, Runbooks
 from imas_cli.config.kind import Kind
 from imas_cli.config.oncall import Policies, Schedules
 from imas_cli.config.paging import Integrations, Providers, RoutingRules
@@ -29,6 +29,7 @@ KINDS: tuple[Kind[Any], ...] = (
     Silences(),
     LidExporters(),
     Runbooks(),
+    IncidentRoles(),
     Users(),
     Tokens(),
 )

@@ -103,6 +103,10 @@ from imas_client.api.users import (
     api_v1_users_ref_remove,
     api_v1_users_ref_update,
 )
+from imas_client.api.war_room import (
+    api_v1_incident_roles_read,
+    api_v1_incident_roles_replace,
+)
 from imas_client.models import (
     AlertRule,
     IntegrationCreate,
@@ -113,6 +117,7 @@ from imas_client.models import (
     PolicySpec,
     Problem,
     ProviderBody,
+    RolesBody,
     RoutingRuleBody,
     ScheduleSpec,
     ScopeFields,
@@ -156,6 +161,10 @@ def _refused(status: int, parsed: Any, content: bytes) -> Refused:
 def _done(response: Response[Any]) -> None:
     if int(response.status_code) >= 300:
         raise _refused(int(response.status_code), response.parsed, response.content)
+
+
+def _role(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"name": entry["name"], "description": entry.get("description", "")}
 
 
 def _dict(model: Any) -> dict[str, Any]:
@@ -304,6 +313,37 @@ class Gateway:
             service_id, client=self.client, body=Maintenance.from_dict(body)
         )
         return _dict(_answer(saved))
+
+    # -- the incident roles: one list, changed an entry at a time ---------------------------------
+
+    async def _list_incident_roles(self) -> list[dict[str, Any]]:
+        """The roles set through the API, each with its name as id (none: the default)."""
+        found = _dict(
+            _answer(await api_v1_incident_roles_read.asyncio_detailed(client=self.client))
+        )
+        if not found.get("custom"):
+            return []
+        return [{"id": r["name"], **r} for r in found.get("roles", [])]
+
+    async def _put_incident_roles(self, roles: list[dict[str, Any]]) -> None:
+        body = RolesBody.from_dict({"roles": roles})
+        _answer(await api_v1_incident_roles_replace.asyncio_detailed(client=self.client, body=body))
+
+    async def _create_incident_roles(self, body: dict[str, Any]) -> dict[str, Any]:
+        roles = [_role(r) for r in await self._list_incident_roles()]
+        await self._put_incident_roles([*roles, _role(body)])
+        return {"id": body["name"], **body}
+
+    async def _replace_incident_roles(self, id_: str, body: dict[str, Any]) -> dict[str, Any]:
+        roles = [
+            _role(body) if r["id"] == id_ else _role(r) for r in await self._list_incident_roles()
+        ]
+        await self._put_incident_roles(roles)
+        return {"id": id_, **body}
+
+    async def _delete_incident_roles(self, id_: str) -> None:
+        roles = [_role(r) for r in await self._list_incident_roles() if r["id"] != id_]
+        await self._put_incident_roles(roles)
 
     async def _delete_services(self, id_: str) -> None:
         _done(await api_v1_services_entry_id_remove.asyncio_detailed(id_, client=self.client))

@@ -253,7 +253,10 @@ from .results_runbook_spec import ResultsRunbookSpec
 from .results_tag_rule_entry import ResultsTagRuleEntry
 from .revoked_tokens import RevokedTokens
 from .role_body import RoleBody
+from .role_definition import RoleDefinition
+from .role_definitions import RoleDefinitions
 from .role_holder import RoleHolder
+from .roles_body import RolesBody
 from .room_responders import RoomResponders
 from .routing_rule_body import RoutingRuleBody
 from .routing_rule_body_target import RoutingRuleBodyTarget
@@ -543,7 +546,10 @@ __all__ = (
     "ResultsTagRuleEntry",
     "RevokedTokens",
     "RoleBody",
+    "RoleDefinition",
+    "RoleDefinitions",
     "RoleHolder",
+    "RolesBody",
     "RoomResponders",
     "RoutingRuleBody",
     "RoutingRuleBodyTarget",

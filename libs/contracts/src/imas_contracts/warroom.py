@@ -332,6 +332,39 @@ class AssignRole(Request, frozen=True, kw_only=True, tag="warroom.roles.assign.v
     source: str = "api"
 
 
+class RoleDefinition(msgspec.Struct, frozen=True, kw_only=True):
+    """One role an incident can have: its name (lower case) and what it is for."""
+
+    name: str
+    description: str = ""
+
+
+class RoleDefinitions(Message, frozen=True, kw_only=True, tag="warroom.role_definitions.v1"):
+    """The roles every incident can have, in the order pages show them. ``custom`` false:
+    none stored, the war room service's setting (``WARROOM_INCIDENT_ROLES``) gives them."""
+
+    roles: list[RoleDefinition] = []
+    custom: bool = False
+
+
+class GetRoleDefinitions(Request, frozen=True, kw_only=True, tag="warroom.role_definitions.get.v1"):
+    """The configured incident roles. Read-only."""
+
+    reply_type: ClassVar[type[Message]] = RoleDefinitions
+
+
+class PutRoleDefinitions(Request, frozen=True, kw_only=True, tag="warroom.role_definitions.put.v1"):
+    """Replace the incident roles (in order); none goes back to the service's setting. A
+    role an incident holds stays held (and listed after the configured ones) when it is
+    dropped. Answers ``invalid`` naming ``roles[i].name`` (empty, taken twice, not a word
+    of letters, digits, ``-`` or ``_`` of at most 40, more than 20 roles). Safe to repeat."""
+
+    reply_type: ClassVar[type[Message]] = RoleDefinitions
+
+    roles: list[RoleDefinition] = []
+    actor: str = ""
+
+
 SubscriberKind = Literal["person", "team", "email", "slack"]
 
 
@@ -728,6 +761,8 @@ REQUESTS: tuple[type[Request], ...] = (
     AddResponder,
     GetIncidentRoles,
     AssignRole,
+    GetRoleDefinitions,
+    PutRoleDefinitions,
     ListSubscribers,
     Subscribe,
     Unsubscribe,

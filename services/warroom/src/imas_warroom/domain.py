@@ -335,6 +335,35 @@ def parse_role_command(text: str) -> tuple[str, str, str]:
     return role.lower(), "", who.removeprefix("@")
 
 
+# A role is one word (``/incident role <role> @someone`` reads the first word as the role).
+_ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+MAX_ROLES = 20
+MAX_ROLE_DESCRIPTION = 500
+
+
+def role_definitions(roles: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The incident roles (name, description) as stored: names stripped and in lower case,
+    each once; ``Invalid`` naming ``roles[i].name`` (or ``.description``, or ``roles``)."""
+    if len(roles) > MAX_ROLES:
+        raise Invalid.field("roles", f"at most {MAX_ROLES} roles")
+    found: list[tuple[str, str]] = []
+    for i, (raw, description) in enumerate(roles):
+        name = raw.strip().lower()
+        if not _ROLE_NAME.match(name):
+            raise Invalid.field(
+                f"roles[{i}].name",
+                "one word of letters, digits, - or _ (at most 40), starting with a letter",
+            )
+        if name in (n for n, _ in found):
+            raise Invalid.field(f"roles[{i}].name", f"'{name}' is given twice")
+        if len(description) > MAX_ROLE_DESCRIPTION:
+            raise Invalid.field(
+                f"roles[{i}].description", f"at most {MAX_ROLE_DESCRIPTION} characters"
+            )
+        found.append((name, description.strip()))
+    return found
+
+
 @dataclass(frozen=True)
 class NewIncident:
     """``/incident create [SEV2] [service:<name>] <title>`` once parsed."""

@@ -106,6 +106,16 @@ incident_roles = Table(
     PrimaryKeyConstraint("incident_id", "role"),
 )
 
+# The roles every incident can have, in order, when configured through the API (none: the
+# service's setting, WARROOM_INCIDENT_ROLES).
+role_definitions = Table(
+    "role_definitions",
+    metadata,
+    Column("position", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("description", Text, nullable=False, server_default=""),
+)
+
 # Who an incident's status updates go to: people and teams of the catalog (``ref`` their id),
 # e-mail addresses and Slack channels (``ref`` the address).
 subscribers = Table(

@@ -40,7 +40,8 @@ class WarroomSettings(RuntimeSettings, kw_only=True):
     # Total seconds each call to Confluence or Google Docs may take during a LID export.
     export_timeout: float = 5.0
     # The roles an incident can be given besides its lead, comma-separated, in the order
-    # pages show them (each holder is invited to the war room).
+    # pages show them (each holder is invited to the war room), while none are set through
+    # the API (/api/v1/incident-roles/, imas apply).
     incident_roles: str = "commander,scribe,communications"
 
     @property

@@ -441,7 +441,9 @@ class DocumentUseCases:
 
     async def _held_roles(self, conn: AsyncConnection, incident_id: str) -> list[tuple[str, str]]:
         held = await store_roles.role_holders(conn, incident_id)
-        order = [*self.roles, *sorted(r for r in held if r not in self.roles)]
+        stored = [name for name, _ in await store_roles.load_role_definitions(conn)]
+        configured = stored or list(self.roles)
+        order = [*configured, *sorted(r for r in held if r not in configured)]
         return [(role, held[role].name) for role in order if role in held]
 
     async def _template(self, conn: AsyncConnection) -> TemplateView:

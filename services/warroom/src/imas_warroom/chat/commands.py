@@ -397,7 +397,7 @@ class ChatOps:
     async def _role(self, caller: Caller, ref: str | None, text: str) -> str:
         """Give a role to the person mentioned (or named), or take it back (``none``)."""
         actor = await self._actor(caller, "role")
-        roles = ", ".join(self.stakeholders.roles)
+        roles = ", ".join(await self.stakeholders.role_names())
         usage = f"`/incident role [INC-id] <role> @someone` (roles: {roles}; `none` takes it back)"
         role, user_id, name = domain.parse_role_command(text)
         if not role or not (user_id or name):

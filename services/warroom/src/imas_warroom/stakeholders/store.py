@@ -9,8 +9,21 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from imas_warroom.models import incident_roles, subscribers
+from imas_warroom.models import incident_roles, role_definitions, subscribers
 from imas_warroom.store import Record
+
+
+async def load_role_definitions(conn: AsyncConnection) -> list[tuple[str, str]]:
+    """The configured roles (name, description), in order; none when not configured."""
+    query = select(role_definitions).order_by(role_definitions.c.position)
+    return [(r.name, r.description) for r in (await conn.execute(query)).all()]
+
+
+async def replace_role_definitions(conn: AsyncConnection, roles: list[tuple[str, str]]) -> None:
+    await conn.execute(delete(role_definitions))
+    if roles:
+        rows = [{"position": i, "name": n, "description": d} for i, (n, d) in enumerate(roles)]
+        await conn.execute(insert(role_definitions), rows)
 
 
 async def role_holders(conn: AsyncConnection, incident_id: str) -> dict[str, Record]:

@@ -1,6 +1,6 @@
 """Incident roles and stakeholders: who is commander, scribe, communications (the roles are
-configured, ``WARROOM_INCIDENT_ROLES``), who follows the incident, and the status updates
-sent to them.
+configured through the API, else by ``WARROOM_INCIDENT_ROLES``), who follows the incident,
+and the status updates sent to them.
 
 Someone given a role is invited to the incident's war room (as a responder added by hand).
 A status update is handed to the notifier with the documented ``notifications.requested.v1``
@@ -23,11 +23,15 @@ from imas_contracts.notifier import Destination, NotificationRequested
 from imas_contracts.warroom import (
     AssignRole,
     GetIncidentRoles,
+    GetRoleDefinitions,
     IncidentRoles,
     IncidentSubscribers,
     ListSubscribers,
     PostStatusUpdate,
+    PutRoleDefinitions,
     RoleAssigned,
+    RoleDefinition,
+    RoleDefinitions,
     RoleHolder,
     StatusUpdatePosted,
     StatusUpdateSent,
@@ -100,8 +104,9 @@ class Stakeholders:
         """Give a role to someone (invited to the war room), or take it back. Safe to repeat:
         the same holder again records nothing."""
         role = cmd.role.strip().lower()
-        if role not in self.roles:
-            raise Invalid.field("role", f"must be one of {', '.join(self.roles)}")
+        configured = await self.role_names()
+        if role not in configured:
+            raise Invalid.field("role", f"must be one of {', '.join(configured)}")
         incident = await self.incident(cmd.incident)
         person = None
         if cmd.person.strip():
@@ -146,13 +151,44 @@ class Stakeholders:
 
     async def _roles(self, conn: AsyncConnection, incident: IncidentSnapshot) -> IncidentRoles:
         held = await roles_store.role_holders(conn, incident.id)
+        configured = await self.role_names(conn)
         # Roles no longer configured but still held are shown after the configured ones.
-        names = [*self.roles, *sorted(r for r in held if r not in self.roles)]
+        names = [*configured, *sorted(r for r in held if r not in configured)]
         return IncidentRoles(
             incident_id=incident.id,
             short_id=incident.short_id,
             roles=[_holder(name, held.get(name)) for name in names],
         )
+
+    # -- the roles themselves ---------------------------------------------------------------------
+
+    async def role_names(self, conn: AsyncConnection | None = None) -> tuple[str, ...]:
+        """The configured roles' names, in order: those stored through the API, else the
+        service's setting."""
+        return tuple(r.name for r in (await self._definitions(conn)).roles)
+
+    async def _definitions(self, conn: AsyncConnection | None = None) -> RoleDefinitions:
+        if conn is None:
+            async with self.engine.connect() as own:
+                return await self._definitions(own)
+        stored = await roles_store.load_role_definitions(conn)
+        if not stored:
+            return RoleDefinitions(roles=[RoleDefinition(name=n) for n in self.roles])
+        return RoleDefinitions(
+            roles=[RoleDefinition(name=n, description=d) for n, d in stored], custom=True
+        )
+
+    async def get_role_definitions(self, _: GetRoleDefinitions) -> RoleDefinitions:
+        """The roles every incident can have. Read-only."""
+        return await self._definitions()
+
+    async def put_role_definitions(self, cmd: PutRoleDefinitions) -> RoleDefinitions:
+        """Replace the roles (none: back to the setting). Roles held by incidents stay held.
+        Safe to repeat."""
+        roles = domain.role_definitions([(r.name, r.description) for r in cmd.roles])
+        async with self.engine.begin() as conn:
+            await roles_store.replace_role_definitions(conn, roles)
+            return await self._definitions(conn)
 
     # -- subscribers ------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ class IncidentRolesController(Controller):
 
     @get("/{ref:str}/roles/", summary="The incident's roles and who holds them")
     async def roles(self, mesh: NamedDependency[Upstream], ref: FromPath[str]) -> dict[str, Any]:
-        """Every role an incident can have, in the configured order (``WARROOM_INCIDENT_ROLES``),
+        """Every role an incident can have, in the configured order (``/api/v1/incident-roles/``),
         each with its holder (empty ``person_id`` and ``name``: nobody)."""
         return message_json(await mesh.ask(GetIncidentRoles(incident=ref), IncidentRoles))
 
