@@ -165,8 +165,8 @@ async def test_the_briefs_provider_examples_page_as_written(
 
     async def everyone_paged() -> None:
         assert any(incident["id"] in m["text"] for m in slack.channels["C0SRE"].messages.values())
-        assert {tuple(r.body["receivers"]) for r in ovh.requests} == {("+33612345678",)}
-        assert ovh.requests[0].body["sender"] == "IMAS"
+        assert {tuple(b["receivers"]) for b in ovh.sent()} == {("+33612345678",)}
+        assert ovh.sent()[0]["sender"] == "IMAS"
         received = {m["To"]: (encrypted, login) for m, encrypted, login in mail.messages}
         login = (True, "alerts@example.com")  # over STARTTLS, logged in as the brief says
         assert received == {"ciso@example.com": login, "security@example.com": login}

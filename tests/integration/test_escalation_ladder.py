@@ -124,11 +124,11 @@ async def test_nobody_acknowledges_and_the_whole_ladder_reaches_real_people(
         in_channel = [m["text"] for m in slack.channels["C0PAY"].messages.values()]
         assert len(in_channel) == 2  # at 0 (once, though routing and step 1 both page) and 5
         assert all("Checkout payments failing" in t for t in in_channel)
-        assert [r.body["receivers"] for r in ovh.requests] == [
+        assert [b["receivers"] for b in ovh.sent()] == [
             [OLIVIA["phone"]],  # the on-call, at 15
             [CLAIRE["phone"]],  # the CTO, at 60
         ]
-        assert all("Checkout payments failing" in r.body["message"] for r in ovh.requests)
+        assert all("Checkout payments failing" in b["message"] for b in ovh.sent())
         assert [m["To"] for m in inbox.messages] == [MAUD["email"], CLAIRE["email"]]
         assert all("Checkout payments failing" in m["Subject"] for m in inbox.messages)
 

@@ -257,7 +257,7 @@ async def _with_ovh(notifier: Notifier) -> AsyncIterator[FakeOvh]:
 
 
 def _texts(ovh: FakeOvh) -> list[str]:
-    return [r.body["message"] for r in ovh.requests if r.body["receivers"] == [PHONE]]
+    return [b["message"] for b in ovh.sent() if b["receivers"] == [PHONE]]
 
 
 async def test_an_sms_right_after_another_to_the_same_phone_is_not_held_back(

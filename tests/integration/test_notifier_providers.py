@@ -194,7 +194,7 @@ async def test_sev1_pages_slack_with_ack_button_sms_to_responder_and_scope_email
     button = blocks[-1]["elements"][0]
     assert (button["action_id"], button["value"]) == ("incident_ack", inc.id)
     assert "https://rb/redis|Runbook" in blocks[2]["elements"][0]["text"]
-    sms = [r.body for r in world.ovh.requests if inc.id in r.body["message"]]
+    sms = [b for b in world.ovh.sent() if inc.id in b["message"]]
     assert sms[0]["receivers"] == ["+33600000001"] and sms[0]["sender"] == "IMAS"
     mail = [m for m in world.mail.messages if m["To"] == "ciso@x.io"][-1]
     assert mail["Subject"] == "[SEV1] Redis Cluster Down"
@@ -449,7 +449,7 @@ async def test_sms_due_together_to_one_phone_leave_as_one_message(world: World) 
         assert [r.status for r in await world.rows(inc.id)] == ["sent", "sent"]
 
     await eventually(both_sent, timeout=15)
-    texts = [r.body["message"] for r in world.ovh.requests if r.body["receivers"] == [phone]]
+    texts = [b["message"] for b in world.ovh.sent() if b["receivers"] == [phone]]
     assert len(texts) == 1 and texts[0].startswith("2 pages:")
 
 
