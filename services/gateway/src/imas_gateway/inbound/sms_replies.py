@@ -78,11 +78,7 @@ class SmsRepliesPoller:
         try:
             if await self.redis.set(self.lease_key, self.holder, nx=True, px=ttl):
                 return True
-            held = await self.redis.get(self.lease_key)
-            if (
-                held is not None
-                and (held.decode() if isinstance(held, bytes) else held) == self.holder
-            ):
+            if await self.redis.get(self.lease_key) == self.holder.encode():
                 await self.redis.pexpire(self.lease_key, ttl)
                 return True
             return False

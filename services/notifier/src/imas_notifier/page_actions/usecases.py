@@ -287,8 +287,7 @@ class PageActions:
             try:
                 waiting = await provider.incoming(limit - len(replies))
             except ProviderError as exc:
-                failed[name] = str(exc)
-                log.warning("SMS replies not read", provider=name, error=str(exc))
+                failed[name] = str(exc)  # logged by the gateway that asked
                 continue
             for found in waiting:
                 sender, message = str(found.get("sender", "")), str(found.get("message", ""))
